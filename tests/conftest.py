@@ -1,0 +1,153 @@
+"""Shared test personas (DESIGN convention 6): every test starts from the same people and cases.
+
+Agencies: Oslo police (STOP), Bufetat (child welfare), ROSA (NGO), KOM, the Labour Inspection.
+Personas: police investigator, child-welfare caseworker, NGO worker, KOM coordinator, analyst,
+outsider (a caseworker at an agency with no part in any case), agency admin, system admin, auditor.
+Each of police, child welfare and NGO leads an adult case and a child case; police's adult case
+is shared with ROSA (consent recorded, invitation accepted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from varde.accounts.models import Agency, AgencyKind, Membership, Role, User
+from varde.cases.models import Case
+from varde.cases.services import (
+    DocumentInput,
+    NameInput,
+    ReportInput,
+    case_invite_agency,
+    consent_record,
+    participation_respond,
+    referral_report,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@dataclass
+class Personas:
+    police: User
+    childwelfare: User
+    ngo: User
+    coordinator: User
+    analyst: User
+    outsider: User
+    agency_admin: User
+    sysadmin: User
+    auditor: User
+
+
+@dataclass
+class Agencies:
+    police: Agency
+    childwelfare: Agency
+    ngo: Agency
+    kom: Agency
+    labour: Agency
+
+
+@dataclass
+class Cases:
+    police_adult: Case
+    police_child: Case
+    childwelfare_adult: Case
+    childwelfare_child: Case
+    ngo_adult: Case
+    ngo_child: Case
+
+    def all(self) -> list[Case]:
+        return [self.police_adult, self.police_child, self.childwelfare_adult, self.childwelfare_child,
+                self.ngo_adult, self.ngo_child]
+
+
+def make_user(username: str, agency: Agency, role: str, **extra) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, full_name=username.title(), **extra)
+    Membership.objects.create(user=user, agency=agency, role=role)
+    return user
+
+
+def report(actor: User, agency: Agency, *, given: str, family: str, child: bool, **kw) -> Case:
+    data = ReportInput(
+        referral_date=kw.pop("referral_date", dt.date(2026, 10, 1)),
+        names=[NameInput(given=given, family=family)],
+        sex=kw.pop("sex", "F"),
+        estimated_age=15 if child else None,
+        estimated_age_certainty="medium" if child else "",
+        date_of_birth=None if child else dt.date(1995, 5, 17),
+        nationalities=kw.pop("nationalities", ["NG"]),
+        phones=kw.pop("phones", ["+47 912 34 567"]),
+        documents=kw.pop("documents", [DocumentInput(doc_type="passport", number="A1234567", issuing_country="NG")]),
+        municipality="0301",
+        exploitation_forms=kw.pop("exploitation_forms", ["sexual"]),
+        description=kw.pop("description", "Met during outreach."),
+        **kw,
+    )
+    return referral_report(actor=actor, agency=agency, data=data)
+
+
+@pytest.fixture
+def agencies(db) -> Agencies:
+    return Agencies(
+        police=Agency.objects.create(code="oslo-pd-stop", name="Oslo politidistrikt, STOP", kind=AgencyKind.POLICE_DISTRICT),
+        childwelfare=Agency.objects.create(code="bufetat-ost", name="Bufetat region øst", kind=AgencyKind.CHILD_WELFARE_STATE),
+        ngo=Agency.objects.create(code="rosa", name="ROSA", kind=AgencyKind.NGO),
+        kom=Agency.objects.create(code="kom", name="KOM", kind=AgencyKind.KOM),
+        labour=Agency.objects.create(code="arbeidstilsynet", name="Arbeidstilsynet", kind=AgencyKind.LABOUR_INSPECTION),
+    )
+
+
+@pytest.fixture
+def personas(agencies: Agencies) -> Personas:
+    return Personas(
+        police=make_user("police", agencies.police, Role.CASEWORKER),
+        childwelfare=make_user("childwelfare", agencies.childwelfare, Role.CASEWORKER),
+        ngo=make_user("ngo", agencies.ngo, Role.CASEWORKER),
+        coordinator=make_user("coordinator", agencies.kom, Role.COORDINATOR),
+        analyst=make_user("analyst", agencies.kom, Role.ANALYST),
+        outsider=make_user("outsider", agencies.labour, Role.CASEWORKER),
+        agency_admin=make_user("agencyadmin", agencies.police, Role.AGENCY_ADMIN),
+        sysadmin=make_user("sysadmin", agencies.kom, Role.SYSTEM_ADMIN, is_staff=True),
+        auditor=make_user("auditor", agencies.kom, Role.AUDITOR),
+    )
+
+
+@pytest.fixture
+def cases(personas: Personas, agencies: Agencies) -> Cases:
+    c = Cases(
+        police_adult=report(personas.police, agencies.police, given="Blessing", family="Okafor", child=False),
+        police_child=report(personas.police, agencies.police, given="Mihai", family="Popescu", child=True, sex="M",
+                            nationalities=["RO"], exploitation_forms=["begging"]),
+        childwelfare_adult=report(personas.childwelfare, agencies.childwelfare, given="Joy", family="Eze", child=False),
+        childwelfare_child=report(personas.childwelfare, agencies.childwelfare, given="Amina", family="Yusuf",
+                                  child=True, nationalities=["SO"]),
+        ngo_adult=report(personas.ngo, agencies.ngo, given="Precious", family="Adeyemi", child=False),
+        ngo_child=report(personas.ngo, agencies.ngo, given="Liang", family="Wei", child=True, sex="M",
+                         nationalities=["CN"], exploitation_forms=["forced_criminality"],
+                         criminality_kind="drug_selling"),
+    )
+    # Police share their adult case with ROSA: consent first, then invitation, then acceptance.
+    consent_record(actor=personas.police, case=c.police_adult, purpose="Shelter and follow-up",
+                   given_on=dt.date(2026, 10, 2), agency=agencies.ngo)
+    invitation = case_invite_agency(actor=personas.police, case=c.police_adult, agency=agencies.ngo)
+    participation_respond(actor=personas.ngo, participation=invitation, accept=True)
+    for case in c.all():
+        case.refresh_from_db()
+    return c
+
+
+@pytest.fixture
+def world(personas, agencies, cases):
+    """All three at once, for tests that need the whole picture."""
+
+    @dataclass
+    class World:
+        personas: Personas
+        agencies: Agencies
+        cases: Cases
+
+    return World(personas, agencies, cases)

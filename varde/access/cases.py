@@ -1,0 +1,106 @@
+"""The only way to cases, referrals and persons. A record the user may not see answers 404.
+
+Rules:
+- a caseworker sees a case while one of their agencies takes part in it (participation ACTIVE);
+- a coordinator (KOM) sees every case;
+- analysts, auditors, agency and system administrators see no case data through these selectors;
+- an agency that is only *invited* sees the invitation (reference and inviting agency), not the case.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+from uuid import UUID
+
+from django.db.models import Model
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from varde.accounts.models import Agency, User
+from varde.audit.models import AuditAction
+from varde.audit.services import audit_record
+from varde.cases.models import Case, CaseParticipation, ParticipationState, Referral
+from varde.persons.models import Person
+
+
+M = TypeVar("M", bound=Model)
+
+
+def get_or_404(queryset: QuerySet[M], pk: UUID | str) -> M:
+    """Fetch by primary key from an access-limited queryset; anything not there, or malformed, is 404."""
+    try:
+        key = pk if isinstance(pk, UUID) else UUID(str(pk))
+        return queryset.get(pk=key)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404("Not found") from None
+
+
+def _is_case_user(user: User) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.can_work_with_cases)
+
+
+def cases_visible_to(*, user: User) -> QuerySet[Case]:
+    if not _is_case_user(user):
+        return Case.objects.none()
+    if user.is_coordinator:
+        return Case.objects.all()
+    return Case.objects.filter(
+        participations__agency_id__in=user.case_agency_ids(),
+        participations__state=ParticipationState.ACTIVE,
+    ).distinct()
+
+
+def case_get_for_user(*, user: User, case_id: UUID | str, action: str = AuditAction.VIEW) -> Case:
+    case = get_or_404(cases_visible_to(user=user).select_related("person", "lead_agency"), case_id)
+    audit_record(actor=user, action=action, obj=case, agency=acting_agency(user=user, case=case))
+    return case
+
+
+def persons_visible_to(*, user: User) -> QuerySet[Person]:
+    return Person.objects.filter(cases__in=cases_visible_to(user=user)).distinct()
+
+
+def person_get_for_user(*, user: User, person_id: UUID | str, action: str = AuditAction.VIEW) -> Person:
+    person = get_or_404(persons_visible_to(user=user), person_id)
+    audit_record(actor=user, action=action, obj=person)
+    return person
+
+
+def referrals_visible_to(*, user: User) -> QuerySet[Referral]:
+    return Referral.objects.filter(case__in=cases_visible_to(user=user))
+
+
+def acting_agency(*, user: User, case: Case) -> Agency | None:
+    """The agency on whose behalf the user acts in this case: a participating agency of theirs,
+    else (coordinators) their own coordinating agency."""
+    mine = user.case_agency_ids()
+    active = set(
+        case.participations.filter(state=ParticipationState.ACTIVE).values_list("agency_id", flat=True)
+    )
+    for agency in user.case_agencies():
+        if agency.pk in active:
+            return agency
+    if user.is_coordinator:
+        for m in user.active_memberships:
+            if m.role == "coordinator":
+                return m.agency
+    return next((a for a in user.case_agencies() if a.pk in mine), None)
+
+
+def invitations_for(*, user: User) -> QuerySet[CaseParticipation]:
+    """Open invitations addressed to the user's agencies (shows no personal data)."""
+    if not _is_case_user(user):
+        return CaseParticipation.objects.none()
+    return CaseParticipation.objects.filter(
+        agency_id__in=user.case_agency_ids(), state=ParticipationState.INVITED
+    ).select_related("case", "agency", "case__lead_agency")
+
+
+def invitation_get_for_user(*, user: User, participation_id: UUID | str) -> CaseParticipation:
+    return get_or_404(invitations_for(user=user), participation_id)
+
+
+def can_manage_participants(*, user: User, case: Case) -> bool:
+    """The lead agency's caseworkers and coordinators invite and revoke."""
+    return user.is_coordinator or case.lead_agency_id in user.case_agency_ids()

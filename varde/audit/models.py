@@ -1,0 +1,52 @@
+"""Append-only audit trail, hash-chained: each event's hash covers the previous hash and its own content."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("created")
+    VIEW = "view", _("viewed")
+    LIST = "list", _("listed")
+    UPDATE = "update", _("updated")
+    EXPORT = "export", _("exported")
+    IMPORT = "import", _("imported")
+    LOGIN = "login", _("signed in")
+    LOGIN_FAILED = "login_failed", _("failed sign-in")
+    LOGOUT = "logout", _("signed out")
+
+
+class AuditEvent(models.Model):
+    """Never updated, never deleted by the application. Holds ids, never personal data."""
+
+    seq = models.BigIntegerField(primary_key=True)
+    at = models.DateTimeField(db_index=True)
+    actor_id = models.UUIDField(null=True, db_index=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    agency_id = models.UUIDField(null=True)
+    agency_code = models.CharField(max_length=40, blank=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.actor_username} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditChainHead(models.Model):
+    """A single row locked by every audit write, so the chain has one order on every database."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_hash = models.CharField(max_length=64)
+    last_seq = models.BigIntegerField(default=0)

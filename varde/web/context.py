@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_can_work_with_cases": user.can_work_with_cases,
+        "nav_is_admin": bool(user.admin_agency_ids()) or user.is_system_admin,
+        "nav_is_system_admin": user.is_system_admin,
+    }
