@@ -93,7 +93,8 @@ def _event(
 
 
 def _check_can_report(actor: User, agency: Agency) -> None:
-    if agency.pk not in actor.case_agency_ids():
+    """Caseworkers report for their own agencies; coordinators also record referrals received from others."""
+    if agency.pk not in actor.case_agency_ids() and not actor.is_coordinator:
         raise NotPermitted(_("You can only report on behalf of an agency you work for."))
 
 
