@@ -12,9 +12,8 @@ from __future__ import annotations
 from typing import TypeVar
 from uuid import UUID
 
-from django.db.models import Model
-
-from django.db.models import QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from varde.accounts.models import Agency, User
@@ -22,7 +21,6 @@ from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.cases.models import Case, CaseParticipation, ParticipationState, Referral
 from varde.persons.models import Person
-
 
 M = TypeVar("M", bound=Model)
 
@@ -32,7 +30,7 @@ def get_or_404(queryset: QuerySet[M], pk: UUID | str) -> M:
     try:
         key = pk if isinstance(pk, UUID) else UUID(str(pk))
         return queryset.get(pk=key)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404("Not found") from None
 
 

@@ -50,3 +50,6 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64)
     last_seq = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"audit chain head at {self.last_seq}"

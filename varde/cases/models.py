@@ -230,6 +230,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_status or '-'} -> {self.to_status}"
+
 
 class CaseEvent(models.Model):
     """The case timeline: what happened, by whom, for whom. Text holds no more than the case shows."""
@@ -258,3 +261,6 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.kind}"
