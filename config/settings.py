@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "varde.audit",
     "varde.persons",
     "varde.cases",
+    "varde.events",
+    "varde.identification",
     "varde.api",
     "varde.web",
 ]
@@ -151,6 +153,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from the finders; the folder must exist
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("ds", NODE_MODULES / "@digdir" / "designsystemet-css" / "dist"),
@@ -197,6 +200,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyKindEnum": "varde.accounts.models.AgencyKind",
+        "RoleEnum": "varde.accounts.models.Role",
+        "NameKindEnum": "varde.persons.models.NameKind",
+        "CaseStatusEnum": "varde.cases.models.CaseStatus",
+    },
 }
 
 # Logs carry request ids and record ids, never personal data (see docs/DATA_CLASSIFICATION.md).

@@ -185,3 +185,12 @@ def test_notes_and_names_are_audited(world):
     person_add_name(actor=p, case=case, name=NameInput(given="Blessin", family="Okafo", kind="alias"))
     assert case.person.names.count() == 2
     assert AuditEvent.objects.filter(object_id=str(case.person_id), action="update").exists()
+
+
+def test_partner_agency_cannot_change_status(world):
+    p, case = world.personas, world.cases.police_adult
+    with pytest.raises(NotPermitted):
+        case_change_status(actor=p.ngo, case=case, status=CaseStatus.UNDER_ASSESSMENT, reason="x", version=case.version)
+    case = case_change_status(actor=p.coordinator, case=case, status=CaseStatus.UNDER_ASSESSMENT, reason="KOM",
+                              version=case.version)
+    assert case.status == CaseStatus.UNDER_ASSESSMENT

@@ -22,5 +22,5 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, NotPermitted):
         return Response({"detail": str(exc), "code": "not_permitted"}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, TransitionNotAllowed | VardeError):
-        return Response({"non_field_errors": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"non_field_errors": [str(exc)], "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

@@ -1,6 +1,31 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
+from . import views
+
+# Ids are matched as plain strings and checked by the access layer, so a malformed id answers the
+# same JSON 404 as a record the user may not see.
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("me/", views.MeView.as_view(), name="api-me"),
+    path("agencies/", views.AgencyListView.as_view(), name="api-agencies"),
+    path("cases/", views.CaseListView.as_view(), name="api-cases"),
+    path("cases/<str:case_id>/", views.CaseDetailView.as_view(), name="api-case"),
+    path("cases/<str:case_id>/status/", views.CaseStatusView.as_view(), name="api-case-status"),
+    path("cases/<str:case_id>/timeline/", views.CaseTimelineView.as_view(), name="api-case-timeline"),
+    path("cases/<str:case_id>/participants/", views.CaseParticipantsView.as_view(), name="api-case-participants"),
+    path("cases/<str:case_id>/participants/<str:participation_id>/revoke/",
+         views.ParticipationRevokeView.as_view(), name="api-case-participant-revoke"),
+    path("cases/<str:case_id>/consents/", views.CaseConsentsView.as_view(), name="api-case-consents"),
+    path("cases/<str:case_id>/consents/<str:consent_id>/withdraw/",
+         views.ConsentWithdrawView.as_view(), name="api-case-consent-withdraw"),
+    path("cases/<str:case_id>/notes/", views.CaseNotesView.as_view(), name="api-case-notes"),
+    path("invitations/", views.InvitationListView.as_view(), name="api-invitations"),
+    path("invitations/<str:invitation_id>/accept/", views.InvitationAcceptView.as_view(),
+         name="api-invitation-accept"),
+    path("invitations/<str:invitation_id>/decline/", views.InvitationDeclineView.as_view(),
+         name="api-invitation-decline"),
+    path("persons/<str:person_id>/", views.PersonDetailView.as_view(), name="api-person"),
+    re_path(r"^.*$", views.api_not_found),
 ]

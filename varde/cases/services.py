@@ -35,6 +35,8 @@ from .models import (
 class ConsentRequired(VardeError):
     """Sharing an adult's case with another agency needs the person's consent."""
 
+    code = "consent_required"
+
 
 @dataclass
 class NameInput:
@@ -162,6 +164,8 @@ def referral_report(*, actor: User, agency: Agency, data: ReportInput) -> Case:
 def case_change_status(
     *, actor: User, case: Case, status: str, reason: str, version: int, closure_reason: str = ""
 ) -> Case:
+    if not can_manage_participants(user=actor, case=case):
+        raise NotPermitted(_("Only the lead agency or a coordinator can change the status of a case."))
     allowed = TRANSITIONS.get(case.status, frozenset())
     if status not in allowed:
         raise TransitionNotAllowed(

@@ -1,0 +1,372 @@
+"""The REST API. Thin views: the access layer (varde.access.cases) decides what a user may see, the
+services (varde.cases.services) do every write and its audit; views only translate HTTP.
+
+A record the user may not see answers 404 (never 403); 403 is kept for "you may see it, but not do
+this". Case ids in paths are UUIDs; no personal data ever travels in a URL or a query string.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth import authenticate
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.http import HttpRequest, JsonResponse
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from varde.access.cases import (
+    case_get_for_user,
+    cases_visible_to,
+    get_or_404,
+    invitation_get_for_user,
+    invitations_for,
+    person_get_for_user,
+)
+from varde.accounts.models import Agency
+from varde.audit.models import AuditAction
+from varde.audit.services import audit_record
+from varde.cases import services
+from varde.cases.models import Case, CaseEvent, CaseParticipation, Consent, Referral, StatusChange
+
+from . import serializers as s
+from .pagination import VardePagination
+from .schema import CASE_ID, ErrorSerializer, responses, uuid_path
+
+# --- plumbing ---------------------------------------------------------------------------------------
+
+
+class VardeAPIView(generics.GenericAPIView):
+    # Token first, so that an anonymous request answers 401 with `WWW-Authenticate: Token` (the
+    # first authentication class decides the challenge). No docstring: it would become every
+    # operation's description in the schema.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
+    pagination_class = VardePagination
+
+    def input(self, serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer
+
+
+def with_detail(case: Case) -> Case:
+    """Load everything the case detail shows in a fixed number of queries (no N+1)."""
+    prefetch_related_objects(
+        [case],
+        "lead_agency",
+        "person__names",
+        "person__documents",
+        "person__phones",
+        Prefetch("referrals", queryset=Referral.objects.select_related("reporting_agency", "reported_by")),
+        Prefetch("participations", queryset=CaseParticipation.objects.select_related("agency")),
+        Prefetch("consents", queryset=Consent.objects.select_related("agency")),
+        Prefetch("status_changes", queryset=StatusChange.objects.select_related("by", "by_agency")),
+    )
+    return case
+
+
+def detail_response(case: Case, code: int = status.HTTP_200_OK) -> Response:
+    return Response(s.CaseDetailSerializer(with_detail(case)).data, status=code)
+
+
+def inviting_agencies(participations: list[CaseParticipation]) -> dict[UUID, Agency | None]:
+    """Which agency sent each invitation, from the cases' timelines, in one query."""
+    if not participations:
+        return {}
+    events = (
+        CaseEvent.objects.filter(
+            kind=CaseEvent.Kind.INVITED,
+            case_id__in={p.case_id for p in participations},
+            about_agency_id__in={p.agency_id for p in participations},
+        )
+        .select_related("by_agency")
+        .order_by("at", "id")
+    )
+    latest = {(e.case_id, e.about_agency_id): e.by_agency for e in events}
+    return {p.pk: latest.get((p.case_id, p.agency_id)) for p in participations}
+
+
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Anything under /api/ that is no endpoint: JSON, like every other API answer."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+# --- who am I, tokens, the directory ------------------------------------------------------------------
+
+
+class TokenThrottle(AnonRateThrottle):
+    scope = "api_token"
+    rate = "20/minute"
+
+
+class TokenView(VardeAPIView):
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenThrottle]
+
+    @extend_schema(
+        operation_id="auth_token_obtain",
+        tags=["auth"],
+        auth=[],
+        request=s.TokenRequestSerializer,
+        responses={200: s.TokenSerializer, 400: responses({}, body=True)[400], 429: ErrorSerializer},
+        summary="Obtain an API token with username and password",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = s.TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            # Answered without raising, so the failed attempt's audit event is kept (ATOMIC_REQUESTS).
+            audit_record(actor=None, action=AuditAction.LOGIN_FAILED, detail={"via": "api_token"})
+            return Response({"non_field_errors": ["Unable to sign in with these credentials."]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        token, _created = Token.objects.get_or_create(user=user)
+        audit_record(actor=user, action=AuditAction.LOGIN, obj=user, detail={"via": "api_token"})
+        return Response({"token": token.key})
+
+
+class MeView(VardeAPIView):
+    @extend_schema(operation_id="me", tags=["me"], responses=responses({200: s.MeSerializer}),
+                   summary="Who am I: agencies and roles (no case data)")
+    def get(self, request: Request) -> Response:
+        return Response(s.MeSerializer(request.user).data)
+
+
+class AgencyListView(VardeAPIView):
+    serializer_class = s.AgencySerializer
+
+    def get_queryset(self) -> QuerySet[Agency]:
+        return Agency.objects.filter(is_active=True).order_by("name", "id")
+
+    @extend_schema(operation_id="agencies_list", tags=["agencies"],
+                   responses=responses({200: s.AgencySerializer(many=True)}),
+                   summary="The agency directory")
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.AgencySerializer(page, many=True).data)
+
+
+# --- cases ---------------------------------------------------------------------------------------------
+
+
+class CaseListView(VardeAPIView):
+    serializer_class = s.CaseListSerializer
+
+    def get_queryset(self) -> QuerySet[Case]:
+        return (
+            cases_visible_to(user=self.request.user)  # type: ignore[arg-type]
+            .select_related("person", "lead_agency")
+            .prefetch_related("person__names")
+            .order_by("-opened_at", "id")
+        )
+
+    @extend_schema(
+        operation_id="cases_list", tags=["cases"], responses=responses({200: s.CaseListSerializer(many=True)}),
+        summary="Cases you may see (coordinators: all; analysts and administrators: none)",
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset()) or []
+        audit_record(actor=request.user, action=AuditAction.LIST, obj=("cases.case", ""),
+                     detail={"cases": [str(case.pk) for case in page]})
+        return self.get_paginated_response(s.CaseListSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="cases_report", tags=["cases"], request=s.CaseReportSerializer,
+        responses=responses({201: s.CaseDetailSerializer}, body=True),
+        summary="Report a possible victim (creates the person, the case and the referral)",
+        description="403 when `reporting_agency` is not one of your agencies (coordinators may report for "
+        "any agency).",
+    )
+    def post(self, request: Request) -> Response:
+        agency, data = self.input(s.CaseReportSerializer).to_report_input()  # type: ignore[attr-defined]
+        case = services.referral_report(actor=request.user, agency=agency, data=data)  # type: ignore[arg-type]
+        return detail_response(case, status.HTTP_201_CREATED)
+
+
+class CaseDetailView(VardeAPIView):
+    @extend_schema(operation_id="cases_retrieve", tags=["cases"], parameters=[CASE_ID],
+                   responses=responses({200: s.CaseDetailSerializer}, not_found=True),
+                   summary="One case, with person, referrals, participants, consents and history")
+    def get(self, request: Request, case_id: str) -> Response:
+        return detail_response(case_get_for_user(user=request.user, case_id=case_id))  # type: ignore[arg-type]
+
+
+class CaseStatusView(VardeAPIView):
+    @extend_schema(
+        operation_id="cases_status", tags=["cases"], parameters=[CASE_ID], request=s.StatusChangeInputSerializer,
+        responses=responses({200: s.CaseDetailSerializer}, body=True, not_found=True, conflict=True),
+        summary="Change a case's status (400 for a transition the lifecycle does not allow)",
+    )
+    def post(self, request: Request, case_id: str) -> Response:
+        case = case_get_for_user(user=request.user, case_id=case_id)  # type: ignore[arg-type]
+        data = self.input(s.StatusChangeInputSerializer).validated_data
+        case = services.case_change_status(actor=request.user, case=case, **data)  # type: ignore[arg-type]
+        return detail_response(case)
+
+
+class CaseTimelineView(VardeAPIView):
+    serializer_class = s.CaseEventSerializer
+
+    @extend_schema(operation_id="cases_timeline", tags=["cases"], parameters=[CASE_ID],
+                   responses=responses({200: s.CaseEventSerializer(many=True)}, not_found=True),
+                   summary="The case's timeline, newest first")
+    def get(self, request: Request, case_id: str) -> Response:
+        case = case_get_for_user(user=request.user, case_id=case_id)  # type: ignore[arg-type]
+        events = case.events.select_related("by", "by_agency", "about_agency").order_by("-at", "-id")
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(s.CaseEventSerializer(page, many=True).data)
+
+
+class CaseParticipantsView(VardeAPIView):
+    @extend_schema(
+        operation_id="cases_participants_invite", tags=["participants"], parameters=[CASE_ID],
+        request=s.InviteInputSerializer,
+        responses=responses({201: s.ParticipationSerializer}, body=True, not_found=True),
+        summary="Invite an agency into the case",
+        description="400 when the person's consent is needed first (adults; child welfare in a child's case "
+        "needs none); 403 when you are not the lead agency or a coordinator.",
+    )
+    def post(self, request: Request, case_id: str) -> Response:
+        case = case_get_for_user(user=request.user, case_id=case_id)  # type: ignore[arg-type]
+        data = self.input(s.InviteInputSerializer).validated_data
+        participation = services.case_invite_agency(actor=request.user, case=case, **data)  # type: ignore[arg-type]
+        return Response(s.ParticipationSerializer(participation).data, status=status.HTTP_201_CREATED)
+
+
+class ParticipationRevokeView(VardeAPIView):
+    @extend_schema(
+        operation_id="cases_participants_revoke", tags=["participants"],
+        parameters=[CASE_ID, uuid_path("participation_id", "The participation's id.")],
+        request=s.RevokeInputSerializer,
+        responses=responses({200: s.ParticipationSerializer}, body=True, not_found=True),
+        summary="Revoke an agency's access to the case (lead agency or coordinator)",
+    )
+    def post(self, request: Request, case_id: str, participation_id: str) -> Response:
+        case = case_get_for_user(user=request.user, case_id=case_id)  # type: ignore[arg-type]
+        participation = get_or_404(case.participations.select_related("agency"), participation_id)
+        participation.case = case
+        reason = self.input(s.RevokeInputSerializer).validated_data["reason"]
+        services.participation_revoke(actor=request.user, participation=participation, reason=reason)  # type: ignore[arg-type]
+        participation.refresh_from_db()
+        return Response(s.ParticipationSerializer(participation).data)
+
+
+class CaseConsentsView(VardeAPIView):
+    @extend_schema(
+        operation_id="cases_consents_record", tags=["consents"], parameters=[CASE_ID],
+        request=s.ConsentInputSerializer,
+        responses=responses({201: s.ConsentSerializer}, body=True, not_found=True),
+        summary="Record what the person agreed to share, with one agency or a kind of agency",
+    )
+    def post(self, request: Request, case_id: str) -> Response:
+        case = case_get_for_user(user=request.user, case_id=case_id)  # type: ignore[arg-type]
+        data = self.input(s.ConsentInputSerializer).validated_data
+        consent = services.consent_record(actor=request.user, case=case, **data)  # type: ignore[arg-type]
+        return Response(s.ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+
+class ConsentWithdrawView(VardeAPIView):
+    @extend_schema(
+        operation_id="cases_consents_withdraw", tags=["consents"],
+        parameters=[CASE_ID, uuid_path("consent_id", "The consent's id.")], request=None,
+        responses=responses({200: s.ConsentSerializer}, not_found=True, conflict=True),
+        summary="Withdraw a consent: agencies let in on it lose access (409 if already withdrawn)",
+    )
+    def post(self, request: Request, case_id: str, consent_id: str) -> Response:
+        case = case_get_for_user(user=request.user, case_id=case_id)  # type: ignore[arg-type]
+        consent = get_or_404(case.consents.all(), consent_id)
+        consent.case = case
+        consent = services.consent_withdraw(actor=request.user, consent=consent)  # type: ignore[arg-type]
+        return Response(s.ConsentSerializer(consent).data)
+
+
+class CaseNotesView(VardeAPIView):
+    @extend_schema(
+        operation_id="cases_notes_add", tags=["cases"], parameters=[CASE_ID], request=s.NoteInputSerializer,
+        responses=responses({201: s.CaseEventSerializer}, body=True, not_found=True),
+        summary="Add a note to the case's timeline",
+    )
+    def post(self, request: Request, case_id: str) -> Response:
+        case = case_get_for_user(user=request.user, case_id=case_id)  # type: ignore[arg-type]
+        text = self.input(s.NoteInputSerializer).validated_data["text"]
+        event = services.case_add_note(actor=request.user, case=case, text=text)  # type: ignore[arg-type]
+        return Response(s.CaseEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+# --- invitations ---------------------------------------------------------------------------------------
+
+
+class InvitationListView(VardeAPIView):
+    serializer_class = s.InvitationSerializer
+
+    def get_queryset(self) -> QuerySet[CaseParticipation]:
+        return invitations_for(user=self.request.user).order_by("-invited_at", "id")  # type: ignore[arg-type]
+
+    @extend_schema(operation_id="invitations_list", tags=["invitations"],
+                   responses=responses({200: s.InvitationSerializer(many=True)}),
+                   summary="Open invitations to your agencies (no personal data)")
+    def get(self, request: Request) -> Response:
+        page = list(self.paginate_queryset(self.get_queryset()) or [])
+        context = {"inviting_agencies": inviting_agencies(page)}
+        return self.get_paginated_response(s.InvitationSerializer(page, many=True, context=context).data)
+
+
+class InvitationRespondView(VardeAPIView):
+    accept = True
+
+    def post(self, request: Request, invitation_id: str) -> Response:
+        invitation = invitation_get_for_user(user=request.user, participation_id=invitation_id)  # type: ignore[arg-type]
+        answered = services.participation_respond(actor=request.user, participation=invitation,  # type: ignore[arg-type]
+                                                  accept=self.accept)
+        answered = CaseParticipation.objects.select_related("case", "agency", "case__lead_agency").get(pk=answered.pk)
+        context = {"inviting_agencies": inviting_agencies([answered])}
+        return Response(s.InvitationSerializer(answered, context=context).data)
+
+
+_INVITATION = uuid_path("invitation_id", "The invitation's (participation's) id.")
+
+
+@extend_schema_view(post=extend_schema(
+    operation_id="invitations_accept", tags=["invitations"], parameters=[_INVITATION], request=None,
+    responses=responses({200: s.InvitationSerializer}, not_found=True, conflict=True),
+    summary="Accept an invitation: your agency takes part in the case"))
+class InvitationAcceptView(InvitationRespondView):
+    accept = True
+
+
+@extend_schema_view(post=extend_schema(
+    operation_id="invitations_decline", tags=["invitations"], parameters=[_INVITATION], request=None,
+    responses=responses({200: s.InvitationSerializer}, not_found=True, conflict=True),
+    summary="Decline an invitation"))
+class InvitationDeclineView(InvitationRespondView):
+    accept = False
+
+
+# --- persons -------------------------------------------------------------------------------------------
+
+
+class PersonDetailView(VardeAPIView):
+    @extend_schema(operation_id="persons_retrieve", tags=["persons"],
+                   parameters=[uuid_path("person_id", "The person's id.")],
+                   responses=responses({200: s.PersonDetailSerializer}, not_found=True),
+                   summary="A person as reported, with the cases about them that you may see")
+    def get(self, request: Request, person_id: str) -> Response:
+        person = person_get_for_user(user=request.user, person_id=person_id)  # type: ignore[arg-type]
+        prefetch_related_objects([person], "names", "documents", "phones")
+        visible = cases_visible_to(user=request.user).filter(person=person).order_by("-opened_at")  # type: ignore[arg-type]
+        return Response(s.PersonDetailSerializer(person, context={"visible_cases": list(visible)}).data)
