@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "varde.cases",
     "varde.events",
     "varde.identification",
+    "varde.response",
+    "varde.linkage",
     "varde.api",
     "varde.web",
 ]
