@@ -1,0 +1,149 @@
+import datetime as dt
+import random
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.utils import timezone
+
+from varde.access.cases import cases_visible_to
+from varde.accounts.models import Agency, AgencyKind, User
+from varde.audit.models import AuditEvent
+from varde.cases.models import Case, CaseParticipation, Consent, Referral, StatusChange
+from varde.demo import data as D
+from varde.demo.loader import _make_person, _report, _reporting_agencies
+from varde.persons.models import Person, PersonName
+
+
+def snapshot():
+    return tuple(
+        m.objects.count()
+        for m in (
+            Agency,
+            User,
+            Person,
+            PersonName,
+            Case,
+            Referral,
+            StatusChange,
+            CaseParticipation,
+            Consent,
+            AuditEvent,
+        )
+    )
+
+
+@pytest.fixture
+def demo(varde, db):
+    result = varde("demo", "--persons", "40", "--seed", "11")
+    assert result.code == 0, result.err
+    return result
+
+
+def test_demo_loads_agencies_users_and_cases_and_prints_sign_ins(demo):
+    assert "demo data loaded" in demo.out
+    assert Agency.objects.count() == len(D.AGENCIES)
+    kinds = dict(Agency.objects.values_list("code", "kind"))
+    assert (
+        kinds["oslo-pd-stop"] == AgencyKind.POLICE_DISTRICT
+        and kinds["bufetat-ost"] == AgencyKind.CHILD_WELFARE_STATE
+    )
+    assert kinds["kom"] == AgencyKind.KOM and kinds["iom-oslo"] == AgencyKind.IOM
+    assert Person.objects.count() >= 40 and Case.objects.count() == Person.objects.count()
+    assert Referral.objects.count() == Case.objects.count()
+    for persona in D.PERSONAS:
+        assert persona.username in demo.out and persona.password in demo.out
+        user = User.objects.get(username=persona.username)
+        assert user.check_password(persona.password)
+        validate_password(persona.password, user)  # the project's own password rules
+    sysadmin = User.objects.get(username="sysadmin")
+    assert sysadmin.is_staff and not sysadmin.is_superuser and sysadmin.is_system_admin
+
+
+def test_second_run_duplicates_nothing(varde, demo):
+    before = snapshot()
+    again = varde("demo", "--persons", "40", "--seed", "11")
+    assert again.code == 0
+    assert "demo data already loaded" in again.out
+    assert "varde-demo-police-2026" in again.out  # the sign-ins are still printed
+    assert snapshot() == before
+
+
+def test_personas_have_cases_to_see_and_the_outsider_none(demo):
+    def sees(username):
+        return cases_visible_to(user=User.objects.get(username=username)).count()
+
+    for username, code in [
+        ("police.investigator", "oslo-pd-stop"),
+        ("childwelfare.caseworker", "oslo-barnevern"),
+        ("ngo.worker", "rosa"),
+    ]:
+        assert Case.objects.filter(lead_agency__code=code).count() >= 2, code
+        assert sees(username) >= 2
+    assert sees("kom.coordinator") == Case.objects.count()
+    assert sees("outsider") == 0 and sees("analyst") == 0
+    assert not CaseParticipation.objects.filter(agency__code=D.OUTSIDER_AGENCY).exists()
+
+
+def test_demo_cases_look_like_real_life(demo):
+    cases = list(Case.objects.select_related("person").prefetch_related("referrals"))
+    # Timelines start on the referral date, which lies between 2005 and today.
+    for case in cases:
+        referral = case.referrals.get()
+        assert timezone.localtime(case.opened_at).date() == referral.referral_date
+        assert dt.date(2005, 1, 1) <= referral.referral_date <= timezone.localdate()
+    assert len({c.lead_agency_id for c in cases}) >= 5
+    assert {c.status for c in cases} >= {"closed", "reported"}
+    assert all(c.closure_reason for c in cases if c.status == "closed")
+    assert CaseParticipation.objects.filter(is_lead=False, state="active").exists()  # some cases are shared
+    # Shared adult cases rest on a recorded consent.
+    for p in CaseParticipation.objects.filter(is_lead=False, case__is_child=False).select_related("case"):
+        assert p.consent_id is not None
+    assert any(c.is_child for c in cases) and any(not c.is_child for c in cases)
+    # Nothing stored says which reports are the same human being.
+    assert "true" not in " ".join(f.name for f in Person._meta.get_fields())
+
+
+def test_demo_is_refused_in_production(varde, db, settings):
+    settings.PRODUCTION = True
+    result = varde("demo", "--persons", "1")
+    assert result.code == 2 and "production" in result.err
+    assert not User.objects.exists()
+
+
+def test_demo_refuses_when_a_persona_username_belongs_to_someone_else(varde, db):
+    User.objects.create_user(username="analyst", password="x" * 20)
+    result = varde("demo", "--persons", "1")
+    assert result.code == 2 and "already taken" in result.err
+    assert User.objects.count() == 1
+
+
+def test_same_seed_same_people_and_reports():
+    agency = Agency(code="rosa", name="ROSA", kind=AgencyKind.NGO)
+    today = dt.date(2026, 6, 1)
+
+    def generate(seed):
+        rng = random.Random(seed)
+        out = []
+        for _ in range(30):
+            person = _make_person(rng, today)
+            out.append((_reporting_agencies(rng, person), _report(rng, person, agency, person.first_date)))
+        return out
+
+    assert generate(5) == generate(5)
+    assert generate(5) != generate(6)
+
+
+def test_the_same_person_is_reported_under_differing_spellings():
+    agency = Agency(code="rosa", name="ROSA", kind=AgencyKind.NGO)
+    rng = random.Random(1)
+    varied = 0
+    for _ in range(200):
+        person = _make_person(rng, dt.date(2026, 6, 1))
+        spellings = {
+            (n.given, n.family)
+            for _ in range(3)
+            for n in _report(rng, person, agency, person.first_date).names
+            if n.kind == "primary"
+        }
+        varied += len(spellings) > 1
+    assert varied > 40

@@ -1,0 +1,399 @@
+"""The `varde` command: serve, demo, import, export, audit verify.
+
+Thin: each subcommand parses its arguments, calls services, and prints. Errors are one line on
+stderr with exit code 2 for bad input, never a traceback (tracebacks can carry personal data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from varde.accounts.models import User
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line (plus optional detail lines), no traceback."""
+
+    def __init__(self, message: str, *, details: Sequence[str] = (), code: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = list(details)
+        self.code = code
+
+
+# --- output helpers -------------------------------------------------------------------------------
+
+
+def _stdout_console() -> Console:
+    from rich.console import Console
+
+    tty = sys.stdout.isatty()
+    return Console(file=sys.stdout, width=None if tty else 160, highlight=False, soft_wrap=not tty)
+
+
+def _stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(file=sys.stderr, highlight=False)
+
+
+@contextmanager
+def _progress(description: str, total: int):  # type: ignore[no-untyped-def]
+    """A rich progress bar on stderr; silent when stderr is not a terminal. Yields advance(n)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_stderr_console(),
+        disable=not sys.stderr.isatty(),
+        transient=False,
+    ) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n=1: progress.advance(task, n)
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def _pending_migrations() -> bool:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def _migrate_if_needed(quiet: bool = False) -> None:
+    from django.core.management import call_command
+
+    if _pending_migrations():
+        if not quiet:
+            print("Applying database migrations ...", file=sys.stderr)
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def _get_user(username: str) -> User:
+    from varde.accounts.models import User
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CliError(f"no active user named {username!r}")
+    return user
+
+
+# --- subcommands ----------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _migrate_if_needed()
+    bind = f"{args.host}:{args.port}"
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(args.workers),
+        "--timeout",
+        "60",
+        "--error-logfile",
+        "-",  # access logs stay off; URLs hold ids only, but there is no need
+    ]
+    print(f"Varde is serving on http://{bind}/ (Ctrl+C stops it)", file=sys.stderr, flush=True)
+    sys.stdout.flush()
+    os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
+    return EXIT_OK  # pragma: no cover - execv does not return
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    from varde.demo import loader
+
+    if settings.PRODUCTION:
+        raise CliError("refusing to load demo data (with published passwords) in production")
+    if args.persons < 0:
+        raise CliError("--persons must be zero or more")
+    _migrate_if_needed()
+    started = time.monotonic()
+    try:
+        already = loader.demo_loaded()
+    except loader.DemoConflict as exc:
+        raise CliError(str(exc) + "; the demo needs an empty database") from None
+    if already:
+        print("demo data already loaded")
+    else:
+        with _progress("Loading demo data", total=args.persons) as advance:
+            summary = loader.load_demo(seed=args.seed, persons=args.persons, progress=advance)
+        print(
+            f"demo data loaded in {time.monotonic() - started:.1f} s: {summary.agencies} agencies, "
+            f"{summary.users} users, {summary.persons} synthetic persons, {summary.cases} cases"
+        )
+    _print_sign_ins()
+    return EXIT_OK
+
+
+def _print_sign_ins() -> None:
+    from rich.table import Table
+
+    from varde.demo.loader import sign_ins
+
+    table = Table(title="Demo sign-ins (demo only - never use these passwords elsewhere)")
+    for column in ("username", "password", "role", "agency"):
+        table.add_column(column, no_wrap=True)
+    for row in sign_ins():
+        table.add_row(row.username, row.password, row.role, row.agency)
+    _stdout_console().print(table)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from varde.interchange import services
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path.name}")
+    user = _get_user(args.user)
+    try:
+        with path.open("rb") as stream:
+            header, raw_rows = services.parse_rows(stream)
+    except OSError:
+        raise CliError(f"cannot read the file {path.name}") from None
+    except services.InterchangeError as exc:
+        raise CliError(str(exc), details=[str(p) for p in exc.problems]) from None
+    valid, problems = services.validate_rows(header, raw_rows)
+    if problems:
+        shown = [str(p) for p in problems[: services.MAX_PROBLEMS_SHOWN]]
+        if len(problems) > len(shown):
+            shown.append(f"... and {len(problems) - len(shown)} more problems")
+        bad_rows = len({p.line for p in problems})
+        raise CliError(
+            f"{bad_rows} of {len(raw_rows)} rows are not valid; nothing was imported", details=shown
+        )
+    services.check_can_import(user=user, rows=valid)
+    with _progress("Importing", total=len(valid)) as advance:
+        result = services.import_rows(actor=user, rows=valid, progress=advance)
+    print(f"{result.imported} imported, {result.skipped} skipped")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from django.db import transaction
+
+    from varde.interchange import services
+
+    user = _get_user(args.user)
+    if args.out in (None, "-"):
+        count = services.export_rows(user=user, out=sys.stdout)
+        sys.stdout.flush()
+    else:
+        path = Path(args.out)
+        if path.is_dir() or not path.parent.is_dir():
+            raise CliError(f"cannot write to {path.name}: not a file in an existing folder")
+        opened = False
+        try:
+            with transaction.atomic():  # a failed write leaves no export event behind
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data: owner only
+                opened = True
+                os.fchmod(fd, 0o600)  # also when the file was there before
+                with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                    count = services.export_rows(user=user, out=out)
+        except BaseException as exc:
+            if opened:
+                with contextlib.suppress(OSError):
+                    path.unlink()  # no half-written file holding personal data
+            if isinstance(exc, OSError):
+                raise CliError(f"cannot write to {path.name}") from None
+            raise
+        print(f"{count} referrals exported", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from varde.audit.services import audit_verify
+
+    report = audit_verify()
+    if report.ok:
+        print(f"audit chain intact: {report.checked} events")
+        return EXIT_OK
+    print(
+        f"audit chain BROKEN at event {report.first_broken_seq}: {report.reason} "
+        f"({report.checked} events before it are intact)"
+    )
+    return EXIT_FAILED
+
+
+# --- the parser -----------------------------------------------------------------------------------
+
+
+def _add(
+    sub: Any,
+    name: str,
+    *,
+    help: str,
+    description: str,
+    example: str,
+    func: Callable[[argparse.Namespace], int],
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog="Example:\n" + example,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(func=func)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="varde",
+        description="Varde: coordination of help to victims of human trafficking.",
+        epilog="Example:\n  varde demo && varde serve\n\nEach command has its own --help, e.g. varde import --help",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = _add(
+        sub,
+        "serve",
+        help="migrate the database if needed and serve Varde",
+        description="Apply any pending database migrations, then serve Varde with gunicorn.\n"
+        "Static files are served by the application (whitenoise).",
+        example="  varde serve --host 127.0.0.1 --port 8000",
+        func=cmd_serve,
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+
+    demo = _add(
+        sub,
+        "demo",
+        help="load realistic demo data and print the demo sign-ins",
+        description="Load demo agencies, one user per persona and synthetic persons reported by\n"
+        "several agencies under differing spellings. Running it again changes nothing.\n"
+        "Refused when VARDE_ENV=production.",
+        example="  varde demo --seed 7 --persons 300",
+        func=cmd_demo,
+    )
+    demo.add_argument("--seed", type=int, default=2026, help="random seed; the same seed gives the same data")
+    demo.add_argument("--persons", type=int, default=300, help="how many synthetic persons (default 300)")
+
+    imp = _add(
+        sub,
+        "import",
+        help="import referrals from an interchange CSV file",
+        description="Import referrals from the interchange CSV (UTF-8, header row):\n"
+        "  record_id, reporting_agency, referral_date, given_name, family_name, sex,\n"
+        "  date_of_birth, estimated_age, nationality, phone, id_document_number, municipality\n"
+        "Every row is checked first; if any row is bad, each bad row is named and nothing is saved.\n"
+        "Rows already imported (same agency and record_id) are skipped.",
+        example="  varde import referrals-2026-10.csv --user kom.coordinator",
+        func=cmd_import,
+    )
+    imp.add_argument("file", metavar="FILE.csv", help="the interchange CSV file")
+    imp.add_argument(
+        "--user",
+        required=True,
+        metavar="USERNAME",
+        help="the importing user: a coordinator, or a caseworker of every reporting agency",
+    )
+
+    exp = _add(
+        sub,
+        "export",
+        help="export the referrals a user may see as interchange CSV",
+        description="Write the interchange CSV of every referral the user may see (one line per referral).\n"
+        "The export is recorded in the audit trail. The file holds personal data: it is created\n"
+        "readable by its owner only.",
+        example="  varde export --user police.investigator --out stop-cases.csv",
+        func=cmd_export,
+    )
+    exp.add_argument("--user", required=True, metavar="USERNAME", help="export what this user may see")
+    exp.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+
+    audit = sub.add_parser(
+        "audit",
+        help="audit trail tools",
+        description="Audit trail tools.",
+        epilog="Example:\n  varde audit verify",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
+    _add(
+        audit_sub,
+        "verify",
+        help="check that the audit chain is unbroken",
+        description="Walk the hash-chained audit trail and name the first event that was changed,\n"
+        "removed or reordered. Exit code 1 when the chain is broken.",
+        example="  varde audit verify",
+        func=cmd_audit_verify,
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error argparse already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    err: TextIO = sys.stderr
+    try:
+        _setup_django()
+        return int(args.func(args))
+    except CliError as exc:
+        print(f"varde {args.command}: {exc.message}", file=err)
+        for line in exc.details:
+            print(f"  {line}", file=err)
+        return exc.code
+    except Exception as exc:  # noqa: BLE001 - a traceback may carry personal data; print the type only
+        from django.core.exceptions import ImproperlyConfigured
+
+        from varde.core.errors import VardeError
+
+        if isinstance(exc, VardeError | ImproperlyConfigured):  # messages hold no personal data
+            print(f"varde {args.command}: {exc}", file=err)
+            for problem in getattr(exc, "problems", []):
+                print(f"  {problem}", file=err)
+            return EXIT_BAD_INPUT
+        if os.environ.get("VARDE_TRACEBACK") == "1":
+            raise
+        print(
+            f"varde {args.command}: failed ({type(exc).__name__}); "
+            "set VARDE_TRACEBACK=1 to see the traceback",
+            file=err,
+        )
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("varde: interrupted; nothing was saved by the interrupted step", file=err)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
