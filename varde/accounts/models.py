@@ -21,6 +21,7 @@ class AgencyKind(models.TextChoices):
     CHILD_WELFARE_STATE = "child_welfare_state", _("State child welfare (Bufetat)")
     HEALTH = "health", _("Health service")
     NAV = "nav", _("NAV office")
+    SOCIAL_SERVICES = "social_services", _("Municipal social services / outreach")
     LABOUR_INSPECTION = "labour_inspection", _("Labour Inspection Authority")
     SHELTER = "shelter", _("Crisis centre / shelter")
     NGO = "ngo", _("Non-governmental organisation")

@@ -44,9 +44,8 @@ AGENCIES: tuple[DemoAgency, ...] = (
     DemoAgency("lauras-hus", "Lauras Hus", AgencyKind.SHELTER, OSLO),
     DemoAgency("oslo-krisesenter", "Oslo krisesenter", AgencyKind.SHELTER, OSLO),
     DemoAgency("nav-grunerlokka", "NAV Grünerløkka", AgencyKind.NAV, OSLO),
-    # Uteseksjonen is the City of Oslo's outreach social service (Velferdsetaten); there is no kind for
-    # municipal social services, and the health-and-social service kind is the closest.
-    DemoAgency("uteseksjonen", "Uteseksjonen, Oslo kommune", AgencyKind.HEALTH, OSLO),
+    # Uteseksjonen is the City of Oslo's outreach social service (Velferdsetaten).
+    DemoAgency("uteseksjonen", "Uteseksjonen, Oslo kommune", AgencyKind.SOCIAL_SERVICES, OSLO),
     DemoAgency("pro-sentret", "Pro Sentret, Oslo kommune", AgencyKind.HEALTH, OSLO),
     DemoAgency("iom-oslo", "IOM Oslo", AgencyKind.IOM, OSLO),
     DemoAgency("redd-barna", "Redd Barna (Save the Children Norway)", AgencyKind.NGO, OSLO),

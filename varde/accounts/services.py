@@ -1,0 +1,225 @@
+"""Agencies, users and memberships: selectors for the administrators who manage them, and audited writes.
+
+Rules:
+- a system administrator manages every agency and may create agencies and grant any role;
+- an agency administrator manages the memberships of their own agencies only, and may grant the roles
+  of ordinary agency work (caseworker, agency administrator; in KOM also coordinator, analyst, auditor);
+- anyone else sees no agency administration (404);
+- nobody deactivates or re-roles their own membership (no accidental lock-out);
+- deactivating a user's last active membership deactivates the user and ends their sessions at once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from uuid import UUID
+
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from varde.access.cases import get_or_404
+from varde.audit.models import AuditAction
+from varde.audit.services import audit_record
+from varde.core import clock
+from varde.core.errors import EditConflict, NotPermitted
+
+from .models import Agency, AgencyKind, Membership, Role, User
+
+# Roles an agency administrator may grant in their own agency (system administrators grant any role).
+AGENCY_ADMIN_GRANTABLE = frozenset({Role.CASEWORKER, Role.AGENCY_ADMIN})
+KOM_EXTRA_GRANTABLE = frozenset({Role.COORDINATOR, Role.ANALYST, Role.AUDITOR})
+
+
+# --- selectors -------------------------------------------------------------------------------------
+
+
+def can_administer(user: User) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_system_admin or user.admin_agency_ids())
+    )
+
+
+def agencies_administered_by(*, user: User) -> QuerySet[Agency]:
+    if not can_administer(user):
+        return Agency.objects.none()
+    if user.is_system_admin:
+        return Agency.objects.all()
+    return Agency.objects.filter(pk__in=user.admin_agency_ids(), is_active=True)
+
+
+def agency_get_for_admin(*, user: User, agency_id: UUID | str) -> Agency:
+    return get_or_404(agencies_administered_by(user=user), agency_id)
+
+
+def memberships_of_agency(*, user: User, agency: Agency) -> QuerySet[Membership]:
+    """Members of an agency the user administers (call agency_get_for_admin first)."""
+    return (
+        Membership.objects.filter(agency__in=agencies_administered_by(user=user), agency=agency)
+        .select_related("user")
+        .order_by("-is_active", "user__username", "role")
+    )
+
+
+def membership_get_for_admin(*, user: User, membership_id: UUID | str) -> Membership:
+    qs = Membership.objects.filter(agency__in=agencies_administered_by(user=user)).select_related(
+        "user", "agency"
+    )
+    return get_or_404(qs, membership_id)
+
+
+def grantable_roles(*, actor: User, agency: Agency) -> list[str]:
+    if actor.is_system_admin:
+        return [r.value for r in Role]
+    if agency.pk not in actor.admin_agency_ids():
+        return []
+    roles = set(AGENCY_ADMIN_GRANTABLE)
+    if agency.kind == AgencyKind.KOM:
+        roles |= KOM_EXTRA_GRANTABLE
+    return [r.value for r in Role if r in roles]
+
+
+def agencies_with_member_counts(*, user: User) -> QuerySet[Agency]:
+    return agencies_administered_by(user=user).prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.filter(is_active=True).only("id", "agency_id"))
+    )
+
+
+# --- services --------------------------------------------------------------------------------------
+
+
+def _check_admin_of(actor: User, agency: Agency) -> None:
+    if not (actor.is_system_admin or agency.pk in actor.admin_agency_ids()):
+        raise NotPermitted(_("You do not administer this agency."))
+
+
+def _check_role_grantable(actor: User, agency: Agency, role: str) -> None:
+    if role not in grantable_roles(actor=actor, agency=agency):
+        raise ValidationError({"role": _("You cannot give this role in this agency.")})
+
+
+def new_temporary_password() -> str:
+    """A random password shown once to the administrator, who passes it on out of band."""
+    while True:
+        candidate = secrets.token_urlsafe(12)
+        try:
+            validate_password(candidate)
+        except ValidationError:  # pragma: no cover - astronomically unlikely
+            continue
+        return candidate
+
+
+@transaction.atomic
+def agency_create(*, actor: User, code: str, name: str, kind: str, municipality: str = "") -> Agency:
+    if not actor.is_system_admin:
+        raise NotPermitted(_("Only a system administrator can create agencies."))
+    if Agency.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("An agency with this code already exists.")})
+    agency = Agency.objects.create(code=code, name=name.strip(), kind=kind, municipality=municipality)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=agency, detail={"code": agency.code})
+    return agency
+
+
+@transaction.atomic
+def user_create_with_membership(
+    *, actor: User, agency: Agency, username: str, full_name: str, email: str, role: str
+) -> tuple[User, str]:
+    """Create a user in an agency with a role. Returns the user and a temporary password (shown once)."""
+    _check_admin_of(actor, agency)
+    _check_role_grantable(actor, agency, role)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is taken.")})
+    password = new_temporary_password()
+    user = User.objects.create_user(
+        username=username, password=password, full_name=full_name.strip(), email=email
+    )
+    membership = Membership.objects.create(user=user, agency=agency, role=role)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=membership,
+        agency=agency,
+        detail={"user": str(user.pk), "role": role},
+    )
+    return user, password
+
+
+@transaction.atomic
+def membership_change_role(*, actor: User, membership: Membership, role: str, version: int) -> Membership:
+    _check_admin_of(actor, membership.agency)
+    if membership.user_id == actor.pk:
+        raise NotPermitted(_("You cannot change your own role."))
+    _check_role_grantable(actor, membership.agency, role)
+    if not (
+        actor.is_system_admin or membership.role in grantable_roles(actor=actor, agency=membership.agency)
+    ):
+        raise NotPermitted(_("You cannot change this membership."))
+    if role == membership.role:
+        return membership
+    if Membership.objects.filter(
+        user_id=membership.user_id, agency_id=membership.agency_id, role=role
+    ).exists():
+        raise ValidationError({"role": _("The user already has this role in this agency.")})
+    updated = Membership.objects.filter(pk=membership.pk, version=version).update(
+        role=role, version=version + 1, updated_at=clock.now()
+    )
+    if not updated:
+        raise EditConflict(membership)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=membership,
+        agency=membership.agency,
+        detail={"user": str(membership.user_id), "from": membership.role, "to": role},
+    )
+    return Membership.objects.select_related("user", "agency").get(pk=membership.pk)
+
+
+def sessions_end_for(*, user_id: UUID) -> int:
+    """Delete every session of a user (database sessions). Returns how many were ended."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=clock.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user_id):
+            session.delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def membership_deactivate(*, actor: User, membership: Membership, version: int) -> Membership:
+    _check_admin_of(actor, membership.agency)
+    if membership.user_id == actor.pk:
+        raise NotPermitted(_("You cannot deactivate your own membership."))
+    if not (
+        actor.is_system_admin or membership.role in grantable_roles(actor=actor, agency=membership.agency)
+    ):
+        raise NotPermitted(_("You cannot change this membership."))
+    updated = Membership.objects.filter(pk=membership.pk, version=version, is_active=True).update(
+        is_active=False, version=version + 1, updated_at=clock.now()
+    )
+    if not updated:
+        raise EditConflict(membership)
+    user_ended = not Membership.objects.filter(user_id=membership.user_id, is_active=True).exists()
+    sessions_ended = 0
+    if user_ended:
+        User.objects.filter(pk=membership.user_id).update(is_active=False)
+        sessions_ended = sessions_end_for(user_id=membership.user_id)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=membership,
+        agency=membership.agency,
+        detail={
+            "user": str(membership.user_id),
+            "active": False,
+            "user_deactivated": user_ended,
+            "sessions_ended": sessions_ended,
+        },
+    )
+    return Membership.objects.select_related("user", "agency").get(pk=membership.pk)
