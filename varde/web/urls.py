@@ -1,3 +1,52 @@
 from django.urls import path
 
-urlpatterns: list = []
+from varde.web.views import agency_admin, auth, cases, dashboard, invitations, persons, report
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("sign-in/", auth.SignInView.as_view(), name="login"),
+    path("sign-out/", auth.SignOutView.as_view(), name="logout"),
+    path("report/", report.report, name="report"),
+    path("cases/<uuid:case_id>/", cases.case_detail, name="case-detail"),
+    path("cases/<uuid:case_id>/status/", cases.case_status, name="case-status"),
+    path("cases/<uuid:case_id>/notes/", cases.case_note, name="case-note"),
+    path("cases/<uuid:case_id>/invite/", cases.case_invite, name="case-invite"),
+    path(
+        "cases/<uuid:case_id>/participants/<uuid:participation_id>/revoke/",
+        cases.case_revoke,
+        name="case-revoke",
+    ),
+    path("cases/<uuid:case_id>/consents/", cases.case_consent, name="case-consent"),
+    path(
+        "cases/<uuid:case_id>/consents/<uuid:consent_id>/withdraw/",
+        cases.case_consent_withdraw,
+        name="case-consent-withdraw",
+    ),
+    path("cases/<uuid:case_id>/names/", cases.case_name, name="case-name"),
+    path("persons/<uuid:person_id>/", persons.person_detail, name="person-detail"),
+    path(
+        "invitations/<uuid:participation_id>/accept/", invitations.invitation_accept, name="invitation-accept"
+    ),
+    path(
+        "invitations/<uuid:participation_id>/decline/",
+        invitations.invitation_decline,
+        name="invitation-decline",
+    ),
+    path("agency-admin/", agency_admin.agency_admin_index, name="agency-admin"),
+    path("agency-admin/<uuid:agency_id>/", agency_admin.agency_admin_detail, name="agency-admin-detail"),
+    path(
+        "agency-admin/<uuid:agency_id>/members/",
+        agency_admin.agency_admin_add_member,
+        name="agency-admin-add-member",
+    ),
+    path(
+        "agency-admin/memberships/<uuid:membership_id>/role/",
+        agency_admin.agency_admin_change_role,
+        name="agency-admin-change-role",
+    ),
+    path(
+        "agency-admin/memberships/<uuid:membership_id>/deactivate/",
+        agency_admin.agency_admin_deactivate,
+        name="agency-admin-deactivate",
+    ),
+]

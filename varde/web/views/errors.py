@@ -8,7 +8,9 @@ from django.template import loader
 
 def _render(request: HttpRequest, template: str, status: int) -> HttpResponse:
     try:
-        body = loader.render_to_string(template, {"request_id": getattr(request, "request_id", "")}, request)
+        body: str = loader.render_to_string(
+            template, {"request_id": getattr(request, "request_id", "")}, request
+        )
     except Exception:  # noqa: BLE001 - an error page must never fail
         body = "<!doctype html><title>Varde</title><p>Error</p>"
     return HttpResponse(body, status=status)

@@ -1,0 +1,85 @@
+"""Template helpers: Designsystemet form widgets with accessible error wiring, code names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms, template
+from django.forms.boundfield import BoundField
+from django.utils.safestring import SafeString
+
+from varde.persons import codes
+
+register = template.Library()
+
+_GROUP_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
+
+
+@register.filter
+def field_kind(field: BoundField) -> str:
+    widget = field.field.widget
+    if isinstance(widget, forms.HiddenInput):
+        return "hidden"
+    if isinstance(widget, _GROUP_WIDGETS):
+        return "group"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    return "input"
+
+
+def _target_id(field: BoundField) -> str:
+    if isinstance(field.field.widget, _GROUP_WIDGETS):
+        return f"{field.auto_id}_0"
+    return str(field.auto_id)
+
+
+@register.simple_tag
+def ds_widget(field: BoundField) -> SafeString:
+    """The field's widget with the ds-input class, aria-describedby for help and error, aria-invalid."""
+    describedby = []
+    if field.help_text:
+        describedby.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        describedby.append(f"{field.auto_id}_error")
+    attrs: dict[str, Any] = {"class": "ds-input"}
+    if describedby:
+        attrs["aria-describedby"] = " ".join(describedby)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def error_links(*forms_: forms.Form | None, summary: str = "error-summary") -> list[tuple[str, str]]:
+    """(href, message) for every error of the given forms, in field order, for the error summary."""
+    links: list[tuple[str, str]] = []
+    for form in forms_:
+        if form is None or not form.is_bound or not form.errors:
+            continue
+        for error in form.non_field_errors():
+            links.append((f"#{summary}", str(error)))
+        for field in form:
+            for error in field.errors:
+                target = summary if field.is_hidden else _target_id(field)
+                links.append((f"#{target}", f"{field.label}: {error}" if field.label else str(error)))
+    return links
+
+
+@register.filter
+def country(code: str) -> str:
+    return codes.country_name(code) if code else ""
+
+
+@register.filter
+def language(code: str) -> str:
+    return codes.language_name(code) if code else ""
+
+
+@register.filter
+def agency_kind(code: str) -> str:
+    from varde.accounts.models import AgencyKind
+
+    try:
+        return str(AgencyKind(code).label)
+    except ValueError:
+        return code
