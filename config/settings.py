@@ -9,6 +9,7 @@ DATABASE_URL (e.g. postgres://user@127.0.0.1:5432/varde) switches from SQLite to
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -68,6 +69,10 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "varde.core",
     "varde.accounts",
     "varde.audit",
@@ -77,6 +82,7 @@ INSTALLED_APPS = [
     "varde.identification",
     "varde.response",
     "varde.linkage",
+    "varde.interchange",
     "varde.api",
     "varde.web",
 ]
@@ -90,10 +96,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "varde.accounts.middleware.SessionLimitsMiddleware",
+    "varde.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "varde.core.middleware.NoStoreMiddleware",
+    # Last, so that it sees the lockout flag set during authentication and answers for it.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -134,11 +146,19 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# Argon2id first; PBKDF2 stays so that older hashes still verify (and are upgraded at sign-in).
 PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 if VARDE_ENV == "test":
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Speed only: the suite hashes thousands of passwords. Never outside VARDE_ENV=test.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out username before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -167,13 +187,61 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# --- sign-in, second factor, sessions (issue 7) ---------------------------------------------------
+# Lockout: 5 failed sign-ins (web, API token, admin) for one username, or from one address, lock that
+# username / address for 30 minutes; a successful sign-in clears the count. Behind a reverse proxy set
+# AXES_IPWARE_PROXY_COUNT so that the client's address (not the proxy's) is counted. The answer never
+# says whether the account exists (varde.accounts.lockout).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+if not 3 <= AXES_FAILURE_LIMIT <= 10:
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT must be between 3 and 10")
+AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=None)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "varde.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "otp_code"]
+
+# TOTP (RFC 6238) second factor, required for every role that opens case data or grants roles.
+OTP_TOTP_ISSUER = "Varde"
+OTP_TOTP_THROTTLE_FACTOR = 1  # each wrong code doubles the wait before the next try (django-otp)
+VARDE_INACTIVITY_TIMEOUT = dt.timedelta(minutes=30)
+VARDE_SESSION_MAX_AGE = dt.timedelta(hours=12)
+VARDE_REAUTH_WINDOW = dt.timedelta(minutes=5)  # password + code, before exports and break-the-glass
+VARDE_API_TOKEN_MAX_AGE = dt.timedelta(hours=12)
+VARDE_BREAK_GLASS_HOURS = env.int("VARDE_BREAK_GLASS_HOURS", default=12)
+if not 1 <= VARDE_BREAK_GLASS_HOURS <= 24:
+    raise ImproperlyConfigured("VARDE_BREAK_GLASS_HOURS must be between 1 and 24")
+VARDE_RETENTION_DAYS = env.int("VARDE_RETENTION_DAYS", default=5 * 365)
+if VARDE_RETENTION_DAYS < 365:
+    raise ImproperlyConfigured("VARDE_RETENTION_DAYS must be at least 365 (one year after closure)")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_AGE = int(VARDE_SESSION_MAX_AGE.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No inline scripts or styles anywhere: htmx is told not to inject its indicator styles (base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -182,11 +250,12 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "varde.api.authentication.VerifiedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -222,6 +291,8 @@ LOGGING = {
         # Django's request logger prints the request line; our URLs never carry personal data.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # django-axes logs every attempt at INFO; failures and lockouts (masked usernames) stay.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -13,9 +13,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.http import HttpRequest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from varde.accounts import second_factor as sf
 from varde.accounts.models import Agency, AgencyKind, Membership, Role, User
 from varde.cases.models import Case
+from varde.core import clock
 from varde.cases.services import (
     DocumentInput,
     NameInput,
@@ -27,6 +33,66 @@ from varde.cases.services import (
 )
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+# --- the second factor ------------------------------------------------------------------------------
+# Every persona has a confirmed TOTP device (made in `personas`). Tests that only need "a signed-in
+# user" call login_verified(client, user): a session exactly as after password + code. Tests of the
+# sign-in itself type the password and compute a real code with otp_code(user).
+
+
+def totp_device(user: User) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return device
+
+
+def otp_code(user: User) -> str:
+    """The current code of the user's device, usable once more (the device forgets the last code
+    used, so one test may sign in, re-authenticate and ask for a token within one 30 s step)."""
+    device = totp_device(user)
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0,
+                                                   throttling_failure_timestamp=None)
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+
+
+def mark_session_verified(client, user: User, *, reauthenticated: bool = True) -> None:
+    """Mark a test client's session as having passed the code step (as django_otp.login does)."""
+    device = totp_device(user)
+    session = client.session
+    now = clock.now().timestamp()
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[sf.LOGIN_AT] = now
+    session[sf.SEEN_AT] = now
+    if reauthenticated:
+        session[sf.AUTH_AT] = now
+    else:
+        session.pop(sf.AUTH_AT, None)
+    session.save()
+
+
+def login_verified(client, user: User, *, reauthenticated: bool = True):
+    """Sign a test client in as `user`, password and one-time code done (the one helper every page
+    and API test uses). `reauthenticated=False` leaves no recent re-authentication in the session."""
+    client.force_login(user)
+    mark_session_verified(client, user, reauthenticated=reauthenticated)
+    return client
+
+
+def password_login(client, username: str, password: str = PASSWORD) -> bool:
+    """Django's test Client.login() through the real backends (django-axes needs a request)."""
+    return bool(client.login(request=HttpRequest(), username=username, password=password))
+
+
+def verified(user: User | None) -> User | None:
+    """The user as a request that passed the code step sees it (for DRF's force_authenticate)."""
+    if user is None:
+        return None
+    device = totp_device(user)
+    user.otp_device = device
+    user.is_verified = lambda: True
+    return user
 
 
 @dataclass
@@ -68,6 +134,7 @@ class Cases:
 def make_user(username: str, agency: Agency, role: str, **extra) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, full_name=username.title(), **extra)
     Membership.objects.create(user=user, agency=agency, role=role)
+    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
     return user
 
 

@@ -162,12 +162,47 @@ def _print_sign_ins() -> None:
 
     from varde.demo.loader import sign_ins
 
-    table = Table(title="Demo sign-ins (demo only - never use these passwords elsewhere)")
+    rows = sign_ins()
+    table = Table(title="Demo sign-ins (demo only - never use these passwords or keys elsewhere)")
     for column in ("username", "password", "role", "agency"):
         table.add_column(column, no_wrap=True)
-    for row in sign_ins():
+    for row in rows:
         table.add_row(row.username, row.password, row.role, row.agency)
-    _stdout_console().print(table)
+    secrets = Table(title="Their authenticator secrets (TOTP, base32)")
+    for column in ("username", "TOTP secret"):
+        secrets.add_column(column, no_wrap=True)
+    for row in rows:
+        secrets.add_row(row.username, row.totp_secret or "-")
+    console = _stdout_console()
+    console.print(table)
+    console.print(secrets)
+    console.print(
+        "After the password Varde asks for a one-time code: add the secret to an authenticator app\n"
+        "(or open the otpauth:// link below on a phone), or print the current code with\n"
+        "  varde demo-code USERNAME"
+    )
+    for row in rows:
+        if row.totp_uri:
+            console.print(f"{row.username}: {row.totp_uri}", soft_wrap=True)
+
+
+def cmd_demo_code(args: argparse.Namespace) -> int:
+    from django.conf import settings
+    from django_otp.oath import TOTP
+
+    from varde.accounts.second_factor import confirmed_device
+    from varde.demo import data as demo_data
+
+    if settings.PRODUCTION:
+        raise CliError("refusing to print one-time codes in production")
+    if args.username not in {u.username for u in demo_data.PERSONAS}:
+        raise CliError("only the demo personas' codes can be printed")
+    device = confirmed_device(_get_user(args.username))
+    if device is None:
+        raise CliError(f"{args.username} has no authenticator; run varde demo first")
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    print(f"{totp.token():0{device.digits}d}")
+    return EXIT_OK
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -303,6 +338,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=2026, help="random seed; the same seed gives the same data")
     demo.add_argument("--persons", type=int, default=300, help="how many synthetic persons (default 300)")
+
+    code = _add(
+        sub,
+        "demo-code",
+        help="print a demo persona's current one-time code (not in production)",
+        description="Print the current 6-digit TOTP code of a demo persona, for trying the demo\n"
+        "without an authenticator app. Refused when VARDE_ENV=production.",
+        example="  varde demo-code police.investigator",
+        func=cmd_demo_code,
+    )
+    code.add_argument("username", help="a demo persona's username")
 
     imp = _add(
         sub,

@@ -4,6 +4,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from tests.conftest import verified
+
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counts():
@@ -14,11 +16,11 @@ def _fresh_throttle_counts():
 
 @pytest.fixture
 def api():
-    """An API client; `api.as_(user)` signs in (force_authenticate skips only the credential check)."""
+    """An API client; `api.as_(user)` signs in as after password and one-time code (force_authenticate skips only the credential check)."""
 
     class Client(APIClient):
         def as_(self, user):
-            self.force_authenticate(user=user)
+            self.force_authenticate(user=verified(user))
             return self
 
     return Client()

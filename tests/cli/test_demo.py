@@ -147,3 +147,26 @@ def test_the_same_person_is_reported_under_differing_spellings():
         }
         varied += len(spellings) > 1
     assert varied > 40
+
+
+def test_demo_prints_each_personas_totp_secret_and_a_working_code(demo, varde):
+    import base64
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from varde.accounts.second_factor import check_code
+
+    for persona in D.PERSONAS:
+        device = TOTPDevice.objects.get(user__username=persona.username, confirmed=True)
+        assert base64.b32encode(device.bin_key).decode() in demo.out
+    assert demo.out.count("otpauth://totp/") == len(D.PERSONAS)
+    police = D.PERSONAS[0].username
+    result = varde("demo-code", police)
+    assert result.code == 0 and len(result.out.strip()) == 6
+    assert check_code(User.objects.get(username=police), result.out.strip()) is not None
+    assert varde("demo-code", "not-a-persona").code == 2
+
+
+def test_demo_code_is_refused_in_production(varde, db, settings):
+    settings.PRODUCTION = True
+    assert varde("demo-code", "police.investigator").code == 2

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import login_verified
+
 LOCALE = Path(__file__).resolve().parents[2] / "varde" / "locale" / "nb" / "LC_MESSAGES"
 
 
@@ -25,7 +27,6 @@ def compiled_messages():
 @pytest.fixture
 def login(client):
     def _login(user):
-        client.force_login(user)
-        return client
+        return login_verified(client, user)
 
     return _login

@@ -5,7 +5,9 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from rest_framework.authtoken.models import Token
+
+from tests.conftest import mark_session_verified, password_login
 from varde.accounts.models import Agency, Membership, Role, User
 from varde.audit.models import AuditEvent
 
@@ -72,7 +74,7 @@ def test_add_user_shows_the_temporary_password_once_and_it_works(login, world):
     assert event.object_type == "accounts.membership" and password not in str(event.detail)
     assert password not in client.get(reverse("agency-admin-detail", args=[police.pk])).content.decode()
     fresh = Client()
-    assert fresh.login(username="newcop", password=password)
+    assert password_login(fresh, "newcop", password)
 
 
 def test_agency_admin_cannot_grant_system_admin(login, world):
@@ -112,7 +114,9 @@ def test_change_role_and_conflict(login, world):
 def test_deactivating_the_last_membership_ends_access_at_once(login, world):
     police_user = world.personas.police
     victim_client = Client()
-    assert victim_client.login(username="police", password=PASSWORD)
+    assert password_login(victim_client, "police")
+    mark_session_verified(victim_client, police_user)
+    token = Token.objects.create(user=police_user)
     assert victim_client.get(world.cases.police_adult.get_absolute_url()).status_code == 200
 
     admin = login(world.personas.agency_admin)
@@ -125,6 +129,7 @@ def test_deactivating_the_last_membership_ends_access_at_once(login, world):
     police_user.refresh_from_db()
     assert not membership.is_active and not police_user.is_active
     assert not any(s.get_decoded().get("_auth_user_id") == str(police_user.pk) for s in Session.objects.all())
+    assert not Token.objects.filter(pk=token.pk).exists()  # API tokens end with the sessions
     after = victim_client.get(world.cases.police_adult.get_absolute_url())
     assert after.status_code == 302 and after["Location"].startswith(reverse("login"))
     event = AuditEvent.objects.latest("seq")

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, login_verified, otp_code
 from varde.audit.models import AuditEvent
 
 
@@ -15,13 +15,19 @@ def test_sign_in_page_renders_and_anonymous_is_sent_there(client, db):
 
 def test_successful_sign_in_is_audited(client, personas):
     response = client.post(reverse("login"), {"username": "police", "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    # The password alone leads to the code step, never to the dashboard.
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login-otp"))
     event = AuditEvent.objects.latest("seq")
     assert (event.action, event.actor_username, event.object_id) == (
         "login",
         "police",
         str(personas.police.pk),
     )
+    assert client.get(reverse("dashboard")).status_code == 302
+    response = client.post(response["Location"], {"otp_code": otp_code(personas.police)})
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    event = AuditEvent.objects.latest("seq")
+    assert (event.action, event.actor_username, event.detail["step"]) == ("login", "police", "otp")
     assert client.get(reverse("dashboard")).status_code == 200
 
 
@@ -54,7 +60,7 @@ def test_inactive_user_cannot_sign_in(client, personas):
 
 
 def test_sign_out_is_post_only_and_audited(client, personas):
-    client.force_login(personas.police)
+    login_verified(client, personas.police)
     assert client.get(reverse("logout")).status_code == 405
     assert "_auth_user_id" in client.session
     response = client.post(reverse("logout"))

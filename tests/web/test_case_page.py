@@ -15,6 +15,7 @@ from varde.cases.models import (
     StatusChange,
 )
 from varde.cases.services import case_change_status
+from tests.conftest import login_verified
 
 
 def url(case, name="case-detail", *args):
@@ -70,7 +71,7 @@ def test_failing_audit_write_answers_500_without_personal_data(client, world, mo
     def broken(event):
         raise RuntimeError("disk full")
 
-    client.force_login(world.personas.police)
+    login_verified(client, world.personas.police)
     monkeypatch.setattr(audit_services, "_write", broken)
     client.raise_request_exception = False
     case = world.cases.police_adult
@@ -255,7 +256,7 @@ def test_invite_accept_and_revoke(login, world, client):
     participation = CaseParticipation.objects.get(case=case, agency=a.childwelfare)
     assert participation.state == ParticipationState.INVITED
 
-    client.force_login(p.childwelfare)
+    login_verified(client, p.childwelfare)
     assert client.get(url(case)).status_code == 404  # invited is not yet taking part
     response = client.post(reverse("invitation-accept", args=[participation.pk]))
     assert response.status_code == 302 and response["Location"] == url(case)
@@ -268,7 +269,7 @@ def test_invite_accept_and_revoke(login, world, client):
     assert response.status_code == 302
     participation.refresh_from_db()
     assert participation.state == ParticipationState.REVOKED
-    client.force_login(p.childwelfare)
+    login_verified(client, p.childwelfare)
     assert client.get(url(case)).status_code == 404
 
 
@@ -316,7 +317,7 @@ def test_consent_record_and_withdraw_revokes_the_agency(login, world, client):
     consent.refresh_from_db()
     assert consent.withdrawn_on is not None
     assert CaseParticipation.objects.get(case=case, agency=a.ngo).state == ParticipationState.REVOKED
-    client.force_login(p.ngo)
+    login_verified(client, p.ngo)
     assert client.get(url(case)).status_code == 404
 
     police = login(p.police)

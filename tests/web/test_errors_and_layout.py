@@ -7,6 +7,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from varde.web.views import errors
+from tests.conftest import login_verified
 
 
 @pytest.mark.parametrize(
@@ -40,7 +41,7 @@ def test_500_page_shows_only_the_request_id(db):
 
 
 def test_unknown_url_is_the_404_page(client, world):
-    client.force_login(world.personas.police)
+    login_verified(client, world.personas.police)
     response = client.get("/cases/not-a-uuid/")
     assert response.status_code == 404 and "Fant ikke siden" in response.content.decode()
 
@@ -63,7 +64,7 @@ def test_every_page_has_the_accessible_frame_and_no_inline_code(client, world):
     for user, path in pages(world):
         client.logout()
         if user:
-            client.force_login(user)
+            login_verified(client, user)
         response = client.get(path)
         assert response.status_code == 200, path
         body = response.content.decode()

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 from django.urls import reverse
+from tests.conftest import login_verified
 
 PO = Path(__file__).resolve().parents[2] / "varde" / "locale" / "nb" / "LC_MESSAGES" / "django.po"
 
@@ -50,7 +51,7 @@ def test_placeholders_survive_translation():
 
 
 def test_norwegian_by_default_and_english_after_switching(client, world):
-    client.force_login(world.personas.police)
+    login_verified(client, world.personas.police)
     page = client.get(reverse("dashboard")).content.decode()
     assert '<html lang="nb"' in page and "Mine saker" in page and "Meld et mulig offer" in page
     response = client.post(reverse("set_language"), {"language": "en", "next": reverse("dashboard")})

@@ -17,6 +17,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from varde.accounts.models import Agency, User
+from varde.accounts.second_factor import second_factor_missing
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.cases.models import Case, CaseParticipation, ParticipationState, Referral
@@ -35,7 +36,15 @@ def get_or_404(queryset: QuerySet[M], pk: UUID | str) -> M:
 
 
 def _is_case_user(user: User) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.can_work_with_cases)
+    """A signed-in, active user with a case role whose request has passed the one-time code step
+    (users loaded outside a request, e.g. by the CLI, carry no second-factor state)."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and user.can_work_with_cases
+        and not second_factor_missing(user)
+    )
 
 
 def cases_visible_to(*, user: User) -> QuerySet[Case]:

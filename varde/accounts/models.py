@@ -134,3 +134,17 @@ class Membership(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.agency} ({self.get_role_display()})"
+
+
+class TokenSecondFactor(models.Model):
+    """An API token issued after a one-time code: tokens of users who need the second factor are
+    accepted only with this row (varde.api.authentication.VerifiedTokenAuthentication)."""
+
+    token = models.OneToOneField(
+        "authtoken.Token", on_delete=models.CASCADE, primary_key=True, related_name="second_factor"
+    )
+    device_persistent_id = models.CharField(max_length=100)
+    verified_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"second factor for token of user {self.token_id and self.token.user_id}"

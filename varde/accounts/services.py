@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from varde.access.cases import get_or_404
 from varde.audit.models import AuditAction
@@ -182,12 +183,27 @@ def membership_change_role(*, actor: User, membership: Membership, role: str, ve
 
 
 def sessions_end_for(*, user_id: UUID) -> int:
-    """Delete every session of a user (database sessions). Returns how many were ended."""
+    """Delete every session and API token of a user (database sessions). Returns how many sessions
+    were ended."""
+    Token.objects.filter(user_id=user_id).delete()
     ended = 0
     for session in Session.objects.filter(expire_date__gt=clock.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user_id):
             session.delete()
             ended += 1
+    return ended
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User, user: User) -> int:
+    """Disable a user everywhere at once: the account, every session and every API token."""
+    if not actor.is_system_admin:
+        raise NotPermitted(_("Only a system administrator can disable a user."))
+    if user.pk == actor.pk:
+        raise NotPermitted(_("You cannot disable yourself."))
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    ended = sessions_end_for(user_id=user.pk)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, detail={"active": False, "sessions_ended": ended})
     return ended
 
 

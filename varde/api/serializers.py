@@ -124,6 +124,19 @@ class MeSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=1024, trim_whitespace=False, style={"input_type": "password"})
+    otp_code = serializers.CharField(
+        max_length=6, required=False, allow_blank=True, default="",
+        help_text="The 6-digit code from the authenticator app; required for caseworkers, coordinators "
+        "and administrators.",
+    )
+
+
+class ReauthSerializer(serializers.Serializer):
+    """Password and a fresh code, sent with requests that export or break the glass."""
+
+    password = serializers.CharField(max_length=1024, trim_whitespace=False, write_only=True,
+                                     style={"input_type": "password"})
+    otp_code = serializers.CharField(max_length=6, write_only=True)
 
 
 class TokenSerializer(serializers.Serializer):

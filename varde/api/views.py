@@ -15,7 +15,7 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, JsonResponse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -31,13 +31,17 @@ from varde.access.cases import (
     invitations_for,
     person_get_for_user,
 )
-from varde.accounts.models import Agency
+from varde.accounts.models import Agency, TokenSecondFactor
+from varde.accounts.second_factor import check_code, confirmed_device, second_factor_required
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.cases import services
 from varde.cases.models import Case, CaseEvent, CaseParticipation, Consent, Referral, StatusChange
 
+from varde.core import clock
+
 from . import serializers as s
+from .authentication import VerifiedTokenAuthentication
 from .pagination import VardePagination
 from .schema import CASE_ID, ErrorSerializer, responses, uuid_path
 
@@ -48,7 +52,7 @@ class VardeAPIView(generics.GenericAPIView):
     # Token first, so that an anonymous request answers 401 with `WWW-Authenticate: Token` (the
     # first authentication class decides the challenge). No docstring: it would become every
     # operation's description in the schema.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [VerifiedTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
     pagination_class = VardePagination
@@ -120,7 +124,7 @@ class TokenView(VardeAPIView):
         auth=[],
         request=s.TokenRequestSerializer,
         responses={200: s.TokenSerializer, 400: responses({}, body=True)[400], 429: ErrorSerializer},
-        summary="Obtain an API token with username and password",
+        summary="Obtain an API token with username, password and one-time code",
     )
     def post(self, request: Request) -> Response:
         serializer = s.TokenRequestSerializer(data=request.data)
@@ -130,13 +134,27 @@ class TokenView(VardeAPIView):
             username=serializer.validated_data["username"],
             password=serializer.validated_data["password"],
         )
+        device = None
+        if user is not None and user.is_active:
+            needs_code = second_factor_required(user) or confirmed_device(user) is not None
+            if needs_code:
+                device = check_code(user, serializer.validated_data["otp_code"])
+                if device is None:
+                    user = None
         if user is None or not user.is_active:
             # Answered without raising, so the failed attempt's audit event is kept (ATOMIC_REQUESTS).
+            # The same answer for a wrong password, a wrong code and an unknown user.
             audit_record(actor=None, action=AuditAction.LOGIN_FAILED, detail={"via": "api_token"})
             return Response({"non_field_errors": ["Unable to sign in with these credentials."]},
                             status=status.HTTP_400_BAD_REQUEST)
-        token, _created = Token.objects.get_or_create(user=user)
-        audit_record(actor=user, action=AuditAction.LOGIN, obj=user, detail={"via": "api_token"})
+        Token.objects.filter(user=user).delete()  # a new token each time; the old one stops working
+        token = Token.objects.create(user=user)
+        if device is not None:
+            TokenSecondFactor.objects.create(
+                token=token, device_persistent_id=device.persistent_id, verified_at=clock.now()
+            )
+        audit_record(actor=user, action=AuditAction.LOGIN, obj=user,
+                     detail={"via": "api_token", "otp": device is not None})
         return Response({"token": token.key})
 
 

@@ -16,6 +16,13 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("signed in")
     LOGIN_FAILED = "login_failed", _("failed sign-in")
     LOGOUT = "logout", _("signed out")
+    REAUTH = "reauth", _("confirmed password and code")
+    BREAK_GLASS = "break_glass", _("broke the glass")
+    APPROVE = "approve", _("approved")
+    ANONYMISE = "anonymise", _("anonymised")
+    BACKUP = "backup", _("backed up")
+    RESTORE = "restore", _("restored")
+    LOCKED_OUT = "locked_out", _("locked out")
 
 
 class AuditEvent(models.Model):

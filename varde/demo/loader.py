@@ -12,6 +12,7 @@ says which reports are the same human being (finding that out is the linkage mod
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import random
 import unicodedata
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django.utils import timezone
 
 from varde.accounts.models import Agency, AgencyKind, Membership, Role, User
@@ -69,11 +71,26 @@ class SignIn:
     password: str
     role: str
     agency: str
+    totp_secret: str = ""  # base32, for an authenticator app
+    totp_uri: str = ""  # otpauth://totp/... (the same secret as a link or QR code)
 
 
 def sign_ins() -> list[SignIn]:
+    """The demo personas' sign-in details, with the second-factor secret stored in the database."""
     names = {a.code: a.name for a in D.AGENCIES}
-    return [SignIn(u.username, u.password, str(Role(u.role).label), names[u.agency]) for u in D.PERSONAS]
+    devices = {
+        d.user.username: d
+        for d in TOTPDevice.objects.filter(
+            user__username__in=[u.username for u in D.PERSONAS], confirmed=True
+        ).select_related("user")
+    }
+    rows = []
+    for u in D.PERSONAS:
+        device = devices.get(u.username)
+        secret = base64.b32encode(device.bin_key).decode() if device else ""
+        uri = device.config_url if device else ""
+        rows.append(SignIn(u.username, u.password, str(Role(u.role).label), names[u.agency], secret, uri))
+    return rows
 
 
 class DemoConflict(Exception):
@@ -513,6 +530,8 @@ class _Loader:
                 is_superuser=False,
             )
             Membership.objects.create(user=user, agency=self.agencies[u.agency], role=u.role)
+            # A random secret per load, printed by `varde demo` with the password (demo only).
+            TOTPDevice.objects.create(user=user, name="Varde demo", confirmed=True)
             self.summary.users += 1
             if u.role == Role.CASEWORKER and u.agency != D.OUTSIDER_AGENCY:
                 self.workers[u.agency] = user

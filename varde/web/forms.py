@@ -69,6 +69,37 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
 
+class OTPForm(forms.Form):
+    """The one-time code from the authenticator app (6 digits)."""
+
+    otp_code = forms.CharField(
+        label=_("One-time code"),
+        help_text=_("The 6 digits your authenticator app shows for Varde."),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]{6}"}
+        ),
+    )
+
+    def clean_otp_code(self) -> str:
+        code = self.cleaned_data["otp_code"].strip().replace(" ", "")
+        if not code.isdigit():
+            raise forms.ValidationError(_("Enter the 6 digits from your authenticator app."))
+        return code
+
+
+class ReauthForm(OTPForm):
+    """Password and a fresh code, before an export or break-the-glass."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["password", "otp_code"]
+
+
 class ReportForm(TypedFieldsMixin, forms.Form):
     """Report a possible victim: one page, only what is known now; everything but the date may be empty."""
 

@@ -5,6 +5,8 @@ from varde.web.views import agency_admin, auth, cases, dashboard, invitations, p
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("sign-in/", auth.SignInView.as_view(), name="login"),
+    path("sign-in/code/", auth.sign_in_code, name="login-otp"),
+    path("confirm/", auth.reauthenticate, name="reauthenticate"),
     path("sign-out/", auth.SignOutView.as_view(), name="logout"),
     path("report/", report.report, name="report"),
     path("cases/<uuid:case_id>/", cases.case_detail, name="case-detail"),
