@@ -1,0 +1,109 @@
+"""Reads for identification. Case-bound reads go through the access layer (a case not visible is 404)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import QuerySet
+
+from varde.access.cases import cases_visible_to, get_or_404
+from varde.accounts.models import Agency, User
+from varde.audit.models import AuditAction
+from varde.audit.services import audit_record
+from varde.cases.models import Case
+
+from .catalogue import text
+from .models import AgeEvidence, AgePresumption, Assessment, Catalogue, LocalQuestion
+
+
+def catalogues_current() -> list[Catalogue]:
+    """The newest loaded version of every catalogue, in id order."""
+    newest: dict[str, Catalogue] = {}
+    for row in Catalogue.objects.order_by("key", "-version"):
+        newest.setdefault(row.key, row)
+    return list(newest.values())
+
+
+def catalogues_for_case(*, case: Case) -> list[Catalogue]:
+    """The catalogues that apply: children's (and all-ages) lists for a child's case, adults' otherwise."""
+    population = "child" if case.is_child else "adult"
+    return [c for c in catalogues_current() if c.population in (population, "all")]
+
+
+def local_questions_for(*, agency: Agency, catalogue_id: str) -> QuerySet[LocalQuestion]:
+    return LocalQuestion.objects.filter(agency=agency, catalogue_key=catalogue_id, is_active=True)
+
+
+def assessments_for_case(*, case: Case) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(case=case).select_related("catalogue", "assessed_by", "agency").order_by("-at")
+
+
+def assessments_visible_to(*, user: User) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(case__in=cases_visible_to(user=user))
+
+
+def assessment_get_for_user(*, user: User, assessment_id: UUID | str) -> Assessment:
+    assessment = get_or_404(assessments_visible_to(user=user).select_related("catalogue", "case"), assessment_id)
+    audit_record(actor=user, action=AuditAction.VIEW, obj=assessment, detail={"case": str(assessment.case_id)})
+    return assessment
+
+
+def assessment_disagreement_count(*, queryset: QuerySet[Assessment] | None = None) -> int:
+    """How many assessments where the caseworker's conclusion differs from the rule's outcome."""
+    qs = queryset if queryset is not None else Assessment.objects.all()
+    return qs.filter(disagrees=True).count()
+
+
+def assessment_explain(*, assessment: Assessment, lang: str = "nb") -> dict[str, Any]:
+    """The assessment re-shown exactly as made: the catalogue version it used, every element with the
+    indicators behind it (ticked or not), the rule's result and the caseworker's conclusion."""
+    catalogue = assessment.catalogue
+    content = catalogue.content
+    ticked = set(assessment.indicator_ids)
+    results = assessment.result["elements"]
+    elements = []
+    for el in content["elements"]:
+        detail = results[el["id"]]
+        elements.append({
+            "id": el["id"],
+            "title": text(el["title"], lang),
+            "help": text(el["help"], lang) if "help" in el else "",
+            **detail,
+            "all_indicators": [
+                {"id": ind["id"], "text": text(ind["text"], lang), "help": text(ind["help"], lang),
+                 "strength": ind["strength"], "ticked": ind["id"] in ticked}
+                for ind in el["indicators"]
+            ],
+            "local": [{"id": q["id"], "text": text(q["text"], lang)}
+                      for q in assessment.local_answers if q.get("element_id") == el["id"]],
+        })
+    return {
+        "id": str(assessment.pk),
+        "catalogue": catalogue.key,
+        "version": catalogue.version,
+        "title": catalogue.title(lang),
+        "source": catalogue.source,
+        "rule": catalogue.rule,
+        "population": catalogue.population,
+        "elements": elements,
+        "local": [{"id": q["id"], "text": text(q["text"], lang)}
+                  for q in assessment.local_answers if not q.get("element_id")],
+        "outcome": assessment.outcome,
+        "conclusion": assessment.conclusion,
+        "reasoning": assessment.reasoning,
+        "disagrees": assessment.disagrees,
+        "at": assessment.at.isoformat(),
+    }
+
+
+def age_evidence_for_case(*, case: Case) -> QuerySet[AgeEvidence]:
+    return AgeEvidence.objects.filter(case=case).order_by("-on", "-recorded_at")
+
+
+def presumptions_for_case(*, case: Case) -> QuerySet[AgePresumption]:
+    return AgePresumption.objects.filter(case=case).order_by("-started_at")
+
+
+def presumption_active(*, case: Case) -> AgePresumption | None:
+    return AgePresumption.objects.filter(case=case, lifted_at__isnull=True).first()
