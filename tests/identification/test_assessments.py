@@ -90,7 +90,9 @@ def test_child_case_refuses_adult_catalogue(world):
                                          "ex_excessive_hours"])
     assert a.outcome == "indicates_trafficking" and not a.disagrees
     a2 = assessment_record(**kw, catalogue_id="national_child", indicator_ids=["begging", "controlled_by_adult"])
-    assert a2.outcome == "inconclusive" and a2.disagrees
+    assert a2.outcome == "inconclusive" and not a2.disagrees  # a checklist never concludes by itself
+    a3 = assessment_record(**kw, catalogue_id="national_child", indicator_ids=[])
+    assert a3.outcome == "no_indicators" and a3.disagrees
     with pytest.raises(CatalogueNotApplicable):
         assessment_record(actor=world.personas.police, case=world.cases.police_adult, conclusion="inconclusive",
                           reasoning="x", catalogue_id="ilo_child_labour", indicator_ids=[])

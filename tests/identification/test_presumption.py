@@ -43,7 +43,7 @@ def test_presumption_flow_end_to_end(world):
 
     case = Case.objects.get(pk=case.pk)
     assert case.is_child and case.version == version_before + 1
-    event = Event.objects.get(kind="presumed_child")
+    event = Event.objects.get(kind="presumed_child", case=case)
     assert event.case_id == case.pk and event.processed_at is None
     assert event.data == {"presumption": str(decision.presumption.pk), "case": str(case.pk)}
     assert CaseEvent.objects.filter(case=case, kind="presumption_started").exists()
@@ -58,7 +58,7 @@ def test_presumption_flow_end_to_end(world):
 
     # evaluating again changes nothing
     assert presumption_evaluate(actor=police, case=case).outcome == OUTCOME_ALREADY_PRESUMED
-    assert Event.objects.filter(kind="presumed_child").count() == 1
+    assert Event.objects.filter(kind="presumed_child", case=case).count() == 1
 
     # lifting needs a reason
     with pytest.raises(ValidationError) as exc:
@@ -84,11 +84,18 @@ def test_presumption_flow_end_to_end(world):
     assert AgePresumption.objects.filter(case=case).count() == 2
 
 
-def test_reported_child_with_estimated_age_is_presumed(world):
+def test_reported_child_with_estimated_age_is_presumed_at_report(world):
+    """referral_report starts the presumption in the same transaction as the report."""
     case = world.cases.police_child
-    decision = presumption_evaluate(actor=world.personas.police, case=case)
-    assert decision.outcome == OUTCOME_STARTED and decision.reasons == ["estimated_age_under_18"]
+    presumption = AgePresumption.objects.get(case=case, lifted_at__isnull=True)
+    assert presumption.reasons == ["estimated_age_under_18"] and presumption.started_by == world.personas.police
     assert Event.objects.filter(kind="presumed_child", case=case).count() == 1
+    assert CaseEvent.objects.filter(case=case, kind="presumption_started").count() == 1
+    decision = presumption_evaluate(actor=world.personas.police, case=case)
+    assert decision.outcome == OUTCOME_ALREADY_PRESUMED
+    assert Event.objects.filter(kind="presumed_child", case=case).count() == 1
+    # the adults were not presumed
+    assert not AgePresumption.objects.filter(case=world.cases.police_adult).exists()
 
 
 def test_evidence_range_reaching_below_18_is_a_reason(world):
@@ -141,9 +148,11 @@ def test_lift_without_a_presumption_is_refused(world):
 
 
 def test_outbox_consumers_mark_events_processed(world):
-    presumption_evaluate(actor=world.personas.childwelfare, case=world.cases.childwelfare_child)
     pending = list(events_pending(kind="presumed_child"))
-    assert len(pending) == 1
+    children = {c.pk for c in world.cases.all() if c.is_child}
+    assert {e.case_id for e in pending} == children and len(pending) == 3
     assert event_mark_processed(event=pending[0]) is True
     assert event_mark_processed(event=pending[0]) is False
+    for event in pending[1:]:
+        event_mark_processed(event=event)
     assert not events_pending().exists()

@@ -248,6 +248,10 @@ class CaseEvent(models.Model):
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
         NOTE = "note", _("Note")
         PERSON_UPDATED = "person_updated", _("Person details updated")
+        ASSESSMENT = "assessment", _("Indicator assessment")
+        AGE_EVIDENCE = "age_evidence", _("Age evidence recorded")
+        PRESUMPTION_STARTED = "presumption_started", _("Presumed a child (age uncertain)")
+        PRESUMPTION_LIFTED = "presumption_lifted", _("Presumption of minority lifted")
 
     id = models.BigAutoField(primary_key=True)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")

@@ -157,7 +157,12 @@ def referral_report(*, actor: User, agency: Agency, data: ReportInput) -> Case:
            data={"referral_id": str(referral.pk)})
     audit_record(actor=actor, action=AuditAction.CREATE, obj=case, agency=agency,
                  detail={"referral": str(referral.pk), "person": str(person.pk)})
-    return case
+    # Presumption of minority (CoE Convention Art. 10(3)): an uncertain age with reasons to believe the
+    # person is a child starts it now, in the same transaction, and emits the event the response acts on.
+    from varde.identification.services import presumption_evaluate_on_report
+
+    presumption_evaluate_on_report(actor=actor, case=case, agency=agency)
+    return Case.objects.get(pk=case.pk)
 
 
 @transaction.atomic

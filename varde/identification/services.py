@@ -41,10 +41,10 @@ from .models import (
 from .rule import Outcome, evaluate
 
 # CaseEvent.kind values written by this app (CaseEvent.kind is a free CharField).
-CASE_EVENT_ASSESSMENT = "assessment"
-CASE_EVENT_AGE_EVIDENCE = "age_evidence"
-CASE_EVENT_PRESUMPTION_STARTED = "presumption_started"
-CASE_EVENT_PRESUMPTION_LIFTED = "presumption_lifted"
+CASE_EVENT_ASSESSMENT = CaseEvent.Kind.ASSESSMENT
+CASE_EVENT_AGE_EVIDENCE = CaseEvent.Kind.AGE_EVIDENCE
+CASE_EVENT_PRESUMPTION_STARTED = CaseEvent.Kind.PRESUMPTION_STARTED
+CASE_EVENT_PRESUMPTION_LIFTED = CaseEvent.Kind.PRESUMPTION_LIFTED
 
 ADULT_AGE = 18
 
@@ -151,7 +151,14 @@ def _require_case_access(actor: User, case: Case) -> Agency:
     return agency
 
 
-def conclusion_disagrees(*, outcome: str, conclusion: str) -> bool:
+def conclusion_disagrees(*, outcome: str, conclusion: str, rule: str = "ilo") -> bool:
+    """The caseworker's conclusion differs from what the indicators support.
+
+    A checklist never concludes on its own, so an inconclusive checklist agrees with any conclusion;
+    only "no indicators" against "indicates trafficking" is a disagreement there.
+    """
+    if rule == "checklist":
+        return outcome == Outcome.NO_INDICATORS and conclusion == Conclusion.INDICATES_TRAFFICKING
     return AGREEING_CONCLUSION[Outcome(outcome)] != conclusion
 
 
@@ -182,7 +189,7 @@ def assessment_record(
         local_answers=[{"id": str(q.pk), "element_id": q.element_id, "text": {"nb": q.text_nb, "en": q.text_en}}
                        for q in local],
         result=result.as_dict(), outcome=result.outcome.value, conclusion=conclusion, reasoning=reasoning.strip(),
-        disagrees=conclusion_disagrees(outcome=result.outcome, conclusion=conclusion),
+        disagrees=conclusion_disagrees(outcome=result.outcome, conclusion=conclusion, rule=catalogue.rule),
         assessed_by=actor, agency=agency, at=clock.now(),
     )
     CaseEvent.objects.create(
@@ -304,6 +311,11 @@ def presumption_evaluate(*, actor: User, case: Case) -> PresumptionDecision:
     person is a child (CoE Convention Art. 10(3)): the case becomes a child's case and `presumed_child`
     is emitted for the coordinated response. Safe to call after every report or new age evidence."""
     agency = _require_case_access(actor, case)
+    return presumption_evaluate_on_report(actor=actor, case=case, agency=agency)
+
+
+def presumption_evaluate_on_report(*, actor: User, case: Case, agency: Agency) -> PresumptionDecision:
+    """The evaluation itself, for callers that already act for `agency` in the case (referral_report)."""
     case = Case.objects.select_related("person").get(pk=case.pk)
     today = clock.today()
     active = AgePresumption.objects.filter(case=case, lifted_at__isnull=True).first()
