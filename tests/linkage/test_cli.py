@@ -1,0 +1,92 @@
+"""`varde link`: a row for every record, offline, errors without values."""
+
+import argparse
+import csv
+
+import pytest
+
+from varde.linkage import cli
+from varde.linkage.io import LinkageInputError
+
+from .helpers import COLUMNS, filler, rec
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="varde")
+    cli.register(p.add_subparsers(dest="command"))
+    return p
+
+
+def write(path, rows, columns=COLUMNS):
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def run(argv):
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+def test_help_has_an_example(capsys):
+    with pytest.raises(SystemExit):
+        parser().parse_args(["link", "--help"])
+    out = capsys.readouterr().out
+    assert "Example:" in out and "varde link" in out and "--engine" in out
+
+
+def test_link_writes_a_row_for_every_record(tmp_path, capsys):
+    rows = filler(150, seed=2) + [
+        rec("S1", "oslo-pd-stop", "Esther", "Igbinovia", dob="1990-05-06", phone="+47 934 56 789"),
+        rec("S2", "rosa", "Igbinovia", "Esther", dob="1990-05-06", phone="93456789"),
+    ]
+    records, out, decisions = tmp_path / "records.csv", tmp_path / "clusters.csv", tmp_path / "decisions.csv"
+    write(records, rows)
+    write(decisions, [{"record_a": "S1", "record_b": "S2", "decision": "not_same"}],
+          columns=("record_a", "record_b", "decision"))
+    assert run(["link", str(records), "--out", str(out), "--quiet"]) == 0
+    with out.open(encoding="utf-8") as fh:
+        result = list(csv.DictReader(fh))
+    assert [r["record_id"] for r in result] == [r["record_id"] for r in rows]
+    assert all(r["person_key"] for r in result)
+    keys = {r["record_id"]: r["person_key"] for r in result}
+    assert keys["S1"] == keys["S2"]
+    assert len(set(keys.values())) < len(rows)
+    # a decision file binds the result
+    assert run(["link", str(records), "--out", str(out), "--decisions", str(decisions), "--quiet"]) == 0
+    with out.open(encoding="utf-8") as fh:
+        keys = {r["record_id"]: r["person_key"] for r in csv.DictReader(fh)}
+    assert keys["S1"] != keys["S2"]
+    assert "Esther" not in capsys.readouterr().err
+
+
+def test_errors_name_lines_not_values(tmp_path):
+    rows = [rec("R1", "a", "Secretname", "Hiddenfamily"), rec("R1", "b", "Secretname", "Hiddenfamily")]
+    records = tmp_path / "records.csv"
+    write(records, rows)
+    with pytest.raises(LinkageInputError) as exc:
+        run(["link", str(records), "--out", str(tmp_path / "o.csv")])
+    message = str(exc.value)
+    assert "line 3" in message and "Secret" not in message and "R1" not in message
+
+
+def test_missing_column_is_named(tmp_path):
+    records = tmp_path / "records.csv"
+    records.write_text("record_id,given_name\nR1,Joy\n", encoding="utf-8")
+    with pytest.raises(LinkageInputError, match="reporting_agency"):
+        run(["link", str(records), "--out", str(tmp_path / "o.csv")])
+
+
+def test_link_needs_no_database(tmp_path, monkeypatch):
+    """The handler never touches Django's database: any attempt to connect fails the test."""
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    def refuse(*_a, **_k):
+        raise AssertionError("varde link must not use the database")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "ensure_connection", refuse)
+    records, out = tmp_path / "records.csv", tmp_path / "clusters.csv"
+    write(records, filler(40, seed=3))
+    assert run(["link", str(records), "--out", str(out), "--quiet"]) == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 41

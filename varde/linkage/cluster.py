@@ -1,0 +1,196 @@
+"""Clustering scored pairs into persons without chaining strangers together.
+
+Plain connected components over "probably the same" pairs chains people: A and B share a common
+name and a compatible estimated age, B and C likewise, yet A and C have different birth dates and
+phones. In a caseload where a few names cover much of a nationality, such chains grow into
+"persons" of dozens of records. What this module does instead:
+
+1. Human decisions come first. "same" pairs are joined unconditionally (a coordinator looked at
+   them) unless a "not_same" decision separates the two groups; "not_same" is a hard cannot-link.
+2. Model links are then applied greedily from the most to the least certain (like single linkage),
+   but a merge is refused when any pair across the two groups is a cannot-link:
+   - a "not_same" decision (hard),
+   - two records of the same agency on the same date (one agency does not refer the same person
+     twice on one day; configurable),
+   - a pair the model scored *against* linking (match probability below `apart_below`): a scored
+     contradiction between members means the group is not mutually supported.
+   The refused link is reported so that it can go to the review queue.
+
+The result is deterministic: ties are broken by record number, so DuckDB and Spark runs that score
+the same pairs give the same persons.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+
+class UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+        self.size = [1] * n
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, a: int, b: int) -> int:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return ra
+        if self.size[ra] < self.size[rb]:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+        return ra
+
+
+@dataclass(frozen=True)
+class Decision:
+    a: int
+    b: int
+    same: bool
+
+
+@dataclass
+class ClusterResult:
+    labels: list[int]  # per record number: the smallest record number of its person
+    refused: list[tuple[int, int, float]] = field(default_factory=list)  # model links refused (soft conflict)
+    conflicting_decisions: list[tuple[int, int]] = field(default_factory=list)  # "same" overruled by "not_same"
+
+
+def constrained_clusters(
+    n: int,
+    links: Iterable[tuple[int, int, float]],
+    contradictions: Iterable[tuple[int, int]],
+    decisions: Sequence[Decision] = (),
+    cannot_link_groups: Iterable[Sequence[int]] = (),
+    support: Iterable[tuple[int, int]] | None = None,
+    min_support: float = 0.0,
+) -> ClusterResult:
+    """Persons from model links (pairs at or above the auto-link threshold, with probability).
+
+    `contradictions`: pairs scored below the apart threshold (only those between records that could
+    end up together matter; passing more is harmless). `cannot_link_groups`: groups of records of
+    which no two may be joined by the model (e.g. one agency, one date). `support`: pairs the model
+    thinks likely (at least the review threshold); two groups are merged by the model only when at
+    least `min_support` of all pairs across them are supported (1 pair always suffices for two
+    single records) - a group must be mutually supported, not a chain.
+    """
+    uf = UnionFind(n)
+    adj: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    if support is not None and min_support > 0:
+        for a, b in support:
+            if a != b:
+                adj[a][b] += 1
+                adj[b][a] += 1
+    hard: dict[int, set[int]] = defaultdict(set)  # root -> records it must never join (human "not_same")
+    soft: dict[int, set[int]] = defaultdict(set)  # root -> records the model must not join it with
+
+    for d in decisions:
+        if not d.same and d.a != d.b:
+            hard[d.a].add(d.b)
+            hard[d.b].add(d.a)
+
+    def conflict(table: dict[int, set[int]], ra: int, rb: int) -> bool:
+        sa, sb = table.get(ra), table.get(rb)
+        if not sa or not sb:
+            return False
+        if len(sa) > len(sb):
+            sa, rb = sb, ra
+        return any(uf.find(x) == rb for x in sa)
+
+    def merge(ra: int, rb: int) -> None:
+        root = uf.union(ra, rb)
+        other = rb if root == ra else ra
+        for table in (hard, soft):
+            moved = table.pop(other, None)
+            if moved:
+                table[root] |= moved
+        if adj:
+            moved_adj = adj.pop(other, None) or {}
+            mine = adj[root]
+            for s_root, count in moved_adj.items():
+                neighbour = adj[s_root]
+                neighbour.pop(other, None)
+                if s_root == root:
+                    continue
+                mine[s_root] += count
+                neighbour[root] += count
+            mine.pop(root, None)
+            mine.pop(other, None)
+
+    def supported(ra: int, rb: int) -> bool:
+        if not adj:
+            return True
+        size_a, size_b = uf.size[ra], uf.size[rb]
+        if size_a * size_b == 1:
+            return True
+        across = adj[ra].get(rb, 0) if ra in adj else 0
+        return across >= min_support * size_a * size_b
+
+    result = ClusterResult(labels=[])
+    for d in sorted((d for d in decisions if d.same), key=lambda d: (min(d.a, d.b), max(d.a, d.b))):
+        ra, rb = uf.find(d.a), uf.find(d.b)
+        if ra == rb:
+            continue
+        if conflict(hard, ra, rb):
+            result.conflicting_decisions.append((d.a, d.b))
+            continue
+        merge(ra, rb)
+
+    for a, b in contradictions:
+        if a != b:
+            soft[uf.find(a)].add(b)
+            soft[uf.find(b)].add(a)
+    for group in cannot_link_groups:
+        members = list(group)
+        if len(members) > 1:
+            for x in members:
+                root = uf.find(x)
+                soft[root].update(y for y in members if y != x)
+
+    for a, b, p in sorted(links, key=lambda e: (-e[2], min(e[0], e[1]), max(e[0], e[1]))):
+        ra, rb = uf.find(a), uf.find(b)
+        if ra == rb:
+            continue
+        if conflict(hard, ra, rb):
+            continue  # decided by a person; not a review matter
+        if conflict(soft, ra, rb) or not supported(ra, rb):
+            result.refused.append((a, b, p))
+            continue
+        merge(ra, rb)
+
+    smallest: dict[int, int] = {}
+    for x in range(n):
+        root = uf.find(x)
+        if root not in smallest:
+            smallest[root] = x
+    result.labels = [smallest[uf.find(x)] for x in range(n)]
+    return result
+
+
+def candidate_components(n: int, pairs: Iterable[tuple[int, int]]) -> list[int]:
+    """Plain connected components (an over-approximation of persons), to find relevant constraints."""
+    uf = UnionFind(n)
+    for a, b in pairs:
+        uf.union(a, b)
+    return [uf.find(x) for x in range(n)]
+
+
+def person_key(record_ids: Iterable[str]) -> str:
+    """A stable, pseudonymous key for a person: derived from the smallest record id in the group.
+
+    It does not reveal the record id (a hash), and stays the same between runs as long as that record
+    stays in the person. Statistics count these keys, never names.
+    """
+    first = min(record_ids)
+    return "P" + hashlib.sha256(("varde-person|" + first).encode()).hexdigest()[:16]

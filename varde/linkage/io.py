@@ -1,0 +1,87 @@
+"""Files for `varde link`: the interchange CSV in, review decisions in, `record_id,person_key` out.
+
+Errors name a line number or a column, never a value: values are personal data and error messages
+end up in terminals, logs and tickets.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO
+
+from varde.core.errors import VardeError
+
+INTERCHANGE_COLUMNS: tuple[str, ...] = (
+    "record_id", "reporting_agency", "referral_date", "given_name", "family_name", "sex", "date_of_birth",
+    "estimated_age", "nationality", "phone", "id_document_number", "municipality",
+)
+REQUIRED_COLUMNS: tuple[str, ...] = ("record_id", "reporting_agency", "referral_date")
+DECISION_COLUMNS: tuple[str, ...] = ("record_a", "record_b", "decision")
+DECISIONS = ("same", "not_same")
+
+
+class LinkageInputError(VardeError):
+    """A linkage input file cannot be used; the message names lines and columns only."""
+
+
+def _open_text(path: Path) -> IO[str]:
+    try:
+        return path.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise LinkageInputError(f"cannot open {path.name}: {exc.strerror or 'error'}") from None
+
+
+def _rows(fh: IO[str], required: tuple[str, ...], what: str) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(fh)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise LinkageInputError(f"{what}: missing column(s): {', '.join(missing)}")
+    reader.fieldnames = header
+    try:
+        for row in reader:
+            yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None}
+    except (csv.Error, UnicodeDecodeError):
+        raise LinkageInputError(f"{what}: line {reader.line_num + 1} is not valid UTF-8 CSV") from None
+
+
+def read_records(path: Path) -> list[dict[str, str]]:
+    """Read the interchange CSV. Every record needs a unique record_id."""
+    seen: dict[str, int] = {}
+    records: list[dict[str, str]] = []
+    with _open_text(path) as fh:
+        for line, row in _rows(fh, REQUIRED_COLUMNS, "records"):
+            record_id = row.get("record_id", "")
+            if not record_id:
+                raise LinkageInputError(f"records: line {line}: record_id is empty")
+            if record_id in seen:
+                raise LinkageInputError(f"records: line {line}: record_id repeats line {seen[record_id]}")
+            seen[record_id] = line
+            records.append({c: row.get(c, "") for c in INTERCHANGE_COLUMNS})
+    return records
+
+
+def read_decisions(path: Path) -> list[tuple[str, str, str]]:
+    """Read review decisions: record_a, record_b, decision ("same" or "not_same")."""
+    decisions: list[tuple[str, str, str]] = []
+    with _open_text(path) as fh:
+        for line, row in _rows(fh, DECISION_COLUMNS, "decisions"):
+            decision = row["decision"].lower().replace("-", "_").replace(" ", "_")
+            if decision not in DECISIONS:
+                raise LinkageInputError(f"decisions: line {line}: decision must be 'same' or 'not_same'")
+            if not row["record_a"] or not row["record_b"]:
+                raise LinkageInputError(f"decisions: line {line}: record_a and record_b need a value")
+            decisions.append((row["record_a"], row["record_b"], decision))
+    return decisions
+
+
+def write_clusters(path: Path, records: list[Mapping[str, str]], person_key: Mapping[str, str]) -> int:
+    """Write `record_id,person_key` for every record, in input order. Returns the number of rows."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["record_id", "person_key"])
+        for row in records:
+            writer.writerow([row["record_id"], person_key[row["record_id"]]])
+    return len(records)

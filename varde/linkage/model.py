@@ -1,0 +1,246 @@
+"""The Splink model for referrals: settings, training and scoring on DuckDB or Spark.
+
+Comparisons work on the prepared columns of `preprocess.py`:
+
+- name: order-free (family name first or last is the same), with term-frequency adjustment so
+  that "Blessing Okafor" agreeing counts for less than a rare name agreeing;
+- birth: exact date > swapped day/month or one-character slip > a 1 January default or an
+  estimated age compatible with the other record > incompatible;
+- sex, nationality (a mismatch is allowed some probability: nationality is often wrong);
+- phone (last 8 digits, term-frequency adjusted: a phone shared by many is weak evidence);
+- document (normalised; a one-character slip is its own level).
+
+Every SQL condition is written so that DuckDB and Spark compute the same levels (no Jaro-Winkler:
+the engines implement it differently). Training: the prior from deterministic rules, u from random
+sampling with a fixed seed, m by EM on two blocking rules. `ModelParameters` carries the trained
+values so that a model trained once scores identically on either engine.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import splink.comparison_level_library as cll
+from splink import SettingsCreator, block_on
+
+logger = logging.getLogger(__name__)
+
+MODEL_VERSION = "varde-linkage-1"
+
+
+def _name_comparison() -> Any:
+    from splink import comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name="name",
+        comparison_levels=[
+            cll.NullLevel("name_sorted"),
+            cll.ExactMatchLevel("name_sorted", term_frequency_adjustments=True),
+            cll.ExactMatchLevel("name_keystr", term_frequency_adjustments=True).configure(
+                label_for_charts="same sound, any order"),
+            cll.ArrayIntersectLevel("name_keys", min_intersection=2).configure(
+                label_for_charts="two or more parts sound alike"),
+            cll.LevenshteinLevel("name_sorted", 2),
+            cll.ArrayIntersectLevel("name_keys", min_intersection=1).configure(
+                label_for_charts="one part sounds alike"),
+            cll.ElseLevel(),
+        ],
+        comparison_description="Name parts in any order, transliteration-normalised",
+    )
+
+
+_BOTH_GENUINE = ("by_exact_l and by_exact_r")
+_BIRTH_LEVELS: list[dict[str, Any]] = [
+    {"sql_condition": "by_lo_l IS NULL OR by_lo_r IS NULL", "label_for_charts": "birth unknown",
+     "is_null_level": True},
+    {"sql_condition": f"dob_l = dob_r AND {_BOTH_GENUINE}", "label_for_charts": "same birth date"},
+    {"sql_condition": f"{_BOTH_GENUINE} AND (dob_l = dob_swapped_r OR levenshtein(dob_l, dob_r) <= 1)",
+     "label_for_charts": "day/month swapped or one slip"},
+    {"sql_condition": "NOT (by_exact_l AND by_exact_r) AND abs((by_lo_l + by_hi_l) - (by_lo_r + by_hi_r)) <= 3",
+     "label_for_charts": "birth years close (estimate or default date centred within 1.5 years)"},
+    {"sql_condition": "by_lo_l <= by_hi_r AND by_lo_r <= by_hi_l AND NOT (by_exact_l AND by_exact_r)",
+     "label_for_charts": "estimated ages compatible"},
+    {"sql_condition": "ELSE", "label_for_charts": "incompatible"},
+]
+
+
+def _birth_comparison() -> dict[str, Any]:
+    return {"output_column_name": "birth", "comparison_levels": copy.deepcopy(_BIRTH_LEVELS),
+            "comparison_description": "Birth date, 1 January defaults, swapped day/month, estimated ages"}
+
+
+def _exact_comparison(column: str, *, tf: bool = False, near: int | None = None) -> Any:
+    from splink import comparison_library as cl
+
+    levels: list[Any] = [cll.NullLevel(column), cll.ExactMatchLevel(column, term_frequency_adjustments=tf)]
+    if near is not None:
+        levels.append(cll.LevenshteinLevel(column, near))
+    levels.append(cll.ElseLevel())
+    return cl.CustomComparison(output_column_name=column, comparison_levels=levels)
+
+
+def comparisons() -> list[Any]:
+    return [
+        _name_comparison(),
+        _birth_comparison(),
+        _exact_comparison("sex"),
+        _exact_comparison("nationality"),
+        _exact_comparison("phone", tf=True),
+        _exact_comparison("document", near=1),
+    ]
+
+
+def blocking_rules() -> list[Any]:
+    """Pairs worth scoring: a shared phone or document, or names that sound alike in some part."""
+    return [
+        block_on("phone"),
+        block_on("document"),
+        block_on("name_keystr"),
+        block_on("name_key_pairs", arrays_to_explode=["name_key_pairs"]),
+        block_on("name_short_pairs", "sex", arrays_to_explode=["name_short_pairs"]),
+        block_on("name_keys", "dob", arrays_to_explode=["name_keys"]),
+        block_on("name_keys", "nationality", "by_lo", arrays_to_explode=["name_keys"]),
+    ]
+
+
+def settings(*, prior: float = 1e-4) -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="uid",
+        probability_two_random_records_match=prior,
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+        additional_columns_to_retain=[],
+    )
+
+
+@dataclass
+class ModelParameters:
+    """Trained values: the prior and, per comparison, the (m, u) of each non-null level in order."""
+
+    prior: float
+    levels: dict[str, list[tuple[float | None, float | None]]]
+    version: str = MODEL_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": self.version, "prior": self.prior,
+                "levels": {k: [list(v) for v in vs] for k, vs in self.levels.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ModelParameters:
+        return cls(prior=float(data["prior"]), version=str(data.get("version", MODEL_VERSION)),
+                   levels={k: [(m, u) for m, u in vs] for k, vs in data["levels"].items()})
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), sort_keys=True)
+
+
+def parameters_of(linker: Any) -> ModelParameters:
+    model = linker.misc.save_model_to_json(out_path=None)
+    levels: dict[str, list[tuple[float | None, float | None]]] = {}
+    for comparison in model["comparisons"]:
+        values = []
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            values.append((level.get("m_probability"), level.get("u_probability")))
+        levels[comparison["output_column_name"]] = values
+    return ModelParameters(prior=float(model["probability_two_random_records_match"]), levels=levels)
+
+
+# EM on small data can drive a level's m or u to 0; a floor keeps every level finite in weight.
+PROBABILITY_FLOOR = 1e-6
+
+
+def settings_with_parameters(dialect: str, params: ModelParameters) -> dict[str, Any]:
+    """A complete settings dict for `dialect` with the trained values filled in."""
+    data = settings(prior=params.prior).get_settings(dialect).as_dict()
+    data["probability_two_random_records_match"] = params.prior
+    for comparison in data["comparisons"]:
+        trained = iter(params.levels.get(comparison["output_column_name"], []))
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m, u = next(trained, (None, None))
+            if isinstance(m, int | float):
+                level["m_probability"] = min(max(float(m), PROBABILITY_FLOOR), 1.0)
+            if isinstance(u, int | float):
+                level["u_probability"] = min(max(float(u), PROBABILITY_FLOOR), 1.0)
+    return data
+
+
+# --- training --------------------------------------------------------------------------------------
+
+DETERMINISTIC_RULES = [
+    "l.document = r.document",
+    "l.name_sorted = r.name_sorted AND l.dob = r.dob AND l.by_exact AND r.by_exact",
+    "l.phone = r.phone AND l.name_keystr = r.name_keystr",
+]
+# The deterministic rules above find roughly this share of true pairs in referral data.
+DETERMINISTIC_RECALL = 0.55
+EM_RULES = [block_on("phone"), block_on("document"), block_on("name_keystr", "dob")]
+
+
+def train(linker: Any, *, seed: int = 42, u_max_pairs: float = 2e6,
+          step: Callable[[str], None] | None = None) -> ModelParameters:
+    """Estimate prior (deterministic rules), u (random sampling, seeded) and m (EM, u fixed)."""
+    say = step or (lambda _msg: None)
+    say("prior")
+    linker.training.estimate_probability_two_random_records_match(DETERMINISTIC_RULES, recall=DETERMINISTIC_RECALL)
+    say("u")
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    for number, rule in enumerate(EM_RULES):
+        say("m")
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True, max_pairs=2e6)
+        except ValueError:
+            # Splink refuses a level whose m collapses to 0 (tiny or degenerate samples); the other
+            # sessions and the starting values still give every comparison its parameters.
+            logger.warning("EM session %d skipped: degenerate sample", number)
+    return parameters_of(linker)
+
+
+# Used only to give EM a start that points the right way (Splink's defaults are generic).
+STARTING_M: dict[str, list[float]] = {
+    "name": [0.55, 0.15, 0.1, 0.05, 0.1, 0.05],
+    "birth": [0.4, 0.05, 0.3, 0.2, 0.05],
+    "sex": [0.97, 0.03],
+    "nationality": [0.85, 0.15],
+    "phone": [0.6, 0.4],
+    "document": [0.8, 0.1, 0.1],
+}
+
+
+def initial_settings(dialect: str) -> dict[str, Any]:
+    """Settings to train from: starting m values that point EM the right way, so that a level EM
+    never observes keeps a sensible value instead of Splink's generic default."""
+    data = settings().get_settings(dialect).as_dict()
+    for comparison in data["comparisons"]:
+        start = iter(STARTING_M.get(comparison["output_column_name"], []))
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m = next(start, None)
+            if m is not None:
+                level["m_probability"] = m
+    return data
+
+
+DEFAULT_PARAMETERS_FILE = Path(__file__).with_name("default_parameters.json")
+
+
+@lru_cache(maxsize=1)
+def default_parameters() -> ModelParameters:
+    """Parameters trained on synthetic referrals (bench/linkage/train_defaults.py): used until a run on
+    enough real referrals has trained its own (EM on a few hundred records is not reliable)."""
+    return ModelParameters.from_json(json.loads(DEFAULT_PARAMETERS_FILE.read_text(encoding="utf-8")))

@@ -1,0 +1,330 @@
+"""Domain preprocessing for record linkage: pure functions, no database, no network.
+
+What a caseworker writes down about the same person differs between agencies in predictable ways.
+Each helper here removes one kind of difference so that the probabilistic model compares like
+with like:
+
+- scripts and diacritics: Cyrillic -> Latin, "Nguyễn" -> "nguyen" (unidecode, then a-z only);
+- transliteration variants: Mohamed / Mohammed / Muhammad, Yelena / Elena / Olena -> one canonical
+  spelling from a small table, and a coarse phonetic key per name part for everything else;
+- name order: family name first or last -> names are compared as order-free *sets* of parts;
+- multi-part names: every part is kept, so "Maria Elena Popescu" still shares two parts with
+  "Maria Popescu";
+- phones: digits only, with the country code (Norwegian 8-digit numbers get 47);
+- document numbers: upper-case letters and digits only;
+- an estimated age -> a birth-year range relative to the referral date;
+- a birth date of 1 January is often a default: weak evidence, and its year is widened;
+- day and month swapped: the swapped reading is kept beside the date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from unidecode import unidecode
+
+# Particles that are part of a name as written but carry little identity ("al-", "bin", "van").
+PARTICLES = frozenset({"al", "el", "bin", "ibn", "bint", "abu", "de", "da", "di", "van", "von", "der", "le", "la",
+                       "thi", "ould", "ben"})
+
+# Transliteration variant groups: every spelling on the right reads as the canonical one on the left.
+# Only groups where a generic phonetic key fails or is too coarse; the phonetic key does the rest.
+_VARIANT_GROUPS: dict[str, tuple[str, ...]] = {
+    "muhammad": ("mohamed", "mohammed", "mohammad", "mohamad", "muhammed", "muhamed", "mohamud", "mahamed",
+                 "mohamet", "mouhamed", "mohammod", "muhamad", "mohd", "mhd", "mamadou"),
+    "ahmad": ("ahmed", "ahmet", "achmed", "ahmat"),
+    "husayn": ("hussein", "hussain", "husain", "husein", "hossein", "hosein"),
+    "yusuf": ("yousef", "youssef", "yousuf", "yusef", "jusuf", "yosef", "yussuf"),
+    "abd": ("abdul", "abdel", "abdoul", "abdal"),
+    "fatima": ("fatma", "fatimah", "fatuma", "fatoumata"),
+    "aisha": ("aysha", "ayesha", "aicha", "aishah", "ayisha"),
+    "khadija": ("khadijah", "kadija", "hadija", "chadija", "khadidja"),
+    "mariya": ("maria", "marija", "mariia", "mariya"),
+    "natalya": ("natalia", "nataliya", "natalja", "natalija", "nataliia"),
+    "yelena": ("elena", "olena", "jelena", "yelena", "helena"),
+    "yekaterina": ("ekaterina", "katerina", "kateryna", "yekaterina", "jekaterina"),
+    "aleksandr": ("alexander", "aleksander", "oleksandr", "alexandr", "aleksandar", "alexandru"),
+    "sergey": ("sergei", "serhii", "serhiy", "sergej", "sergiy", "sergii"),
+    "tatyana": ("tatiana", "tetiana", "tetyana", "tatjana", "tatiana"),
+    "yuliya": ("yulia", "yuliia", "julia", "julija", "iuliia", "iulia"),
+    "olga": ("olha", "olgha", "olga"),
+    "irina": ("iryna", "irena", "irina"),
+    "svetlana": ("svitlana", "swetlana"),
+    "andrey": ("andrei", "andrii", "andriy", "andrej"),
+    "dmitriy": ("dmitri", "dmitry", "dmytro", "dimitri", "dimitar", "dmitrij"),
+    "nguyen": ("nguyen", "ngyuen", "nguen", "nguyan"),
+    "osagie": ("osagie", "osagiede"),
+    "oluwaseun": ("oluwaseun", "seun"),
+    "chukwu": ("chukwu", "chuku"),
+    "ivanova": ("ivanova", "ivanowa"),
+    "georgi": ("georgi", "georgiy", "george", "gheorghe", "georgios"),
+}
+VARIANTS: dict[str, str] = {
+    spelling: canonical for canonical, spellings in _VARIANT_GROUPS.items() for spelling in (*spellings, canonical)
+}
+
+_NON_LETTERS = re.compile(r"[^a-z]+")
+_NON_ALNUM = re.compile(r"[^A-Z0-9]+")
+_NON_DIGITS = re.compile(r"\D+")
+
+# Estimated ages are rarely within a year; a child said to be 15 may be 13 or 18.
+ESTIMATE_MARGIN_YEARS = 3
+# A 1 January birth date is often written when only the year (itself an estimate) is known.
+JAN1_MARGIN_YEARS = 2
+# Norwegian mobile and landline numbers: 8 digits, no trunk prefix.
+NORWAY_CC = "47"
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Any script -> lower-case ASCII letters and single spaces ("Нгуен-Ван" -> "nguen van")."""
+    ascii_text = unidecode(text or "").lower().replace("'", "").replace("`", "")
+    return _NON_LETTERS.sub(" ", ascii_text).strip()
+
+
+@lru_cache(maxsize=200_000)
+def canonical_part(part: str) -> str:
+    """One folded name part -> its canonical spelling (transliteration variants collapse)."""
+    return VARIANTS.get(part, part)
+
+
+_KEY_REPLACEMENTS: tuple[tuple[str, str], ...] = (
+    ("tch", "c"), ("sch", "s"), ("ph", "f"), ("kh", "h"), ("gh", "g"), ("sh", "s"), ("ch", "c"), ("zh", "j"),
+    ("th", "t"), ("dh", "d"), ("ck", "k"), ("ks", "x"), ("q", "k"), ("c", "k"), ("z", "s"), ("w", "v"),
+    ("j", "y"), ("ou", "u"), ("oo", "u"), ("ee", "i"), ("ie", "i"),
+)
+
+
+@lru_cache(maxsize=200_000)
+def phonetic_key(part: str) -> str:
+    """A coarse, script-neutral sound key for one canonical name part.
+
+    Spelling families converge: "yelena"/"elena" -> "aln", "mohamed" -> canonical -> "mhmd",
+    "osarumen"/"osarumwen" -> "asrmn". First letter kept (vowels as "a"), then consonants only,
+    repeated letters collapsed. Coarse on purpose: it feeds blocking and a middle comparison level,
+    never a decision on its own.
+    """
+    s = canonical_part(part)
+    for old, new in _KEY_REPLACEMENTS:
+        s = s.replace(old, new)
+    if not s:
+        return ""
+    s = s.replace("y", "i")
+    first = "a" if s[0] in "aeiou" else s[0]
+    rest = "".join(ch for ch in s[1:] if ch not in "aeiouh")  # a written "h" comes and goes
+    key = first + rest
+    collapsed = [key[0]]
+    for ch in key[1:]:
+        if ch != collapsed[-1]:
+            collapsed.append(ch)
+    return "".join(collapsed)
+
+
+def name_parts(*names: str | None) -> list[str]:
+    """Given and family name(s) in any order and script -> canonical parts, particles dropped."""
+    parts: list[str] = []
+    for name in names:
+        for raw in fold(name or "").split():
+            if len(raw) < 2 and parts:
+                continue  # an initial carries almost nothing once other parts are known
+            part = canonical_part(raw)
+            if part in PARTICLES or part in parts:
+                continue  # "Anna Anna" is one part written twice
+            parts.append(part)
+    return parts
+
+
+@dataclass(frozen=True)
+class NameFeatures:  # cached and shared between records: never mutate the lists
+    sorted_parts: str | None  # "blessing okafor" for both "Okafor Blessing" and "Blessing OKAFOR"
+    keys: list[str]  # sorted, unique phonetic keys of the parts
+    key_string: str | None  # keys joined: an order-free sound signature of the whole name
+    key_pairs: list[str]  # every pair of keys, for blocking names with extra or missing parts
+    short_pairs: list[str]  # the same pairs from 3-letter key prefixes: a typo late in a name still blocks
+
+
+@lru_cache(maxsize=500_000)
+def name_features(given: str | None, family: str | None) -> NameFeatures:
+    parts = name_parts(given, family)
+    if not parts:
+        return NameFeatures(None, [], None, [], [])
+    keys = sorted({k for k in (phonetic_key(p) for p in parts) if k})
+    return NameFeatures(" ".join(sorted(parts)), keys, "|".join(keys) or None, _pairs(keys),
+                        _pairs(sorted({k[:3] for k in keys})))
+
+
+def _pairs(keys: list[str]) -> list[str]:
+    return [f"{a}|{b}" for i, a in enumerate(keys) for b in keys[i + 1:]] or list(keys)
+
+
+@lru_cache(maxsize=500_000)
+def normalise_phone(raw: str | None) -> str | None:
+    """Digits with the country code: "+47 912 34 567", "0047 91234567", "91234567" -> "4791234567"."""
+    if not raw:
+        return None
+    text = raw.strip()
+    digits = _NON_DIGITS.sub("", text)
+    if not digits:
+        return None
+    if text.startswith("+"):
+        pass
+    elif digits.startswith("00"):
+        digits = digits[2:]
+    elif len(digits) == 8 and digits[0] in "23456789":
+        digits = NORWAY_CC + digits
+    elif digits.startswith("0") and len(digits) > 8:
+        digits = digits.lstrip("0")  # a national trunk prefix; the country code is unknown
+    return digits if len(digits) >= 6 else None
+
+
+PHONE_MATCH_DIGITS = 8
+
+
+def phone_match_key(normalised: str | None) -> str | None:
+    """The last 8 digits: the same number with and without its country code (or trunk 0) agree."""
+    return normalised[-PHONE_MATCH_DIGITS:] if normalised else None
+
+
+@lru_cache(maxsize=500_000)
+def normalise_document(raw: str | None) -> str | None:
+    """Upper-case letters and digits only: "ab 123-4567" -> "AB1234567"; too short to mean anything -> None."""
+    if not raw:
+        return None
+    value = _NON_ALNUM.sub("", unidecode(raw).upper())
+    return value if len(value) >= 5 else None
+
+
+@lru_cache(maxsize=100_000)
+def parse_date(raw: str | None) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw.strip()[:10])
+    except ValueError:
+        return None
+
+
+def parse_int(raw: str | int | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class BirthFeatures:
+    dob: str | None  # ISO date as written
+    dob_swapped: str | None  # the same date with day and month swapped, when that is a valid date
+    dob_default: bool  # 1 January: probably a default, weak evidence
+    year_lo: int | None  # the birth-year range the evidence allows
+    year_hi: int | None
+    exact: bool  # from a (non-default) written date, not an estimate
+
+
+@lru_cache(maxsize=500_000)
+def birth_features(date_of_birth: dt.date | None, estimated_age: int | None,
+                   referral_date: dt.date | None) -> BirthFeatures:
+    if date_of_birth is not None:
+        swapped: str | None = None
+        if date_of_birth.day <= 12 and date_of_birth.day != date_of_birth.month:
+            swapped = dt.date(date_of_birth.year, date_of_birth.day, date_of_birth.month).isoformat()
+        default = date_of_birth.month == 1 and date_of_birth.day == 1
+        margin = JAN1_MARGIN_YEARS if default else 0
+        return BirthFeatures(date_of_birth.isoformat(), swapped, default, date_of_birth.year - margin,
+                             date_of_birth.year + margin, not default)
+    if estimated_age is not None and referral_date is not None and 0 <= estimated_age <= 110:
+        lo, hi = estimate_to_year_range(estimated_age, referral_date)
+        return BirthFeatures(None, None, False, lo, hi, False)
+    return BirthFeatures(None, None, False, None, None, False)
+
+
+def estimate_to_year_range(estimated_age: int, referral_date: dt.date,
+                           margin: int = ESTIMATE_MARGIN_YEARS) -> tuple[int, int]:
+    """Someone estimated to be A on date D was born in year D.year-A-1 or D.year-A; widened by the margin."""
+    born_latest = referral_date.year - estimated_age
+    return born_latest - 1 - margin, born_latest + margin
+
+
+def normalise_sex(raw: str | None) -> str | None:
+    value = (raw or "").strip().upper()[:1]
+    return value if value in {"F", "M"} else None
+
+
+def normalise_country(raw: str | None) -> str | None:
+    value = (raw or "").strip().upper()
+    return value if len(value) == 2 and value.isalpha() else None
+
+
+# The columns of a prepared record, in order; `uid` is the row number (the model's unique id).
+FEATURE_COLUMNS: tuple[str, ...] = (
+    "uid", "record_id", "agency", "referral_date", "name_sorted", "name_keys", "name_keystr", "name_key_pairs",
+    "name_short_pairs", "sex", "nationality", "phone", "document", "dob", "dob_swapped", "dob_default", "by_lo", "by_hi", "by_exact",
+)
+
+
+def prepare_record(uid: int, row: Mapping[str, str | None]) -> dict[str, object]:
+    """One interchange row -> the model's feature row. Unreadable values become missing, never errors."""
+    referral = parse_date(row.get("referral_date"))
+    name = name_features(row.get("given_name"), row.get("family_name"))
+    birth = birth_features(parse_date(row.get("date_of_birth")), parse_int(row.get("estimated_age")), referral)
+    return {
+        "uid": uid,
+        "record_id": str(row.get("record_id") or ""),
+        "agency": (row.get("reporting_agency") or "").strip(),
+        "referral_date": referral.isoformat() if referral else None,
+        "name_sorted": name.sorted_parts,
+        "name_keys": name.keys,
+        "name_keystr": name.key_string,
+        "name_key_pairs": name.key_pairs,
+        "name_short_pairs": name.short_pairs,
+        "sex": normalise_sex(row.get("sex")),
+        "nationality": normalise_country(row.get("nationality")),
+        "phone": phone_match_key(normalise_phone(row.get("phone"))),
+        "document": normalise_document(row.get("id_document_number")),
+        "dob": birth.dob,
+        "dob_swapped": birth.dob_swapped,
+        "dob_default": birth.dob_default,
+        "by_lo": birth.year_lo,
+        "by_hi": birth.year_hi,
+        "by_exact": birth.exact,
+    }
+
+
+def prepare_records(rows: Iterable[Mapping[str, str | None]]) -> list[dict[str, object]]:
+    return [prepare_record(i, row) for i, row in enumerate(rows)]
+
+
+def prepare_columns(rows: Iterable[Mapping[str, str | None]]) -> dict[str, list[object]]:
+    """The same features as `prepare_record`, column by column (fast for large inputs)."""
+    cols: dict[str, list[object]] = {name: [] for name in FEATURE_COLUMNS}
+    append = {name: cols[name].append for name in FEATURE_COLUMNS}
+    for uid, row in enumerate(rows):
+        referral = parse_date(row.get("referral_date"))
+        name = name_features(row.get("given_name"), row.get("family_name"))
+        birth = birth_features(parse_date(row.get("date_of_birth")), parse_int(row.get("estimated_age")), referral)
+        append["uid"](uid)
+        append["record_id"](str(row.get("record_id") or ""))
+        append["agency"]((row.get("reporting_agency") or "").strip())
+        append["referral_date"](referral.isoformat() if referral else None)
+        append["name_sorted"](name.sorted_parts)
+        append["name_keys"](name.keys)
+        append["name_keystr"](name.key_string)
+        append["name_key_pairs"](name.key_pairs)
+        append["name_short_pairs"](name.short_pairs)
+        append["sex"](normalise_sex(row.get("sex")))
+        append["nationality"](normalise_country(row.get("nationality")))
+        append["phone"](phone_match_key(normalise_phone(row.get("phone"))))
+        append["document"](normalise_document(row.get("id_document_number")))
+        append["dob"](birth.dob)
+        append["dob_swapped"](birth.dob_swapped)
+        append["dob_default"](birth.dob_default)
+        append["by_lo"](birth.year_lo)
+        append["by_hi"](birth.year_hi)
+        append["by_exact"](birth.exact)
+    return cols

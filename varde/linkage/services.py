@@ -1,0 +1,155 @@
+"""Writes for linkage: run the pipeline over all referrals, decide a pair, undo a decision. All audited.
+
+Audit details hold ids and counts only. Decisions bind every later run until withdrawn: a
+"same" decision joins two referrals' persons, a "not_same" keeps them apart even when the model
+scores the pair high. Withdrawing a decision (undo) lets the next run decide from the model again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from django.db import transaction
+
+from varde.accounts.models import User
+from varde.audit.models import AuditAction
+from varde.audit.services import audit_record
+from varde.cases.models import Referral
+from varde.core import clock
+from varde.core.errors import NotPermitted, VardeError
+
+from .extract import referral_extract
+from .model import ModelParameters, default_parameters
+from .models import ClusterMember, Decision, LinkageRun, PersonCluster, ReviewDecision, ReviewItem
+from .pipeline import link_records
+
+logger = logging.getLogger(__name__)
+
+
+# Below this many referrals EM training is unreliable: the previous run's model, or the shipped
+# defaults, score instead.
+MIN_RECORDS_TO_TRAIN = 2000
+
+
+class LinkageError(VardeError):
+    code = "linkage_error"
+
+
+def _require_coordinator(actor: User) -> None:
+    if not (actor and actor.is_authenticated and actor.is_active and actor.is_coordinator):
+        raise NotPermitted("only coordinators link and review persons")
+
+
+def _canonical(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+def active_decisions() -> list[tuple[str, str, str]]:
+    return [
+        (str(a), str(b), d)
+        for a, b, d in ReviewDecision.objects.filter(withdrawn_at__isnull=True)
+        .values_list("record_a_id", "record_b_id", "decision")
+    ]
+
+
+def latest_run() -> LinkageRun | None:
+    return LinkageRun.objects.filter(state=LinkageRun.State.FINISHED).order_by("-started").first()
+
+
+def latest_parameters() -> ModelParameters | None:
+    run = latest_run()
+    if run is None or not run.parameters:
+        return None
+    return ModelParameters.from_json(run.parameters)
+
+
+@transaction.atomic
+def linkage_run(*, actor: User, reuse_parameters: bool = False) -> LinkageRun:
+    """Link every referral into persons; replace the latest clusters and review queue.
+
+    Referrals of one case are one person by construction (their case's person); coordinators'
+    active decisions bind. With `reuse_parameters`, the previous run's trained model is reused.
+    """
+    _require_coordinator(actor)
+    started = clock.now()
+    rows, same_case = referral_extract()
+    params = latest_parameters() if reuse_parameters else None
+    if params is None and len(rows) < MIN_RECORDS_TO_TRAIN:
+        params = latest_parameters() or default_parameters()
+    decisions = [(a, b, "same") for a, b in same_case] + active_decisions()
+    result = link_records(rows, decisions=decisions, params=params)
+    run = LinkageRun.objects.create(
+        started=started, started_by=actor, state=LinkageRun.State.FINISHED, finished=clock.now(),
+        counts=dict(result.counts), parameters=result.params.to_json(),
+    )
+    PersonCluster.objects.exclude(run=run).delete()
+    ReviewItem.objects.exclude(run=run).delete()
+
+    members: dict[str, list[str]] = defaultdict(list)
+    for record_id, key in result.person_key.items():
+        members[key].append(record_id)
+    clusters = PersonCluster.objects.bulk_create(
+        [PersonCluster(run=run, person_key=key, size=len(ids)) for key, ids in members.items()], batch_size=1000)
+    cluster_of = {c.person_key: c for c in clusters}
+    ClusterMember.objects.bulk_create(
+        [ClusterMember(cluster=cluster_of[key], referral_id=rid, person_key=key)
+         for key, ids in members.items() for rid in ids], batch_size=2000)
+    ReviewItem.objects.bulk_create(
+        [ReviewItem(run=run, record_a_id=a, record_b_id=b, match_probability=p.probability)
+         for p in result.review for a, b in [_canonical(p.record_a, p.record_b)]], batch_size=1000)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=run,
+                 detail={"records": result.counts.get("records", 0), "persons": result.persons,
+                         "review_pairs": len(result.review)})
+    logger.info("linkage run %s: %s records, %s persons", run.pk, len(rows), result.persons)
+    return run
+
+
+@transaction.atomic
+def review_decide(*, actor: User, item: ReviewItem, decision: str, reason: str = "") -> ReviewDecision:
+    """Record a coordinator's decision on a pair in the review queue; it binds every later run."""
+    _require_coordinator(actor)
+    if decision not in Decision.values:
+        raise LinkageError("decision must be 'same' or 'not_same'")
+    a, b = _canonical(str(item.record_a_id), str(item.record_b_id))
+    if ReviewDecision.objects.filter(record_a_id=a, record_b_id=b, withdrawn_at__isnull=True).exists():
+        raise LinkageError("this pair already has a decision; undo it first")
+    made = ReviewDecision.objects.create(
+        record_a_id=a, record_b_id=b, decision=decision, reason=reason, decided_by=actor, decided_at=clock.now())
+    ReviewItem.objects.filter(pk=item.pk).update(state=ReviewItem.State.DECIDED)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=made,
+                 detail={"review_item": str(item.pk), "decision": decision})
+    return made
+
+
+@transaction.atomic
+def review_decide_pair(*, actor: User, record_a: Referral, record_b: Referral, decision: str,
+                       reason: str = "") -> ReviewDecision:
+    """Decide a pair that is not (or no longer) in the review queue, e.g. to split a merged person."""
+    _require_coordinator(actor)
+    if record_a.pk == record_b.pk:
+        raise LinkageError("a referral cannot be paired with itself")
+    if decision not in Decision.values:
+        raise LinkageError("decision must be 'same' or 'not_same'")
+    a, b = _canonical(str(record_a.pk), str(record_b.pk))
+    if ReviewDecision.objects.filter(record_a_id=a, record_b_id=b, withdrawn_at__isnull=True).exists():
+        raise LinkageError("this pair already has a decision; undo it first")
+    made = ReviewDecision.objects.create(
+        record_a_id=a, record_b_id=b, decision=decision, reason=reason, decided_by=actor, decided_at=clock.now())
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=made, detail={"decision": decision})
+    return made
+
+
+@transaction.atomic
+def review_undo(*, actor: User, decision: ReviewDecision, reason: str = "") -> ReviewDecision:
+    """Withdraw a decision (e.g. undo a merge). The next run decides the pair from the model again."""
+    _require_coordinator(actor)
+    updated = ReviewDecision.objects.filter(pk=decision.pk, withdrawn_at__isnull=True, version=decision.version) \
+        .update(withdrawn_at=clock.now(), withdrawn_by=actor, withdrawal_reason=reason, version=decision.version + 1)
+    if not updated:
+        raise LinkageError("the decision was already withdrawn or changed by someone else")
+    ReviewItem.objects.filter(record_a_id=decision.record_a_id, record_b_id=decision.record_b_id) \
+        .update(state=ReviewItem.State.OPEN)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=decision, detail={"withdrawn": True})
+    decision.refresh_from_db()
+    return decision
