@@ -1,0 +1,119 @@
+"""Reads: the national view, inboxes, the 24-hour directory, timelines, and who sees what."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+
+from varde.core.errors import NotPermitted
+from varde.response.clocks import clock_start
+from varde.response.models import AgencyContact, Notification
+from varde.response.selectors import (
+    agency_directory,
+    case_response_as_of,
+    case_response_timeline,
+    children_without_plan,
+    clocks_visible_to,
+    national_clock_view,
+    notification_get_for_user,
+    notifications_inbox,
+)
+from varde.response.services import agency_contact_set, on_presumed_child, placement_record
+from varde.response.worker import run_worker
+
+
+def test_national_view_groups_clocks_about_to_run_out_and_missed_by_agency(world, frozen):
+    on_presumed_child(case=world.cases.police_child, occurred_at=frozen.now)
+    on_presumed_child(case=world.cases.ngo_child, occurred_at=frozen.now - dt.timedelta(hours=20))
+    clock_start(case=world.cases.police_adult, kind="police_report", start_at=frozen.now - dt.timedelta(hours=3),
+                agency=world.agencies.police)
+    frozen.advance(hours=2, minutes=1)
+    run_worker(once=True, consume_events=False)
+    with pytest.raises(NotPermitted):
+        national_clock_view(user=world.personas.police)
+    with CaptureQueriesContext(connection) as queries:
+        view = national_clock_view(user=world.personas.coordinator, language="en")
+    assert len(queries) <= 3
+    by_agency = {g.agency.code: g for g in view}
+    bufetat = by_agency["bufetat-ost"]
+    assert [r.reference for r in bufetat.about_to_run_out] == [world.cases.ngo_child.reference]
+    assert bufetat.about_to_run_out[0].label.startswith("Safe placement")
+    # Both informing clocks (2 h) ran out: missed; the police report clock too.
+    assert [r.kind for r in bufetat.missed] == ["inform_child_welfare", "inform_child_welfare"]
+    assert [r.kind for r in by_agency["oslo-pd-stop"].missed] == ["police_report"]
+
+
+def test_children_without_a_plan(world):
+    refs = {c.reference for c in children_without_plan(user=world.personas.coordinator)}
+    assert refs == {world.cases.police_child.reference, world.cases.childwelfare_child.reference,
+                    world.cases.ngo_child.reference}
+
+
+def test_response_data_is_seen_only_with_the_case(world, frozen):
+    on_presumed_child(case=world.cases.police_child, occurred_at=frozen.now)
+    assert clocks_visible_to(user=world.personas.police).count() == 2
+    assert clocks_visible_to(user=world.personas.outsider).count() == 0
+    assert clocks_visible_to(user=world.personas.analyst).count() == 0
+    # Coordinators open a case's data only when their agency takes part or by break-the-glass; the
+    # national view (references and deadlines, no names) is theirs without it.
+    assert clocks_visible_to(user=world.personas.coordinator).count() == 0
+    assert national_clock_view(user=world.personas.coordinator) == []  # nothing in a warning window yet
+    with pytest.raises(Http404):
+        case_response_timeline(user=world.personas.outsider, case=world.cases.police_child)
+    with pytest.raises(Http404):
+        case_response_as_of(user=world.personas.ngo, case=world.cases.police_child, at=frozen.now)
+
+
+def test_inboxes_by_agency_and_role(world, frozen):
+    on_presumed_child(case=world.cases.police_child, occurred_at=frozen.now)
+    cw = notifications_inbox(user=world.personas.childwelfare)
+    assert [n.recipient_agency.code for n in cw] == ["bufetat-ost"]
+    assert [n.recipient_agency.code for n in notifications_inbox(user=world.personas.coordinator)] == ["kom"]
+    for persona in ("analyst", "sysadmin", "auditor", "outsider", "ngo"):
+        assert not notifications_inbox(user=getattr(world.personas, persona)).exists()
+    note = cw.get()
+    assert notification_get_for_user(user=world.personas.childwelfare, notification_id=note.pk) == note
+    with pytest.raises(Http404):
+        notification_get_for_user(user=world.personas.analyst, notification_id=note.pk)
+    assert Notification.objects.count() == 2
+
+
+def test_the_timeline_and_the_case_as_it_stood(world, frozen):
+    case = world.cases.police_child
+    on_presumed_child(case=case, occurred_at=frozen.now)
+    before_placement = frozen.now
+    frozen.advance(hours=5)
+    placement_record(actor=world.personas.police, case=case, kind="care_centre", from_at=frozen.now)
+    kinds = [e.kind for e in case_response_timeline(user=world.personas.police, case=case, language="en")]
+    assert "placement" in kinds and "clock_met" in kinds and "clock_started" in kinds
+    assert "notification_presumed_child" in kinds
+    then = case_response_as_of(user=world.personas.police, case=case, at=before_placement)
+    assert {s.kind: s.state for s in then.clocks} == {"safe_placement": "running", "inform_child_welfare": "running"}
+    assert then.placements == []
+    now = case_response_as_of(user=world.personas.police, case=case, at=frozen.now)
+    assert {s.kind: s.state for s in now.clocks}["safe_placement"] == "met"
+    assert [p.kind for p in now.placements] == ["care_centre"]
+
+
+def test_the_24_hour_directory(world):
+    with pytest.raises(NotPermitted):
+        agency_contact_set(actor=world.personas.police, agency=world.agencies.police, on_call_phone="+47 02800",
+                           email="vakt@politiet.no", hours="24/7", always_open=True)
+    contact = agency_contact_set(actor=world.personas.agency_admin, agency=world.agencies.police,
+                                 on_call_phone="+47 02800", email="vakt@politiet.no", hours="24/7", always_open=True)
+    again = agency_contact_set(actor=world.personas.coordinator, agency=world.agencies.police, on_call_phone="02800",
+                               email="stop@politiet.no", hours="24/7", always_open=True, version=contact.version)
+    assert again.email == "stop@politiet.no" and again.version == contact.version + 1
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        agency_contact_set(actor=world.personas.coordinator, agency=world.agencies.police, on_call_phone="",
+                           email="not an address", hours="", always_open=False)
+    directory = dict(agency_directory(user=world.personas.ngo))
+    assert directory[world.agencies.police] == AgencyContact.objects.get(agency=world.agencies.police)
+    assert directory[world.agencies.ngo] is None
+    assert agency_directory(user=world.personas.analyst) == []

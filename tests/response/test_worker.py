@@ -1,0 +1,105 @@
+"""The worker's claims: compare-and-set fires each item once; a worker dying mid-way loses nothing."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+
+import pytest
+
+from varde.response import routing, worker
+from varde.response.cli import register
+from varde.response.clocks import clock_fire_missed, clock_start
+from varde.response.models import Clock, ClockChange, ClockState, Notification, NotificationKind
+
+
+def _due_clocks(case, frozen, n: int) -> list[Clock]:
+    clocks = [clock_start(case=case, kind="police_report", origin=f"t:{i}") for i in range(n)]
+    frozen.advance(hours=3)
+    return clocks
+
+
+def test_the_second_claim_on_a_clock_loses(world, frozen):
+    (clk,) = _due_clocks(world.cases.police_child, frozen, 1)
+    assert clock_fire_missed(clock_id=clk.pk, now=frozen.now) is not None
+    assert clock_fire_missed(clock_id=clk.pk, now=frozen.now) is None
+    assert ClockChange.objects.filter(clock=clk, action="missed").count() == 1
+
+
+def test_two_passes_never_fire_twice(world, frozen):
+    clocks = _due_clocks(world.cases.police_child, frozen, 30)
+    first = worker.run_pass(worker_id="a")
+    second = worker.run_pass(worker_id="b")
+    assert (first.missed, second.missed) == (30, 0)
+    for clk in clocks:
+        assert Notification.objects.filter(kind=NotificationKind.CLOCK_MISSED, clock=clk,
+                                           recipient_agency=world.agencies.kom).count() == 1
+
+
+def test_a_worker_that_dies_mid_way_loses_nothing(world, frozen, monkeypatch):
+    clocks = _due_clocks(world.cases.police_child, frozen, 5)
+    real_notify = routing.notify
+    calls = {"n": 0}
+
+    def dying_notify(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise ConnectionError("killed")  # the process dies while firing the third clock
+        return real_notify(**kwargs)
+
+    monkeypatch.setattr(worker, "notify", dying_notify)
+    stats = worker.run_pass(worker_id="dying")
+    assert stats.missed == 4 and stats.errors == 1
+    # The clock being fired when it died was rolled back with its claim: still running, no history.
+    running = Clock.objects.filter(pk__in=[c.pk for c in clocks], state=ClockState.RUNNING)
+    assert running.count() == 1
+    assert not ClockChange.objects.filter(clock=running.get(), action="missed").exists()
+    monkeypatch.setattr(worker, "notify", real_notify)
+    assert worker.run_pass(worker_id="next").missed == 1
+    assert Clock.objects.filter(pk__in=[c.pk for c in clocks], state=ClockState.MISSED).count() == 5
+    assert ClockChange.objects.filter(clock__in=clocks, action="missed").count() == 5
+
+
+def test_worker_cli_has_help_with_an_example_and_runs_one_pass(world, frozen, capsys):
+    parser = argparse.ArgumentParser(prog="varde")
+    sub = parser.add_subparsers(dest="command")
+    register(sub)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["worker", "--help"])
+    helptext = capsys.readouterr().out
+    assert "varde worker --once" in helptext and "exactly once" in helptext
+    with pytest.raises(SystemExit):
+        parser.parse_args(["worker", "--batch", "0"])
+    capsys.readouterr()
+    _due_clocks(world.cases.police_child, frozen, 2)
+    args = parser.parse_args(["worker", "--once"])
+    assert args.func(args) == 0
+    assert json.loads(capsys.readouterr().out)["missed"] == 2
+
+
+def test_forever_mode_stops_when_asked(world, frozen):
+    import threading
+
+    stop = threading.Event()
+    stop.set()
+    stats = worker.run_worker(False, interval=0.01, stop=stop)
+    assert stats.errors == 0
+
+
+def test_warning_is_sent_once_and_rearmed_by_an_extension(world, frozen):
+    from varde.response.clocks import clock_extend
+    from varde.response.services import task_add
+
+    task = task_add(actor=world.personas.police, case=world.cases.police_child, title="Health check",
+                    responsible_agency=world.agencies.police, responsible_user=world.personas.police,
+                    due_date=dt.date(2026, 10, 8))
+    frozen.set(task.clock.warn_at + dt.timedelta(minutes=1))
+    assert worker.run_pass(worker_id="a").warned == 1
+    assert worker.run_pass(worker_id="a").warned == 0
+    warning = Notification.objects.get(kind=NotificationKind.CLOCK_WARNING)
+    assert warning.recipient_user == world.personas.police and warning.is_participant
+    clk = Clock.objects.get(pk=task.clock.pk)
+    clock_extend(actor=world.personas.police, clock=clk, reason="Doctor ill", days=7, version=clk.version)
+    frozen.advance(days=7)
+    assert worker.run_pass(worker_id="a").warned == 1

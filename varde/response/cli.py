@@ -1,0 +1,64 @@
+"""`varde worker [--once]`: process due clocks, escalations, outgoing e-mail and outbox events.
+
+Wire into the `varde` command with `register(subparsers)`; the sub-command sets `func(args) -> int`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+WORKER_EPILOG = """Several workers may run at once: each item is claimed by compare-and-set and fires
+exactly once; a worker stopped mid-way loses nothing.
+
+examples:
+  varde worker                 # run until SIGTERM, a pass every 30 seconds
+  varde worker --once          # one pass, e.g. from cron
+  varde worker --interval 10 --batch 500"""
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from .worker import run_worker
+
+    stats = run_worker(once=args.once, interval=args.interval, batch=args.batch,
+                       consume_events=not args.no_events)
+    if args.once:
+        print(json.dumps(stats.as_dict(), sort_keys=True), file=sys.stdout)
+    return 1 if stats.errors else 0
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return number
+
+
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return number
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "worker",
+        help="process due deadlines, notifications and e-mail",
+        description="Process due legal clocks (warn before they run out, mark them missed), escalate\n"
+        "unacknowledged notifications to the coordinators, send notification e-mail, and consume the\n"
+        "outbox events of the coordinated response (presumed child, age confirmed, presumption lifted).\n"
+        "With --once: one pass, prints the counts as JSON; exit code 1 if an item failed.",
+        epilog=WORKER_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--once", action="store_true", help="do one pass and exit (for cron)")
+    parser.add_argument("--interval", type=_positive_float, default=30.0, metavar="SECONDS",
+                        help="seconds between passes when running forever (default 30)")
+    parser.add_argument("--batch", type=_positive_int, default=200, metavar="N",
+                        help="items fetched per query (default 200)")
+    parser.add_argument("--no-events", action="store_true",
+                        help="do not consume outbox events (when another consumer handles them)")
+    parser.set_defaults(func=cmd_worker)
+    return parser

@@ -1,0 +1,222 @@
+"""Who is told what: routing rules (rules/routing.json) turned into Notification rows.
+
+A notification's text is built only from MESSAGE_FIELDS (case reference, deadline label and time,
+agency names and the lead agency's 24-hour phone, the kind of place): never a name, a birth date,
+a phone number or a document of the person, whatever the recipient may see. Agencies that do not
+take part in the case get the 'outsider' text: the reference and what to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+from varde.accounts.models import Agency, AgencyKind, User
+from varde.cases.models import Case, ParticipationState
+from varde.core import clock as vclock
+
+from . import dates
+from .models import AgencyContact, Clock, EmailState, Notification
+from .rules import LANGS, MESSAGE_FIELDS, clock_label, route_spec, routing_rules
+
+CHILD_WELFARE_ORDER = (AgencyKind.CHILD_WELFARE_MUNICIPAL, AgencyKind.CHILD_WELFARE_STATE)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    agency: Agency
+    role: str = ""
+    user: User | None = None
+    ack_within_hours: int | None = None
+    ack_clock: str = ""
+
+
+def _active(**filters: Any) -> list[Agency]:
+    return list(Agency.objects.filter(is_active=True, **filters).order_by("name"))
+
+
+def _participating(case: Case, kinds: tuple[str, ...] | frozenset[str]) -> list[Agency]:
+    return _active(
+        kind__in=kinds, participations__case=case, participations__state=ParticipationState.ACTIVE
+    )
+
+
+def case_municipality(case: Case) -> str:
+    return next((m for m in case.referrals.order_by("created_at").values_list("municipality", flat=True) if m), "")
+
+
+def coordinator_agencies() -> list[Agency]:
+    return _active(kind=AgencyKind.KOM)
+
+
+def child_welfare_agencies(case: Case) -> list[Agency]:
+    """Child welfare taking part; else the municipal service where the case is; else state child welfare."""
+    taking_part = _participating(case, CHILD_WELFARE_ORDER)
+    if taking_part:
+        return taking_part
+    municipality = case_municipality(case)
+    if municipality:
+        local = _active(kind=AgencyKind.CHILD_WELFARE_MUNICIPAL, municipality=municipality)
+        if local:
+            return local
+    return _active(kind=AgencyKind.CHILD_WELFARE_STATE)
+
+
+def police_agencies(case: Case) -> list[Agency]:
+    taking_part = _participating(case, (AgencyKind.POLICE_DISTRICT,))
+    if taking_part:
+        return taking_part
+    municipality = case_municipality(case)
+    local = _active(kind=AgencyKind.POLICE_DISTRICT, municipality=municipality) if municipality else []
+    return local or _active(kind=AgencyKind.POLICE_DISTRICT)
+
+
+def _targets(target: str, *, case: Case, clock: Clock | None, invited: Agency | None) -> list[tuple[Agency, User | None]]:
+    if target == "coordinators":
+        return [(a, None) for a in coordinator_agencies()]
+    if target == "child_welfare":
+        return [(a, None) for a in child_welfare_agencies(case)]
+    if target == "police":
+        return [(a, None) for a in police_agencies(case)]
+    if target == "lead":
+        return [(case.lead_agency, None)]
+    if target == "responsible" and clock is not None:
+        agency = clock.responsible_agency or case.lead_agency
+        return [(agency, clock.responsible_user)]
+    if target == "invited" and invited is not None:
+        return [(invited, None)]
+    return []
+
+
+def recipients_for(
+    kind: str, *, case: Case, clock: Clock | None = None, invited: Agency | None = None
+) -> list[Recipient]:
+    """The recipients the routing rule names, each agency (and role, and person) once, in rule order."""
+    seen: set[tuple[Any, str, Any]] = set()
+    found: list[Recipient] = []
+    for spec in route_spec(kind)["to"]:
+        if spec.get("only_child") and not case.is_child:
+            continue
+        role = spec.get("role", "")
+        for agency, user in _targets(spec["target"], case=case, clock=clock, invited=invited):
+            key = (agency.pk, role, user.pk if user else None)
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append(Recipient(agency=agency, role=role, user=user,
+                                   ack_within_hours=spec.get("ack_within_hours"), ack_clock=spec.get("ack_clock", "")))
+    return found
+
+
+def is_participant(agency: Agency, case: Case) -> bool:
+    """KOM sees every case; others only while taking part."""
+    if agency.kind == AgencyKind.KOM:
+        return True
+    return case.participations.filter(agency=agency, state=ParticipationState.ACTIVE).exists()
+
+
+def _phone(contact: AgencyContact | None) -> str:
+    return contact.on_call_phone if contact and contact.on_call_phone else "–"
+
+
+class _SafeFields(dict[str, str]):
+    """Only the allowed, non-personal fields can be formatted into a message."""
+
+    def __missing__(self, key: str) -> str:  # pragma: no cover - templates are validated on load
+        raise KeyError(key)
+
+
+def message_fields(
+    *, case: Case, language: str, clock_kind: str = "", due_at: dt.datetime | None = None,
+    agency: Agency | None = None, place_kind: str = "", lead_contact: AgencyContact | None = None,
+) -> dict[str, str]:
+    """The values a message may use. Built from the case reference and agency data only."""
+    places = routing_rules().get("place_kinds", {})
+    fields = {
+        "reference": case.reference,
+        "clock": clock_label(clock_kind, language) if clock_kind else "",
+        "due": dates.format_local(due_at, language) if due_at else "",
+        "agency": agency.name if agency else "",
+        "lead_agency": case.lead_agency.name,
+        "lead_phone": _phone(lead_contact),
+        "place_kind": places.get(place_kind, {}).get(language, "") if place_kind else "",
+    }
+    assert set(fields) == MESSAGE_FIELDS
+    return fields
+
+
+def render(kind: str, *, participant: bool, fields_by_lang: dict[str, dict[str, str]]) -> dict[str, str]:
+    texts = route_spec(kind)["text"]["participant" if participant else "outsider"]
+    return {lang: string.Formatter().vformat(texts[lang], (), _SafeFields(fields_by_lang[lang])) for lang in LANGS}
+
+
+def _key(kind: str, subject: str, recipient: Recipient) -> str:
+    user = recipient.user.pk if recipient.user else ""
+    return f"{kind}:{subject}:{recipient.agency.pk}:{recipient.role}:{user}"[:120]
+
+
+def notify(
+    *, kind: str, case: Case, subject: str, clock: Clock | None = None, due_at: dt.datetime | None = None,
+    invited: Agency | None = None, about_agency: Agency | None = None, place_kind: str = "",
+    escalation_of: Notification | None = None,
+) -> list[Notification]:
+    """Create the notifications a routing rule asks for, in the caller's transaction. Idempotent:
+    `subject` (ids only) names what happened, so the same event never notifies an agency twice.
+    E-mail is queued (email_state=pending) and sent by the worker after commit."""
+    from .clocks import clock_start
+
+    rule = route_spec(kind)
+    recipients = recipients_for(kind, case=case, clock=clock, invited=invited)
+    if not recipients:
+        return []
+    keys = {_key(kind, subject, r): r for r in recipients}
+    done = set(Notification.objects.filter(dedupe_key__in=list(keys)).values_list("dedupe_key", flat=True))
+    agency_ids = {r.agency.pk for r in recipients} | {case.lead_agency_id}
+    contacts = {c.agency_id: c for c in AgencyContact.objects.filter(agency_id__in=agency_ids)}
+    taking_part = set(case.participations.filter(state=ParticipationState.ACTIVE).values_list("agency_id", flat=True))
+    now = vclock.now()
+    version = int(routing_rules()["version"])
+    clock_kind = clock.kind if clock is not None else ""
+    due = due_at or (clock.due_at if clock is not None else None)
+    created: list[Notification] = []
+    for key, recipient in keys.items():
+        if key in done:
+            continue
+        participant = recipient.agency.kind == AgencyKind.KOM or recipient.agency.pk in taking_part
+        fields = {
+            lang: message_fields(case=case, language=lang, clock_kind=clock_kind, due_at=due,
+                                 agency=about_agency or recipient.agency, place_kind=place_kind,
+                                 lead_contact=contacts.get(case.lead_agency_id))
+            for lang in LANGS
+        }
+        texts = render(kind, participant=participant, fields_by_lang=fields)
+        contact = contacts.get(recipient.agency.pk)
+        email_to = contact.email if rule.get("email") and contact and contact.email else ""
+        ack_due = now + dt.timedelta(hours=recipient.ack_within_hours) if recipient.ack_within_hours else None
+        notification = Notification.objects.create(
+            kind=kind, case=case, recipient_agency=recipient.agency, recipient_user=recipient.user,
+            recipient_role=recipient.role, is_participant=participant, text_nb=texts["nb"], text_en=texts["en"],
+            clock=clock, escalation_of=escalation_of, rule_version=version, dedupe_key=key, ack_due_at=ack_due,
+            email_to=email_to, email_state=EmailState.PENDING if email_to else EmailState.NONE,
+            email_next_at=now if email_to else None,
+        )
+        if recipient.ack_clock:
+            ack_clock = clock_start(case=case, kind=recipient.ack_clock, start_at=now,
+                                    origin=f"ack:{notification.pk}", responsible_agency=recipient.agency)
+            Notification.objects.filter(pk=notification.pk).update(ack_clock=ack_clock)
+            notification.ack_clock = ack_clock
+        created.append(notification)
+    return created
+
+
+def inbox_filter(user: User) -> Q:
+    """Notifications addressed to the user, or to an agency and role they work in with cases."""
+    q = Q(recipient_user=user)
+    for m in user.active_memberships:
+        if m.role in ("caseworker", "coordinator"):
+            q |= Q(recipient_user__isnull=True, recipient_agency_id=m.agency_id, recipient_role__in=["", m.role])
+    return q

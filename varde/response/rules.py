@@ -1,0 +1,140 @@
+"""The response's rules as data: clock kinds and lengths, notification routing, legal status texts.
+
+Files live in varde/response/rules/*.json, each with an id, a version and a named source. Code only
+evaluates them. A clock or notification keeps the version of the rule it was made with.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+
+# The only fields a notification text may use. None of them is personal data.
+MESSAGE_FIELDS = frozenset({"reference", "clock", "due", "agency", "lead_agency", "lead_phone", "place_kind"})
+LENGTH_KEYS = frozenset({"hours", "days", "months", "months_each", "until", "default_months", "months_before_end"})
+RESPONSIBLE = frozenset({"child_welfare", "lead", "task", "reporter"})
+TARGETS = frozenset({"coordinators", "child_welfare", "police", "lead", "responsible", "invited"})
+LANGS = ("nb", "en")
+
+
+class RuleError(ValueError):
+    """A rule file is malformed. Names the file and the problem, never any case data."""
+
+
+def _load(name: str) -> dict[str, Any]:
+    path = RULES_DIR / f"{name}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("id") != name or not isinstance(data.get("version"), int):
+        raise RuleError(f"{path.name}: needs id {name!r} and an integer version")
+    return data
+
+
+def _check_text(where: str, text: Any) -> None:
+    if not isinstance(text, dict) or set(text) != set(LANGS):
+        raise RuleError(f"{where}: needs nb and en")
+
+
+def _check_template(where: str, template: str) -> None:
+    for _literal, field, _spec, _conv in string.Formatter().parse(template):
+        if field is not None and field not in MESSAGE_FIELDS:
+            raise RuleError(f"{where}: field {field!r} is not allowed in a message")
+
+
+def validate_clocks(data: dict[str, Any]) -> None:
+    for kind, spec in data["kinds"].items():
+        where = f"clocks.json {kind}"
+        _check_text(where, spec.get("label"))
+        if not spec.get("source"):
+            raise RuleError(f"{where}: the source must be named")
+        length = spec.get("length", {})
+        if not length or set(length) - LENGTH_KEYS:
+            raise RuleError(f"{where}: bad length {sorted(length)}")
+        if spec.get("responsible") not in RESPONSIBLE:
+            raise RuleError(f"{where}: responsible must be one of {sorted(RESPONSIBLE)}")
+
+
+def validate_routing(data: dict[str, Any]) -> None:
+    for kind, spec in data["kinds"].items():
+        where = f"routing.json {kind}"
+        for target in spec["to"]:
+            if target.get("target") not in TARGETS:
+                raise RuleError(f"{where}: unknown target {target.get('target')!r}")
+        for audience in ("participant", "outsider"):
+            _check_text(f"{where} {audience}", spec["text"].get(audience))
+            for lang in LANGS:
+                _check_template(f"{where} {audience} {lang}", spec["text"][audience][lang])
+
+
+def validate_legal_status(data: dict[str, Any]) -> None:
+    clock_kinds = set(clock_rules()["kinds"])
+    for kind, spec in data["kinds"].items():
+        where = f"legal_status.json {kind}"
+        for key in ("label", "authority", "rights"):
+            _check_text(f"{where} {key}", spec.get(key))
+        if not spec.get("source"):
+            raise RuleError(f"{where}: the source must be named")
+        for clock_kind in [spec.get("starts_clock"), *spec.get("meets_clocks", [])]:
+            if clock_kind and clock_kind not in clock_kinds:
+                raise RuleError(f"{where}: unknown clock kind {clock_kind!r}")
+        for withdrawn in spec.get("withdraws", []):
+            if withdrawn not in data["kinds"]:
+                raise RuleError(f"{where}: unknown status {withdrawn!r}")
+
+
+@cache
+def clock_rules() -> dict[str, Any]:
+    data = _load("clocks")
+    validate_clocks(data)
+    return data
+
+
+@cache
+def routing_rules() -> dict[str, Any]:
+    data = _load("routing")
+    validate_routing(data)
+    return data
+
+
+@cache
+def legal_status_rules() -> dict[str, Any]:
+    data = _load("legal_status")
+    validate_legal_status(data)
+    return data
+
+
+def clock_spec(kind: str) -> dict[str, Any]:
+    try:
+        return clock_rules()["kinds"][kind]
+    except KeyError:
+        raise RuleError(f"unknown clock kind {kind[:40]!r}") from None
+
+
+def route_spec(kind: str) -> dict[str, Any]:
+    try:
+        return routing_rules()["kinds"][kind]
+    except KeyError:
+        raise RuleError(f"unknown notification kind {kind[:40]!r}") from None
+
+
+def status_spec(kind: str) -> dict[str, Any]:
+    try:
+        return legal_status_rules()["kinds"][kind]
+    except KeyError:
+        raise RuleError(f"unknown legal status {kind[:40]!r}") from None
+
+
+def lang_of(language: str | None) -> str:
+    return "en" if (language or "").lower().startswith("en") else "nb"
+
+
+def clock_label(kind: str, language: str | None = None) -> str:
+    return str(clock_spec(kind)["label"][lang_of(language)])
+
+
+def clock_choices() -> list[tuple[str, str]]:
+    return [(k, v["label"]["en"]) for k, v in clock_rules()["kinds"].items()]

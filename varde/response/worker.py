@@ -1,0 +1,310 @@
+"""The worker: due clocks, escalations, outgoing e-mail, and the outbox events the response consumes.
+
+Exactly once where it matters: each item is claimed by a compare-and-set UPDATE whose WHERE clause
+holds the state it expects (a clock still running and past due; a notification not yet escalated;
+an event not yet processed). The claim and everything it causes commit in one transaction, so a
+worker killed mid-way leaves the item unclaimed for the next pass, and two workers never both win.
+
+E-mail leaves the database, so it cannot share a transaction: it is claimed with a lease
+(claimed_by, claimed_until); a worker killed after sending and before recording it lets the lease
+expire and the mail is sent again (at least once). Nothing is lost.
+
+Logs carry counts, record ids and exception types only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import random
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+
+from varde.core import clock as vclock
+from varde.events.models import Event, EventKind
+
+from .clocks import clock_fire_missed, clock_fire_warning, clocks_due, clocks_to_warn
+from .models import EmailState, Notification, NotificationKind
+from .routing import notify
+from .services import on_child_confirmed, on_presumed_child, on_presumption_lifted
+
+log = logging.getLogger("varde.response.worker")
+
+EMAIL_LEASE_SECONDS = 300
+EMAIL_MAX_ATTEMPTS = 8
+
+EVENT_HANDLERS: dict[str, Callable[..., Any]] = {
+    EventKind.PRESUMED_CHILD: on_presumed_child,
+    EventKind.CHILD_CONFIRMED: on_child_confirmed,
+    EventKind.PRESUMPTION_LIFTED: on_presumption_lifted,
+}
+
+
+@dataclass
+class WorkerStats:
+    events: int = 0
+    warned: int = 0
+    missed: int = 0
+    escalated: int = 0
+    emails_sent: int = 0
+    emails_failed: int = 0
+    errors: int = 0
+
+    def add(self, other: WorkerStats) -> None:
+        for key, value in asdict(other).items():
+            setattr(self, key, getattr(self, key) + value)
+
+    @property
+    def fired(self) -> int:
+        return self.events + self.warned + self.missed + self.escalated + self.emails_sent
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{random.getrandbits(32):08x}"  # noqa: S311
+
+
+def _drain(candidates: Callable[[], QuerySet[Any]], fire: Callable[[Any], bool], *, batch: int,
+           stats: WorkerStats, what: str) -> int:
+    """Claim and fire until no candidates are left, one item per transaction.
+
+    The item is picked with FOR UPDATE SKIP LOCKED where the database has it (PostgreSQL), so
+    concurrent workers take different rows instead of queueing on the same ones; the compare-and-set
+    inside `fire` is what guarantees once (and is all SQLite, which serialises writers, needs).
+    The claim and everything it causes commit together: a worker killed mid-item commits nothing
+    of it, and the next pass finds the item still due. A failing item is rolled back and skipped
+    for the rest of the pass. (One transaction per item, not savepoints in a batch: on PostgreSQL
+    hundreds of subtransactions locking the same referenced rows grow multixacts quadratically.)"""
+    failed: set[Any] = set()
+    won = 0
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    while True:
+        item_id = None
+        try:
+            with transaction.atomic():
+                qs = candidates().exclude(pk__in=failed)
+                if skip_locked:
+                    qs = qs.select_for_update(skip_locked=True)
+                item_id = qs.values_list("pk", flat=True).first()
+                if item_id is None:
+                    return won
+                if fire(item_id):
+                    won += 1
+        except Exception as exc:  # noqa: BLE001 - one bad item must not stop the rest; ids only in logs
+            failed.add(item_id)
+            stats.errors += 1
+            log.error("worker: %s %s failed (%s)", what, item_id, type(exc).__name__)
+            if item_id is None or len(failed) > batch:
+                return won
+
+
+def process_events(*, batch: int, stats: WorkerStats) -> int:
+    def candidates() -> QuerySet[Any]:
+        return Event.objects.filter(processed_at__isnull=True, kind__in=list(EVENT_HANDLERS)).order_by(
+            "occurred_at", "id"
+        )
+
+    def fire(event_id: Any) -> bool:
+        if not Event.objects.filter(pk=event_id, processed_at__isnull=True).update(processed_at=vclock.now()):
+            return False
+        event = Event.objects.select_related("case").get(pk=event_id)
+        if event.case is not None:
+            EVENT_HANDLERS[event.kind](case=event.case, occurred_at=event.occurred_at)
+        return True
+
+    won = _drain(candidates, fire, batch=batch, stats=stats, what="event")
+    stats.events += won
+    return won
+
+
+def process_clocks(*, batch: int, stats: WorkerStats) -> None:
+    def warn(clock_id: Any) -> bool:
+        clk = clock_fire_warning(clock_id=clock_id, now=vclock.now())
+        if clk is None:
+            return False
+        notify(kind=NotificationKind.CLOCK_WARNING, case=clk.case, clock=clk, subject=f"clock:{clk.pk}:{clk.version}")
+        return True
+
+    def miss(clock_id: Any) -> bool:
+        clk = clock_fire_missed(clock_id=clock_id, now=vclock.now())
+        if clk is None:
+            return False
+        notify(kind=NotificationKind.CLOCK_MISSED, case=clk.case, clock=clk, subject=f"clock:{clk.pk}")
+        return True
+
+    stats.warned += _drain(lambda: clocks_to_warn(now=vclock.now()), warn, batch=batch, stats=stats,
+                           what="clock warning")
+    stats.missed += _drain(lambda: clocks_due(now=vclock.now()), miss, batch=batch, stats=stats, what="clock")
+
+
+def _escalation_candidates() -> Q:
+    return Q(acknowledged_at__isnull=True, escalated_at__isnull=True, ack_due_at__isnull=False)
+
+
+def process_escalations(*, batch: int, stats: WorkerStats) -> int:
+    def candidates() -> QuerySet[Any]:
+        return Notification.objects.filter(_escalation_candidates(), ack_due_at__lte=vclock.now()).order_by(
+            "ack_due_at"
+        )
+
+    def fire(notification_id: Any) -> bool:
+        now = vclock.now()
+        if not Notification.objects.filter(_escalation_candidates(), pk=notification_id, ack_due_at__lte=now).update(
+            escalated_at=now, updated_at=now
+        ):
+            return False
+        original = Notification.objects.select_related("case", "case__lead_agency", "recipient_agency").get(
+            pk=notification_id
+        )
+        if original.case is not None:
+            notify(kind=NotificationKind.ESCALATION, case=original.case, subject=f"notification:{original.pk}",
+                   about_agency=original.recipient_agency, escalation_of=original)
+        return True
+
+    won = _drain(candidates, fire, batch=batch, stats=stats, what="escalation")
+    stats.escalated += won
+    return won
+
+
+# --- e-mail -------------------------------------------------------------------------------------------
+
+
+def notification_link(notification: Notification) -> str:
+    base = str(getattr(settings, "VARDE_BASE_URL", "http://localhost:8000")).rstrip("/")
+    try:
+        path = reverse("notification-detail", kwargs={"notification_id": notification.pk})
+    except NoReverseMatch:
+        path = f"/notifications/{notification.pk}/"
+    return base + path
+
+
+def email_for(notification: Notification) -> tuple[str, str]:
+    """Subject and body of a notification e-mail: the case reference and a link, nothing else.
+    E-mail crosses systems Varde does not control, so it never carries personal data or the content."""
+    reference = notification.case.reference if notification.case is not None else "-"
+    agency = notification.recipient_agency.name
+    link = notification_link(notification)
+    subject = f"Varde: {reference}"
+    body = (
+        f"Varde har en ny melding til {agency} i sak {reference}.\n"
+        f"Logg inn for å lese og bekrefte den: {link}\n\n"
+        f"Varde has a new notification for {agency} in case {reference}.\n"
+        f"Sign in to read and acknowledge it: {link}\n"
+    )
+    return subject, body
+
+
+def _email_candidates(now: Any) -> Q:
+    return Q(email_state=EmailState.PENDING, email_next_at__lte=now) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+
+
+def process_emails(*, batch: int, stats: WorkerStats, worker_id: str) -> None:
+    failed: set[Any] = set()
+    while True:
+        now = vclock.now()
+        ids = [i for i in Notification.objects.filter(_email_candidates(now)).order_by("email_next_at")
+               .values_list("pk", flat=True)[: batch + len(failed)] if i not in failed]
+        if not ids:
+            return
+        random.shuffle(ids)
+        mailer = get_connection(timeout=min(60, EMAIL_LEASE_SECONDS // 3))
+        try:
+            for notification_id in ids:
+                if not _send_one(notification_id, mailer=mailer, worker_id=worker_id, stats=stats):
+                    failed.add(notification_id)
+        finally:
+            with contextlib.suppress(Exception):  # closing a broken connection
+                mailer.close()
+
+
+def _send_one(notification_id: Any, *, mailer: Any, worker_id: str, stats: WorkerStats) -> bool:
+    now = vclock.now()
+    lease = now + dt.timedelta(seconds=EMAIL_LEASE_SECONDS)
+    claimed = Notification.objects.filter(_email_candidates(now), pk=notification_id).update(
+        claimed_by=worker_id, claimed_until=lease
+    )
+    if not claimed:
+        return True  # another worker has it
+    notification = Notification.objects.select_related("case", "recipient_agency").get(pk=notification_id)
+    subject, body = email_for(notification)
+    try:
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.email_to], connection=mailer).send()
+    except Exception as exc:  # noqa: BLE001 - SMTP errors of every kind: retry later
+        attempts = notification.email_attempts + 1
+        state = EmailState.FAILED if attempts >= EMAIL_MAX_ATTEMPTS else EmailState.PENDING
+        delay = min(3600, 60 * 2 ** (attempts - 1))
+        Notification.objects.filter(pk=notification_id, claimed_by=worker_id).update(
+            email_state=state, email_attempts=attempts, claimed_by="", claimed_until=None,
+            email_next_at=vclock.now() + dt.timedelta(seconds=delay),
+        )
+        stats.emails_failed += 1
+        log.warning("worker: e-mail for notification %s failed (%s), attempt %d", notification_id,
+                    type(exc).__name__, attempts)
+        return False
+    Notification.objects.filter(pk=notification_id, claimed_by=worker_id).update(
+        email_state=EmailState.SENT, email_sent_at=vclock.now(), email_attempts=notification.email_attempts + 1,
+        claimed_by="", claimed_until=None,
+    )
+    stats.emails_sent += 1
+    return True
+
+
+# --- the loop -------------------------------------------------------------------------------------------
+
+
+def run_pass(*, worker_id: str, batch: int = 200, consume_events: bool = True) -> WorkerStats:
+    """One pass over everything that is due now."""
+    stats = WorkerStats()
+    if consume_events:
+        process_events(batch=batch, stats=stats)
+    process_clocks(batch=batch, stats=stats)
+    process_escalations(batch=batch, stats=stats)
+    process_emails(batch=batch, stats=stats, worker_id=worker_id)
+    return stats
+
+
+def run_worker(
+    once: bool, *, worker_id: str | None = None, interval: float = 30.0, batch: int = 200,
+    consume_events: bool = True, stop: threading.Event | None = None,
+) -> WorkerStats:
+    """Process due clocks, escalations, e-mail and outbox events: one pass (`once`, for cron) or
+    forever, a pass every `interval` seconds, until SIGTERM/SIGINT or `stop` is set."""
+    worker_id = worker_id or default_worker_id()
+    stop = stop or threading.Event()
+    total = WorkerStats()
+    if not once and threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+    while True:
+        started = time.monotonic()
+        if not connection.in_atomic_block:  # a long-running worker drops broken or expired connections
+            close_old_connections()
+        try:
+            stats = run_pass(worker_id=worker_id, batch=batch, consume_events=consume_events)
+        except Exception as exc:  # noqa: BLE001 - the database may be away; try again next pass
+            if once:
+                raise
+            log.error("worker: pass failed (%s)", type(exc).__name__)
+            stats = WorkerStats(errors=1)
+        total.add(stats)
+        if stats.fired or stats.errors:
+            log.info("worker %s: %s", worker_id, stats.as_dict())
+        if once or stop.wait(max(0.0, interval - (time.monotonic() - started))):
+            return total
