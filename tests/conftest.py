@@ -21,7 +21,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from varde.accounts import second_factor as sf
 from varde.accounts.models import Agency, AgencyKind, Membership, Role, User
 from varde.cases.models import Case
-from varde.core import clock
 from varde.cases.services import (
     DocumentInput,
     NameInput,
@@ -31,6 +30,7 @@ from varde.cases.services import (
     participation_respond,
     referral_report,
 )
+from varde.core import clock
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -78,6 +78,13 @@ def login_verified(client, user: User, *, reauthenticated: bool = True):
     client.force_login(user)
     mark_session_verified(client, user, reauthenticated=reauthenticated)
     return client
+
+
+def break_glass(coordinator: User, case: Case, reason: str = "Urgent: the child has gone missing tonight."):
+    """A coordinator opens a case outside KOM's participation (varde.audit.break_glass)."""
+    from varde.audit.break_glass import break_glass_open
+
+    return break_glass_open(actor=coordinator, case=case, reason=reason)
 
 
 def password_login(client, username: str, password: str = PASSWORD) -> bool:
@@ -155,6 +162,27 @@ def report(actor: User, agency: Agency, *, given: str, family: str, child: bool,
         **kw,
     )
     return referral_report(actor=actor, agency=agency, data=data)
+
+
+@pytest.fixture(autouse=True)
+def _audit_guard_lifted_for_flush(request):
+    """Transactional tests (live server, browser) end with Django flushing every table, which the audit
+    guard rightly refuses on SQLite (DELETE). Lift it just before that flush; the guard tests install
+    it again themselves."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    from django.db import connection
+
+    from varde.audit import guard
+
+    guard.remove(connection)
 
 
 @pytest.fixture

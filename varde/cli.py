@@ -235,14 +235,73 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _export_request(user: User, request_id: str | None):  # type: ignore[no-untyped-def]
+    from varde.core.errors import NotPermitted
+    from varde.interchange import approval
+    from varde.interchange.models import ExportRequest
+
+    if not request_id:
+        raise CliError(
+            "an export of identified data needs --request ID, approved by another person "
+            "(varde export-request, then varde export-approve)"
+        )
+    export = ExportRequest.objects.filter(pk=_uuid_or_none(request_id)).select_related("requested_by").first()
+    try:
+        return approval.check_usable(user=user, request=export)
+    except NotPermitted as exc:
+        raise CliError(str(exc)) from None
+
+
+def _uuid_or_none(value: str) -> Any:
+    import uuid
+
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def cmd_export_request(args: argparse.Namespace) -> int:
+    from varde.interchange import approval
+
+    user = _get_user(args.user)
+    export = approval.export_request_create(actor=user, reason=args.reason)
+    print(f"export request {export.pk} is waiting for another person's approval")
+    return EXIT_OK
+
+
+def cmd_export_approve(args: argparse.Namespace) -> int:
+    from varde.core.errors import NotPermitted
+    from varde.interchange import approval
+    from varde.interchange.models import ExportRequest
+
+    user = _get_user(args.user)
+    export = (
+        ExportRequest.objects.filter(pk=_uuid_or_none(args.request)).select_related("requested_by").first()
+    )
+    if export is None:
+        raise CliError("no such export request")
+    try:
+        approval.export_request_approve(actor=user, request=export)
+    except NotPermitted as exc:
+        raise CliError(str(exc)) from None
+    print(f"export request {export.pk} approved by {user.username}")
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from django.db import transaction
 
+    from varde.core.errors import NotPermitted
     from varde.interchange import services
 
     user = _get_user(args.user)
+    export = _export_request(user, args.request)
     if args.out in (None, "-"):
-        count = services.export_rows(user=user, out=sys.stdout)
+        try:
+            count = services.export_rows(user=user, out=sys.stdout, request=export)
+        except NotPermitted as exc:
+            raise CliError(str(exc)) from None
         sys.stdout.flush()
     else:
         path = Path(args.out)
@@ -255,15 +314,59 @@ def cmd_export(args: argparse.Namespace) -> int:
                 opened = True
                 os.fchmod(fd, 0o600)  # also when the file was there before
                 with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-                    count = services.export_rows(user=user, out=out)
+                    count = services.export_rows(user=user, out=out, request=export)
         except BaseException as exc:
             if opened:
                 with contextlib.suppress(OSError):
                     path.unlink()  # no half-written file holding personal data
             if isinstance(exc, OSError):
                 raise CliError(f"cannot write to {path.name}") from None
+            if isinstance(exc, NotPermitted):
+                raise CliError(str(exc)) from None
             raise
         print(f"{count} referrals exported", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from varde.audit.models import AuditAction
+    from varde.audit.services import audit_record
+    from varde.core import backup
+
+    path = Path(args.file)
+    if path.is_dir() or not path.parent.is_dir():
+        raise CliError(f"cannot write to {path.name}: not a file in an existing folder")
+    audit_record(actor=None, action=AuditAction.BACKUP, obj=("database", ""), detail={"file": path.name})
+    backup.backup(path)
+    print(f"backup written to {path.name} (readable by its owner only)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from varde.audit.models import AuditAction
+    from varde.audit.services import audit_record, audit_verify
+    from varde.core import backup
+
+    if not args.yes:
+        raise CliError("restoring replaces everything in the database; add --yes to go ahead")
+    backup.restore(Path(args.file))
+    report = audit_verify()
+    audit_record(
+        actor=None, action=AuditAction.RESTORE, obj=("database", ""), detail={"file": Path(args.file).name}
+    )
+    print(
+        f"restored from {Path(args.file).name}; audit chain "
+        + ("intact" if report.ok else f"BROKEN at event {report.first_broken_seq}")
+    )
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_retention_run(args: argparse.Namespace) -> int:
+    from varde.core import retention
+
+    result = retention.retention_run(dry_run=args.dry_run)
+    verb = "would anonymise" if args.dry_run else "anonymised"
+    print(f"{verb} {result.anonymised} closed case(s) older than {result.days} days after closure")
     return EXIT_OK
 
 
@@ -375,13 +478,86 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         help="export the referrals a user may see as interchange CSV",
         description="Write the interchange CSV of every referral the user may see (one line per referral).\n"
+        "Identified data: the user needs an export request approved by another person (four eyes),\n"
+        "used once. The first line is a watermark naming who exported, when, and the request.\n"
         "The export is recorded in the audit trail. The file holds personal data: it is created\n"
-        "readable by its owner only.",
-        example="  varde export --user police.investigator --out stop-cases.csv",
+        "readable by its owner only. Without an approved request: exit code 2.",
+        example="  varde export-request --user police.investigator --reason 'Court case 26-123'\n"
+        "  varde export-approve REQUEST_ID --user kom.coordinator\n"
+        "  varde export --user police.investigator --request REQUEST_ID --out stop-cases.csv",
         func=cmd_export,
     )
     exp.add_argument("--user", required=True, metavar="USERNAME", help="export what this user may see")
+    exp.add_argument("--request", metavar="REQUEST_ID", help="the user's approved export request")
     exp.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+
+    ereq = _add(
+        sub,
+        "export-request",
+        help="ask for an export of identified data (another person approves)",
+        description="Record a request to export the referrals USER may see, with the reason.\n"
+        "A coordinator or an administrator of the user's agency approves it (varde export-approve).",
+        example="  varde export-request --user police.investigator --reason 'Court case 26-123'",
+        func=cmd_export_request,
+    )
+    ereq.add_argument("--user", required=True, metavar="USERNAME", help="who asks (and will export)")
+    ereq.add_argument("--reason", required=True, help="why the export is needed (no personal data)")
+
+    eapp = _add(
+        sub,
+        "export-approve",
+        help="approve another person's export request",
+        description="Approve an export request as a coordinator, or as an administrator of the\n"
+        "requester's agency. Nobody approves their own request (exit code 2).",
+        example="  varde export-approve 5f0c... --user kom.coordinator",
+        func=cmd_export_approve,
+    )
+    eapp.add_argument("request", metavar="REQUEST_ID", help="the export request's id")
+    eapp.add_argument("--user", required=True, metavar="USERNAME", help="who approves")
+
+    bk = _add(
+        sub,
+        "backup",
+        help="write a backup of the whole database to FILE",
+        description="Back up the database: pg_dump (custom format) for PostgreSQL, the SQLite backup\n"
+        "API for SQLite. The file holds all personal data: it is created readable by its owner only.",
+        example="  varde backup /secure/varde-2026-11-23.dump",
+        func=cmd_backup,
+    )
+    bk.add_argument("file", metavar="FILE", help="where to write the backup")
+
+    rs = _add(
+        sub,
+        "restore",
+        help="replace the database with a backup from FILE",
+        description="Restore a backup made by varde backup (pg_restore for PostgreSQL, the SQLite backup\n"
+        "API for SQLite), then verify the audit chain. Everything in the database is replaced.",
+        example="  varde restore /secure/varde-2026-11-23.dump --yes",
+        func=cmd_restore,
+    )
+    rs.add_argument("file", metavar="FILE", help="the backup file")
+    rs.add_argument("--yes", action="store_true", help="confirm that the database may be replaced")
+
+    ret = sub.add_parser(
+        "retention",
+        help="retention tools",
+        description="Retention tools.",
+        epilog="Example:\n  varde retention run",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ret_sub = ret.add_subparsers(dest="retention_command", metavar="COMMAND", required=True)
+    rr = _add(
+        ret_sub,
+        "run",
+        help="anonymise closed cases past the retention period",
+        description="Anonymise every case closed more than VARDE_RETENTION_DAYS ago (default 5 years):\n"
+        "names, documents, phone numbers, national id, birth date, free text and descriptions are\n"
+        "removed; status, dates, forms of exploitation, nationality, sex and age band stay for\n"
+        "statistics. Each case is audited.",
+        example="  varde retention run --dry-run",
+        func=cmd_retention_run,
+    )
+    rr.add_argument("--dry-run", action="store_true", help="count the cases, change nothing")
 
     audit = sub.add_parser(
         "audit",

@@ -1,5 +1,11 @@
+from django.db import connection
+
+from varde.audit import guard
 from varde.audit.models import AuditEvent
 from varde.audit.services import audit_record, audit_verify
+
+# The database refuses UPDATE and DELETE of audit events (tests/security/test_audit_guard.py); these
+# tests play the attacker who has got past that (e.g. the table owner), so they lift the guard.
 
 
 def test_chain_verifies_and_catches_edits_and_deletions(world):
@@ -9,21 +15,24 @@ def test_chain_verifies_and_catches_edits_and_deletions(world):
     assert report.ok and report.checked == AuditEvent.objects.count()
 
     victim = AuditEvent.objects.order_by("seq")[2]
-    AuditEvent.objects.filter(seq=victim.seq).update(action="update")
+    with guard.lifted(connection):
+        AuditEvent.objects.filter(seq=victim.seq).update(action="update")
     report = audit_verify()
     assert not report.ok and report.first_broken_seq == victim.seq
 
 
 def test_deleted_event_is_named(world):
     seq = AuditEvent.objects.order_by("seq")[4].seq
-    AuditEvent.objects.filter(seq=seq).delete()
+    with guard.lifted(connection):
+        AuditEvent.objects.filter(seq=seq).delete()
     report = audit_verify()
     assert not report.ok and report.first_broken_seq == seq
 
 
 def test_deleted_tail_is_caught(world):
     last = AuditEvent.objects.latest("seq").seq
-    AuditEvent.objects.filter(seq=last).delete()
+    with guard.lifted(connection):
+        AuditEvent.objects.filter(seq=last).delete()
     report = audit_verify()
     assert not report.ok and report.first_broken_seq == last
 

@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, watch_csp
+from tests.conftest import break_glass, login_verified
 
 pytestmark = pytest.mark.browser
 
@@ -29,18 +30,22 @@ def test_pages_have_no_axe_violations(browser, live_server, world):
         (p.sysadmin, reverse("agency-admin-detail", args=[a.kom.pk])),
         (p.police, "/cases/00000000-0000-0000-0000-000000000000/"),
     ]
+    break_glass(p.coordinator, c.childwelfare_child)  # the coordinator opens a case KOM takes no part in
+    pages.append((p.coordinator, reverse("break-glass", args=[c.police_child.pk])))
+    pages.append((p.coordinator, reverse("dashboard")))
+    pages.append((p.police, reverse("exports")))
     sessions = {}
     for user, _ in pages:  # sessions are made before the browser's event loop runs (no ORM inside it)
         if user and user.pk not in sessions:
-            client = Client()
-            client.force_login(user)
+            client = login_verified(Client(), user)
             sessions[user.pk] = client.cookies["sessionid"].value
     violations = {}
     for user, path in pages:
-        context = browser.new_context(locale="nb-NO", bypass_csp=True)
+        context = browser.new_context(locale="nb-NO")  # CSP enforced
         if user:
             context.add_cookies([{"name": "sessionid", "value": sessions[user.pk], "url": live_server.url}])
         page = context.new_page()
+        csp = watch_csp(page)
         page.goto(live_server.url + path)
         key = f"{user.username if user else 'anonymous'} {path}"
         violations[key] = axe_violations(page)
@@ -51,5 +56,6 @@ def test_pages_have_no_axe_violations(browser, live_server, world):
             violations["report with errors"] = axe_violations(page)
             assert page.evaluate("document.activeElement.id") == "error-summary"
         context.close()
+        assert csp == [], f"{key}: {csp}"
     assert {k: v for k, v in violations.items() if v} == {}
     assert len(violations) == len(pages) + 1

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, otp_code
+from varde.accounts.models import User
 from varde.audit.models import AuditEvent
 from varde.cases.models import Case
 
@@ -16,11 +17,16 @@ pytestmark = pytest.mark.browser
 
 
 def sign_in(page: Page, username: str) -> None:
+    """The real two steps: password, then the current TOTP code of the persona's authenticator."""
     page.goto("/sign-in/")
     assert_accessible(page)
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.press("#id_password", "Enter")
+    page.wait_for_url(re.compile(r"/sign-in/code/"))
+    assert_accessible(page)
+    page.fill("#id_otp_code", otp_code(User.objects.get(username=username)))
+    page.press("#id_otp_code", "Enter")
     page.wait_for_url(re.compile(r"/$"))
 
 

@@ -12,13 +12,16 @@ from varde.interchange.services import COLUMNS, parse_rows, validate_rows
 
 
 def rows_of(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
+    assert text.startswith("# Exported by "), "every export starts with its watermark line"
+    return list(csv.DictReader(io.StringIO(text.split("\n", 1)[1])))
 
 
-def test_police_export_has_own_cases_and_none_of_the_ngos(varde, world):
-    result = varde("export", "--user", "police")
+def test_police_export_has_own_cases_and_none_of_the_ngos(varde, export_as, world):
+    result = export_as("police")
     assert result.code == 0, result.err
-    assert result.out.splitlines()[0] == HEADER
+    lines = result.out.splitlines()
+    assert lines[0].startswith("# Exported by police at ") and "for request " in lines[0]
+    assert lines[1] == HEADER
     rows = rows_of(result.out)
     police_cases = {world.cases.police_adult.pk, world.cases.police_child.pk}
     expected = {str(r.pk) for r in Referral.objects.filter(case_id__in=police_cases)}
@@ -58,24 +61,24 @@ def test_police_export_has_own_cases_and_none_of_the_ngos(varde, world):
     )
 
 
-def test_ngo_sees_its_own_cases_and_the_one_shared_with_it(varde, world):
-    rows = rows_of(varde("export", "--user", "ngo").out)
+def test_ngo_sees_its_own_cases_and_the_one_shared_with_it(varde, export_as, world):
+    rows = rows_of(export_as("ngo").out)
     names = sorted(r["given_name"] for r in rows)
     assert names == ["Blessing", "Liang", "Precious"]  # police shared Blessing's case with ROSA
 
 
 @pytest.mark.parametrize("username", ["outsider", "analyst", "auditor", "agencyadmin", "sysadmin"])
-def test_users_without_case_access_get_only_the_header(varde, world, username):
-    result = varde("export", "--user", username)
+def test_users_without_case_access_get_only_the_header(varde, export_as, world, username):
+    result = export_as(username)
     assert result.code == 0
-    assert result.out == HEADER + "\n"
+    assert result.out.splitlines()[1:] == [HEADER]
     event = AuditEvent.objects.filter(action="export").latest("seq")
-    assert event.actor_username == username and event.detail == {"rows": 0, "cases": []}
+    assert event.actor_username == username and (event.detail["rows"], event.detail["cases"]) == (0, [])
 
 
-def test_export_is_audited_with_row_count_and_case_ids(varde, world):
+def test_export_is_audited_with_row_count_and_case_ids(varde, export_as, world):
     before = AuditEvent.objects.filter(action="export").count()
-    varde("export", "--user", "police")
+    export_as("police")
     events = AuditEvent.objects.filter(action="export")
     assert events.count() == before + 1
     event = events.latest("seq")
@@ -87,9 +90,9 @@ def test_export_is_audited_with_row_count_and_case_ids(varde, world):
     assert "Blessing" not in str(event.detail)
 
 
-def test_export_to_a_file_is_owner_readable_only_and_round_trips(varde, world, tmp_path):
+def test_export_to_a_file_is_owner_readable_only_and_round_trips(varde, export_as, world, tmp_path):
     out = tmp_path / "export.csv"
-    result = varde("export", "--user", "police", "--out", str(out))
+    result = export_as("police", "--out", str(out))
     assert result.code == 0 and result.out == ""
     assert "2 referrals exported" in result.err
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
@@ -114,10 +117,10 @@ def test_export_to_a_file_is_owner_readable_only_and_round_trips(varde, world, t
     assert Referral.objects.count() == before
 
 
-def test_imported_records_export_under_their_record_id(varde, write_csv, personas):
+def test_imported_records_export_under_their_record_id(varde, export_as, write_csv, personas):
     path = write_csv("STOP-77,oslo-pd-stop,2024-02-02,Gift,Osagie,F,,19,NG,,,4601")
     assert varde("import", path, "--user", "police").code == 0
-    rows = rows_of(varde("export", "--user", "police").out)
+    rows = rows_of(export_as("police").out)
     assert rows == [
         {
             "record_id": "STOP-77",
@@ -136,33 +139,83 @@ def test_imported_records_export_under_their_record_id(varde, write_csv, persona
     ]
 
 
-def test_formula_like_values_are_neutralised_in_the_export(varde, world):
+def test_formula_like_values_are_neutralised_in_the_export(varde, export_as, world):
     from varde.cases.services import NameInput, person_add_name
 
     world.cases.police_child.person.names.all().delete()
     person_add_name(
         actor=world.personas.police, case=world.cases.police_child, name=NameInput(given="=cmd()")
     )
-    rows = rows_of(varde("export", "--user", "police").out)
+    rows = rows_of(export_as("police").out)
     assert "'=cmd()" in {r["given_name"] for r in rows}
 
 
-def test_unknown_user_cannot_export(varde, world):
-    result = varde("export", "--user", "ghost")
+def test_unknown_user_cannot_export(varde, export_as, world):
+    result = export_as("ghost")
     assert result.code == 2 and "no active user named 'ghost'" in result.err
     assert result.out == ""
 
 
-def test_failing_audit_write_means_no_data_leaves(varde, world, monkeypatch, tmp_path):
+def test_failing_audit_write_means_no_data_leaves(varde, export_as, world, monkeypatch, tmp_path):
     from varde.audit.services import AuditWriteFailed
 
     def fail(**kwargs):
         raise AuditWriteFailed("the audit event could not be written")
 
     monkeypatch.setattr("varde.interchange.services.audit_record", fail)
-    result = varde("export", "--user", "police")
+    result = export_as("police")
     assert result.code == 1 and result.out == ""
     out = tmp_path / "x.csv"
-    result = varde("export", "--user", "police", "--out", str(out))
+    result = export_as("police", "--out", str(out))
     assert result.code == 1
     assert not out.exists()
+
+
+# --- four eyes -----------------------------------------------------------------------------------
+
+
+def test_one_person_alone_cannot_export(varde, world):
+    assert varde("export", "--user", "police").code == 2  # no request at all
+    made = varde("export-request", "--user", "police", "--reason", "Court case 26-123")
+    assert made.code == 0, made.err
+    request_id = made.out.split()[2]
+    unapproved = varde("export", "--user", "police", "--request", request_id)
+    assert unapproved.code == 2 and unapproved.out == ""
+    own = varde("export-approve", request_id, "--user", "police")
+    assert own.code == 2  # nobody approves their own request
+    colleague = varde("export-approve", request_id, "--user", "childwelfare")
+    assert colleague.code == 2  # another caseworker is not an approver
+    assert AuditEvent.objects.filter(action="export").count() == 0
+
+
+def test_second_person_approves_and_the_export_is_watermarked_audited_and_single_use(varde, world):
+    request_id = varde("export-request", "--user", "police", "--reason", "Court case 26-123").out.split()[2]
+    approved = varde("export-approve", request_id, "--user", "agencyadmin")  # police's own administrator
+    assert approved.code == 0, approved.err
+    result = varde("export", "--user", "police", "--request", request_id)
+    assert result.code == 0, result.err
+    first = result.out.splitlines()[0]
+    assert first.startswith("# Exported by police at 20") and first.endswith(f"for request {request_id}")
+    event = AuditEvent.objects.filter(action="export").latest("seq")
+    assert event.detail["request"] == request_id and event.detail["approved_by"] == str(
+        world.personas.agency_admin.pk
+    )
+    approval = AuditEvent.objects.filter(action="approve").latest("seq")
+    assert approval.actor_username == "agencyadmin" and approval.object_id == request_id
+    again = varde("export", "--user", "police", "--request", request_id)
+    assert again.code == 2 and "used already" in again.err
+    # Someone else cannot use the requester's approval.
+    assert varde("export", "--user", "ngo", "--request", request_id).code == 2
+
+
+def test_an_approval_expires(varde, world):
+    import datetime as dt
+
+    from varde.interchange.models import ExportRequest
+
+    request_id = varde("export-request", "--user", "police", "--reason", "Court case 26-123").out.split()[2]
+    assert varde("export-approve", request_id, "--user", "coordinator").code == 0
+    ExportRequest.objects.filter(pk=request_id).update(
+        approved_at=ExportRequest.objects.get(pk=request_id).approved_at - dt.timedelta(hours=25)
+    )
+    assert varde("export", "--user", "police", "--request", request_id).code == 2

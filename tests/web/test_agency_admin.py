@@ -4,7 +4,6 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
-
 from rest_framework.authtoken.models import Token
 
 from tests.conftest import mark_session_verified, password_login

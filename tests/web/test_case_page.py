@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from tests.conftest import break_glass, login_verified
 from varde.audit import services as audit_services
 from varde.audit.models import AuditEvent
 from varde.cases.models import (
@@ -15,7 +16,6 @@ from varde.cases.models import (
     StatusChange,
 )
 from varde.cases.services import case_change_status
-from tests.conftest import login_verified
 
 
 def url(case, name="case-detail", *args):
@@ -45,9 +45,12 @@ def test_caseworker_sees_own_and_shared_case_but_not_another_agencys(login, worl
     assert ngo.get(url(c.childwelfare_adult)).status_code == 404
 
 
-def test_coordinator_sees_every_case(login, world):
+def test_coordinator_opens_a_case_only_by_breaking_the_glass(login, world):
     client = login(world.personas.coordinator)
     for case in world.cases.all():
+        assert client.get(url(case)).status_code == 404  # KOM takes part in none of them
+    for case in world.cases.all():
+        break_glass(world.personas.coordinator, case)
         assert client.get(url(case)).status_code == 200
 
 
@@ -154,6 +157,7 @@ def test_only_lead_agency_and_coordinator_change_status(login, world):
     case.refresh_from_db()
     assert case.status == CaseStatus.REPORTED
     coordinator = login(world.personas.coordinator)
+    break_glass(world.personas.coordinator, case)  # KOM takes no part in the police's case
     response = coordinator.post(
         url(case, "case-status"),
         {

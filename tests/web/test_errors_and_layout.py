@@ -6,8 +6,8 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from varde.web.views import errors
 from tests.conftest import login_verified
+from varde.web.views import errors
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 from django.urls import reverse
+
 from tests.conftest import login_verified
 
 PO = Path(__file__).resolve().parents[2] / "varde" / "locale" / "nb" / "LC_MESSAGES" / "django.po"

@@ -2,23 +2,26 @@
 
 Rules:
 - a caseworker sees a case while one of their agencies takes part in it (participation ACTIVE);
-- a coordinator (KOM) sees every case;
+- a coordinator (KOM) has the national view of case *lists* (`cases_listed_for`: reference, status,
+  agencies, child flag; no names), and opens a case's personal data like a caseworker (their agency
+  takes part) or through break-the-glass: a written reason, audited, for VARDE_BREAK_GLASS_HOURS,
+  told to the case's lead agency and the auditors (`varde.audit.break_glass`);
 - analysts, auditors, agency and system administrators see no case data through these selectors;
 - an agency that is only *invited* sees the invitation (reference and inviting agency), not the case.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from varde.accounts.models import Agency, User
 from varde.accounts.second_factor import second_factor_missing
-from varde.audit.models import AuditAction
+from varde.audit.models import AuditAction, BreakGlassAccess
 from varde.audit.services import audit_record
 from varde.cases.models import Case, CaseParticipation, ParticipationState, Referral
 from varde.persons.models import Person
@@ -47,15 +50,37 @@ def _is_case_user(user: User) -> bool:
     )
 
 
+def _participating_case_ids(user: User) -> QuerySet[CaseParticipation, Any]:
+    return CaseParticipation.objects.filter(
+        agency_id__in=user.case_agency_ids(), state=ParticipationState.ACTIVE
+    ).values("case_id")
+
+
 def cases_visible_to(*, user: User) -> QuerySet[Case]:
+    """Cases whose personal data the user may open: their agencies take part, or (coordinators) an
+    unexpired break-the-glass of their own."""
     if not _is_case_user(user):
         return Case.objects.none()
+    scope = Q(pk__in=_participating_case_ids(user))
     if user.is_coordinator:
-        return Case.objects.all()
-    return Case.objects.filter(
-        participations__agency_id__in=user.case_agency_ids(),
-        participations__state=ParticipationState.ACTIVE,
-    ).distinct()
+        scope |= Q(pk__in=BreakGlassAccess.objects.active().filter(coordinator_id=user.pk).values("case_id"))
+    return Case.objects.filter(scope)
+
+
+def cases_listed_for(*, user: User) -> QuerySet[Case]:
+    """Cases the user may see *in lists* (reference, status, agencies, child flag; never names):
+    coordinators every case, everyone else the cases they may open. Each row is annotated with
+    `personal_access`, whether the user may open its personal data."""
+    if not _is_case_user(user):
+        return Case.objects.none()
+    visible = cases_visible_to(user=user)
+    base = Case.objects.all() if user.is_coordinator else visible
+    return base.annotate(personal_access=Exists(visible.filter(pk=OuterRef("pk"))))
+
+
+def case_listed_get(*, user: User, case_id: UUID | str) -> Case:
+    """One case as the lists show it (no personal data), e.g. for the break-the-glass form."""
+    return get_or_404(cases_listed_for(user=user).select_related("lead_agency"), case_id)
 
 
 def case_get_for_user(*, user: User, case_id: UUID | str, action: str = AuditAction.VIEW) -> Case:

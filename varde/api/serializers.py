@@ -222,7 +222,15 @@ class PersonDetailSerializer(PersonSerializer):
 
 class CaseListSerializer(serializers.ModelSerializer):
     lead_agency = AgencySerializer(read_only=True)
-    person_name = serializers.CharField(source="person.display_name", read_only=True)
+    person_name = serializers.SerializerMethodField(
+        help_text="Null in a coordinator's national list for cases they have not opened (break-the-glass)."
+    )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_person_name(self, case: Case) -> str | None:
+        if not getattr(case, "personal_access", True):
+            return None
+        return case.person.display_name
 
     class Meta:
         model = Case
@@ -521,3 +529,31 @@ class ConsentInputSerializer(serializers.Serializer):
 class NoteInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=10000)
 
+
+
+class BreakGlassInputSerializer(ReauthSerializer):
+    reason = serializers.CharField(min_length=20, max_length=2000,
+                                   help_text="Why you must open the case; read by its lead agency and the auditors.")
+
+
+class BreakGlassSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    case = serializers.UUIDField(source="case_id", read_only=True)
+    at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+
+
+class ExportRequestInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(min_length=10, max_length=2000)
+
+
+class ExportRequestSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    scope = serializers.CharField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    requested_at = serializers.DateTimeField(read_only=True)
+    approved_by = serializers.CharField(source="approved_by.username", read_only=True, allow_null=True,
+                                        default=None)
+    approved_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    used_at = serializers.DateTimeField(read_only=True, allow_null=True)

@@ -2,6 +2,15 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import views
+from .identification import (
+    AssessmentDetailView,
+    CaseAgeEvidenceView,
+    CaseAssessmentsView,
+    CasePresumptionLiftView,
+    CatalogueDetailView,
+    CatalogueEvaluateView,
+    CatalogueListView,
+)
 
 # Ids are matched as plain strings and checked by the access layer, so a malformed id answers the
 # same JSON 404 as a record the user may not see.
@@ -13,6 +22,10 @@ urlpatterns = [
     path("cases/", views.CaseListView.as_view(), name="api-cases"),
     path("cases/<str:case_id>/", views.CaseDetailView.as_view(), name="api-case"),
     path("cases/<str:case_id>/status/", views.CaseStatusView.as_view(), name="api-case-status"),
+    path("cases/<str:case_id>/break-glass/", views.BreakGlassView.as_view(), name="api-case-break-glass"),
+    path("exports/", views.ExportRequestListView.as_view(), name="api-exports"),
+    path("exports/<str:request_id>/approve/", views.ExportApproveView.as_view(), name="api-export-approve"),
+    path("exports/<str:request_id>/download/", views.ExportDownloadView.as_view(), name="api-export-download"),
     path("cases/<str:case_id>/timeline/", views.CaseTimelineView.as_view(), name="api-case-timeline"),
     path("cases/<str:case_id>/participants/", views.CaseParticipantsView.as_view(), name="api-case-participants"),
     path("cases/<str:case_id>/participants/<str:participation_id>/revoke/",
@@ -27,5 +40,17 @@ urlpatterns = [
     path("invitations/<str:invitation_id>/decline/", views.InvitationDeclineView.as_view(),
          name="api-invitation-decline"),
     path("persons/<str:person_id>/", views.PersonDetailView.as_view(), name="api-person"),
+    path("indicator-catalogues/", CatalogueListView.as_view(), name="api-indicator-catalogues"),
+    path("indicator-catalogues/<str:catalogue_id>/", CatalogueDetailView.as_view(),
+         name="api-indicator-catalogue"),
+    path("indicator-catalogues/<str:catalogue_id>/evaluate/", CatalogueEvaluateView.as_view(),
+         name="api-indicator-catalogue-evaluate"),
+    path("cases/<str:case_id>/assessments/", CaseAssessmentsView.as_view(),
+         name="api-case-assessments"),
+    path("assessments/<str:assessment_id>/", AssessmentDetailView.as_view(), name="api-assessment"),
+    path("cases/<str:case_id>/age-evidence/", CaseAgeEvidenceView.as_view(),
+         name="api-case-age-evidence"),
+    path("cases/<str:case_id>/presumption/lift/", CasePresumptionLiftView.as_view(),
+         name="api-case-presumption-lift"),
     re_path(r"^.*$", views.api_not_found),
 ]

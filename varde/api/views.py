@@ -7,12 +7,14 @@ this". Case ids in paths are UUIDs; no personal data ever travels in a URL or a 
 
 from __future__ import annotations
 
+import io
 from typing import Any
 from uuid import UUID
 
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -25,6 +27,8 @@ from rest_framework.throttling import AnonRateThrottle
 
 from varde.access.cases import (
     case_get_for_user,
+    case_listed_get,
+    cases_listed_for,
     cases_visible_to,
     get_or_404,
     invitation_get_for_user,
@@ -32,13 +36,15 @@ from varde.access.cases import (
     person_get_for_user,
 )
 from varde.accounts.models import Agency, TokenSecondFactor
-from varde.accounts.second_factor import check_code, confirmed_device, second_factor_required
+from varde.accounts.second_factor import check_code, confirmed_device, reauthenticate, second_factor_required
+from varde.audit.break_glass import break_glass_open
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.cases import services
 from varde.cases.models import Case, CaseEvent, CaseParticipation, Consent, Referral, StatusChange
-
 from varde.core import clock
+from varde.interchange import approval
+from varde.interchange.services import export_rows
 
 from . import serializers as s
 from .authentication import VerifiedTokenAuthentication
@@ -187,18 +193,20 @@ class CaseListView(VardeAPIView):
 
     def get_queryset(self) -> QuerySet[Case]:
         return (
-            cases_visible_to(user=self.request.user)  # type: ignore[arg-type]
-            .select_related("person", "lead_agency")
-            .prefetch_related("person__names")
+            cases_listed_for(user=self.request.user)  # type: ignore[arg-type]
+            .select_related("lead_agency")
             .order_by("-opened_at", "id")
         )
 
     @extend_schema(
         operation_id="cases_list", tags=["cases"], responses=responses({200: s.CaseListSerializer(many=True)}),
-        summary="Cases you may see (coordinators: all; analysts and administrators: none)",
+        summary="Cases you may see (coordinators: every case, names only where opened; analysts and "
+        "administrators: none)",
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset()) or []
+        # Names only for the cases the user may open; the national list loads no person at all.
+        prefetch_related_objects([c for c in page if getattr(c, "personal_access", False)], "person__names")
         audit_record(actor=request.user, action=AuditAction.LIST, obj=("cases.case", ""),
                      detail={"cases": [str(case.pk) for case in page]})
         return self.get_paginated_response(s.CaseListSerializer(page, many=True).data)
@@ -324,6 +332,91 @@ class CaseNotesView(VardeAPIView):
         text = self.input(s.NoteInputSerializer).validated_data["text"]
         event = services.case_add_note(actor=request.user, case=case, text=text)  # type: ignore[arg-type]
         return Response(s.CaseEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class BreakGlassView(VardeAPIView):
+    @extend_schema(
+        operation_id="cases_break_glass", tags=["cases"], parameters=[CASE_ID], request=s.BreakGlassInputSerializer,
+        responses=responses({201: s.BreakGlassSerializer}, body=True, not_found=True),
+        summary="Coordinators: open a case outside your agency's participation (break the glass)",
+        description="Needs a written reason and your password and a fresh one-time code. Lasts a limited time; "
+        "audited; the case's lead agency and the auditors are told. 403 for anyone but coordinators or with a "
+        "wrong password/code.",
+    )
+    def post(self, request: Request, case_id: str) -> Response:
+        user = request.user
+        if not user.is_coordinator:  # type: ignore[union-attr]
+            raise Http404("Not found")
+        case = case_listed_get(user=user, case_id=case_id)  # type: ignore[arg-type]
+        data = self.input(s.BreakGlassInputSerializer).validated_data
+        if (refused := _reauthenticate(request, data)) is not None:
+            return refused
+        access = break_glass_open(actor=user, case=case, reason=data["reason"])  # type: ignore[arg-type]
+        return Response(s.BreakGlassSerializer(access).data, status=status.HTTP_201_CREATED)
+
+
+def _reauthenticate(request: Request, data: dict[str, Any]) -> Response | None:
+    """Password and a fresh code in the request body (APIs carry no session to remember it in).
+    A failure is answered (403), not raised, so that the failed attempt's audit event, the lockout
+    count and the code throttle are kept (ATOMIC_REQUESTS rolls back on exceptions)."""
+    ok = reauthenticate(request._request, user=request.user, password=data["password"],  # type: ignore[arg-type]
+                        code=data["otp_code"], remember=False)
+    if ok:
+        return None
+    audit_record(actor=request.user, action=AuditAction.LOGIN_FAILED, obj=request.user,
+                 detail={"step": "reauth", "via": "api"})
+    return Response({"detail": "The password or the one-time code is not right.", "code": "reauthentication_failed"},
+                    status=status.HTTP_403_FORBIDDEN)
+
+
+# --- exports (four eyes) --------------------------------------------------------------------------------
+
+
+class ExportRequestListView(VardeAPIView):
+    @extend_schema(operation_id="exports_list", tags=["exports"],
+                   responses=responses({200: s.ExportRequestSerializer(many=True)}),
+                   summary="Your export requests and those waiting for your approval")
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(approval.requests_for(user=request.user))  # type: ignore[arg-type]
+        return self.get_paginated_response(s.ExportRequestSerializer(page, many=True).data)
+
+    @extend_schema(operation_id="exports_request", tags=["exports"], request=s.ExportRequestInputSerializer,
+                   responses=responses({201: s.ExportRequestSerializer}, body=True),
+                   summary="Ask to export the referrals you may see (identified data; another person approves)")
+    def post(self, request: Request) -> Response:
+        reason = self.input(s.ExportRequestInputSerializer).validated_data["reason"]
+        export = approval.export_request_create(actor=request.user, reason=reason)  # type: ignore[arg-type]
+        return Response(s.ExportRequestSerializer(export).data, status=status.HTTP_201_CREATED)
+
+
+class ExportApproveView(VardeAPIView):
+    @extend_schema(operation_id="exports_approve", tags=["exports"],
+                   parameters=[uuid_path("request_id", "The export request's id.")], request=s.ReauthSerializer,
+                   responses=responses({200: s.ExportRequestSerializer}, body=True, not_found=True),
+                   summary="Approve another person's export request (coordinators; the requester's agency "
+                   "administrator); 403 for your own")
+    def post(self, request: Request, request_id: str) -> Response:
+        export = approval.request_get_for_user(user=request.user, request_id=request_id)  # type: ignore[arg-type]
+        if (refused := _reauthenticate(request, self.input(s.ReauthSerializer).validated_data)) is not None:
+            return refused
+        export = approval.export_request_approve(actor=request.user, request=export)  # type: ignore[arg-type]
+        return Response(s.ExportRequestSerializer(export).data)
+
+
+class ExportDownloadView(VardeAPIView):
+    @extend_schema(operation_id="exports_download", tags=["exports"],
+                   parameters=[uuid_path("request_id", "The export request's id.")], request=s.ReauthSerializer,
+                   responses={200: OpenApiTypes.STR, **responses({}, body=True, not_found=True)},
+                   summary="Download an approved export once (interchange CSV with a watermark line)")
+    def post(self, request: Request, request_id: str) -> HttpResponse:
+        export = approval.request_get_for_user(user=request.user, request_id=request_id)  # type: ignore[arg-type]
+        if (refused := _reauthenticate(request, self.input(s.ReauthSerializer).validated_data)) is not None:
+            return refused
+        out = io.StringIO()
+        export_rows(user=request.user, out=out, request=export)  # type: ignore[arg-type]
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{approval.filename(export)}"'
+        return response
 
 
 # --- invitations ---------------------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -60,3 +63,48 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head at {self.last_seq}"
+
+
+class BreakGlassQuerySet(models.QuerySet["BreakGlassAccess"]):
+    def active(self) -> BreakGlassQuerySet:
+        from varde.core import clock
+
+        return self.filter(expires_at__gt=clock.now())
+
+
+class BreakGlassAccess(models.Model):
+    """A coordinator opened a case outside their agency's participation, with a written reason.
+
+    It is at once the time-limited grant (varde.access.cases reads it) and the notice shown to the
+    case's lead agency and to the auditors. Never updated, never deleted by the application."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="break_glass")
+    coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    coordinator_agency = models.ForeignKey(
+        "accounts.Agency", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    at = models.DateTimeField(_("opened"), db_index=True)
+    expires_at = models.DateTimeField(_("expires"))
+
+    objects = BreakGlassQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("break-the-glass opening")
+        verbose_name_plural = _("break-the-glass openings")
+
+    def __str__(self) -> str:
+        return f"break-the-glass {self.pk}"
+
+
+class AnonymisedCase(models.Model):
+    """A closed case whose personal data `varde retention run` removed (kept: the statistical skeleton)."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, primary_key=True, related_name="+")
+    closed_on = models.DateField()
+    anonymised_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"anonymised case {self.pk}"

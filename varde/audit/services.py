@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,12 +107,19 @@ class ChainReport:
     reason: str = ""
 
 
-def audit_verify() -> ChainReport:
+def audit_verify(using: str = "default") -> ChainReport:
     """Walk the chain in order and name the first broken link (edited, deleted or reordered rows)."""
+    head = AuditChainHead.objects.using(using).filter(pk=1).first()
+    events = AuditEvent.objects.using(using).order_by("seq").iterator(chunk_size=2000)
+    return verify_events(events, head_last_seq=head.last_seq if head is not None else None)
+
+
+def verify_events(events: Iterable[AuditEvent], *, head_last_seq: int | None) -> ChainReport:
+    """The chain check over events in `seq` order (also for a restored copy read by other means)."""
     prev_hash = GENESIS_HASH
     expected_seq = 1
     checked = 0
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
+    for event in events:
         if event.seq != expected_seq:
             return ChainReport(False, checked, expected_seq, f"event {expected_seq} is missing")
         if event.prev_hash != prev_hash:
@@ -121,7 +129,6 @@ def audit_verify() -> ChainReport:
         prev_hash = event.hash
         expected_seq += 1
         checked += 1
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and head.last_seq != checked:
+    if head_last_seq is not None and head_last_seq != checked:
         return ChainReport(False, checked, checked + 1, f"events after {checked} are missing")
     return ChainReport(True, checked)

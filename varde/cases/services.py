@@ -160,9 +160,12 @@ def referral_report(*, actor: User, agency: Agency, data: ReportInput) -> Case:
     # Presumption of minority (CoE Convention Art. 10(3)): an uncertain age with reasons to believe the
     # person is a child starts it now, in the same transaction, and emits the event the response acts on.
     from varde.identification.services import presumption_evaluate_on_report
+    from varde.response.services import on_case_reported
 
     presumption_evaluate_on_report(actor=actor, case=case, agency=agency)
-    return Case.objects.get(pk=case.pk)
+    case = Case.objects.get(pk=case.pk)
+    on_case_reported(case=case)  # the right authorities are told at once (routing rules are data)
+    return case
 
 
 @transaction.atomic
@@ -234,6 +237,9 @@ def case_invite_agency(*, actor: User, case: Case, agency: Agency, note: str = "
     _event(case=case, kind=CaseEvent.Kind.INVITED, actor=actor, agency=by_agency, about=agency, text=note)
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, agency=by_agency,
                  detail={"invited_agency": agency.code, "participation": str(participation.pk)})
+    from varde.response.services import on_agency_invited
+
+    on_agency_invited(participation=participation)  # the invited agency's inbox and 24-hour contact
     return participation
 
 

@@ -13,3 +13,11 @@ def now() -> dt.datetime:
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def localtime(value: dt.datetime) -> dt.datetime:
+    return timezone.localtime(value)
+
+
+def localdate(value: dt.datetime) -> dt.date:
+    return timezone.localtime(value).date()

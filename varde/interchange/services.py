@@ -32,10 +32,12 @@ from varde.audit.services import audit_record
 from varde.cases.models import Referral
 from varde.cases.services import DocumentInput, NameInput, ReportInput, referral_report
 from varde.core import clock
-from varde.core.errors import VardeError
+from varde.core.errors import NotPermitted, VardeError
 from varde.persons import codes
 from varde.persons.models import DocumentType, NameKind, Person, Sex
 from varde.persons.validators import validate_municipality, validate_phone
+
+from .models import ExportRequest
 
 COLUMNS: tuple[str, ...] = (
     "record_id",
@@ -115,6 +117,11 @@ def parse_rows(stream: IO[bytes] | IO[str]) -> tuple[list[str], list[RawRow]]:
             raise InterchangeError("the file is not UTF-8 text") from None
     else:
         text = raw.removeprefix("\ufeff")
+    # An export's watermark line(s) ("# Exported by ...") come before the header; skip them.
+    skipped = 0
+    while text.startswith("#"):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        skipped += 1
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -123,9 +130,9 @@ def parse_rows(stream: IO[bytes] | IO[str]) -> tuple[list[str], list[RawRow]]:
         header = [h.strip().lower() for h in header]
         _check_header(header)
         rows: list[RawRow] = []
-        next_line = reader.line_num + 1
+        next_line = reader.line_num + 1 + skipped
         for record in reader:
-            line, next_line = next_line, reader.line_num + 1
+            line, next_line = next_line, reader.line_num + 1 + skipped
             if not record or all(not cell.strip() for cell in record):
                 continue  # blank lines are not rows
             values = {name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(header)}
@@ -391,19 +398,30 @@ def export_referrals(*, user: User) -> Iterator[Referral]:
     )
 
 
-def export_rows(*, user: User, out: TextIO) -> int:
+def export_rows(*, user: User, out: TextIO, request: ExportRequest | None) -> int:
     """Write the interchange CSV of what the user may see; audited as one export. Returns the row count.
+
+    Identified data: `request` must be the user's own export request, approved by another person and
+    not used before (varde.interchange.approval); it is used up here. The first line is a watermark
+    naming who exported, when, and the request.
 
     Nothing reaches `out` before the export event is written: the rows are built in memory, the
     audit event recorded, and only then is the file written. Call it inside the transaction that
     also covers writing a file, so that a failed write leaves no export event behind.
     """
+    from .approval import check_usable, mark_used, watermark
+
+    request = check_usable(user=user, request=request)
+    at = clock.now()
     buffer = io.StringIO()
+    buffer.write(watermark(user=user, request=request, at=at) + "\n")
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     count = 0
     case_ids: set[str] = set()
     with transaction.atomic():
+        if not mark_used(request):
+            raise NotPermitted("This export request has been used already.")
         for referral in export_referrals(user=user):
             row = {
                 "record_id": referral.external_id or str(referral.pk),
@@ -419,7 +437,12 @@ def export_rows(*, user: User, out: TextIO) -> int:
             actor=user,
             action=AuditAction.EXPORT,
             obj=("interchange.csv", ""),
-            detail={"rows": count, "cases": sorted(case_ids)},
+            detail={
+                "rows": count,
+                "cases": sorted(case_ids),
+                "request": str(request.pk),
+                "approved_by": str(request.approved_by_id),
+            },
         )
     out.write(buffer.getvalue())
     return count

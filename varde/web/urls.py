@@ -1,6 +1,17 @@
 from django.urls import path
 
-from varde.web.views import agency_admin, auth, cases, dashboard, invitations, persons, report
+from varde.web.views import (
+    agency_admin,
+    auth,
+    break_glass,
+    cases,
+    dashboard,
+    exports,
+    identification,
+    invitations,
+    persons,
+    report,
+)
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -10,6 +21,10 @@ urlpatterns = [
     path("sign-out/", auth.SignOutView.as_view(), name="logout"),
     path("report/", report.report, name="report"),
     path("cases/<uuid:case_id>/", cases.case_detail, name="case-detail"),
+    path("cases/<uuid:case_id>/break-glass/", break_glass.break_glass, name="break-glass"),
+    path("exports/", exports.export_list, name="exports"),
+    path("exports/<uuid:request_id>/approve/", exports.export_approve, name="export-approve"),
+    path("exports/<uuid:request_id>/download/", exports.export_download, name="export-download"),
     path("cases/<uuid:case_id>/status/", cases.case_status, name="case-status"),
     path("cases/<uuid:case_id>/notes/", cases.case_note, name="case-note"),
     path("cases/<uuid:case_id>/invite/", cases.case_invite, name="case-invite"),
@@ -25,6 +40,23 @@ urlpatterns = [
         name="case-consent-withdraw",
     ),
     path("cases/<uuid:case_id>/names/", cases.case_name, name="case-name"),
+    path("cases/<uuid:case_id>/age-evidence/", identification.age_evidence_add, name="case-age-evidence"),
+    path(
+        "cases/<uuid:case_id>/presumption/lift/",
+        identification.presumption_lift,
+        name="case-presumption-lift",
+    ),
+    path(
+        "cases/<uuid:case_id>/assessments/new/<slug:catalogue_id>/",
+        identification.assessment_new,
+        name="assessment-new",
+    ),
+    path(
+        "cases/<uuid:case_id>/assessments/new/<slug:catalogue_id>/preview/",
+        identification.assessment_preview,
+        name="assessment-preview",
+    ),
+    path("assessments/<uuid:assessment_id>/", identification.assessment_detail, name="assessment-detail"),
     path("persons/<uuid:person_id>/", persons.person_detail, name="person-detail"),
     path(
         "invitations/<uuid:participation_id>/accept/", invitations.invitation_accept, name="invitation-accept"

@@ -8,8 +8,8 @@ authenticator sees its secret once, at the code step, and confirms it with a fir
 
 from __future__ import annotations
 
-from functools import wraps
 from base64 import b32encode
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -52,9 +52,7 @@ class SignInView(auth_views.LoginView):
         sf.mark_signed_in(self.request)
         audit_record(actor=user, action=AuditAction.LOGIN, obj=user, detail={"step": "password"})
         if sf.second_factor_required(user) or sf.confirmed_device(user) is not None:
-            return HttpResponseRedirect(
-                reverse("login-otp") + "?" + _query_next(self.get_success_url())
-            )
+            return HttpResponseRedirect(reverse("login-otp") + "?" + _query_next(self.get_success_url()))
         return response
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
@@ -101,9 +99,11 @@ def sign_in_code(request: AuthedRequest) -> HttpResponse:
             )
             return redirect(safe_next(request))
         audit_record(actor=user, action=AuditAction.LOGIN_FAILED, obj=user, detail={"step": "otp"})
-        form.add_error("otp_code", _("The code is not right, or it has expired. Wait for a new code and try again."))
+        form.add_error(
+            "otp_code", _("The code is not right, or it has expired. Wait for a new code and try again.")
+        )
     context: dict[str, Any] = {"form": form, "setup": setup, "next": safe_next(request)}
-    if setup:
+    if setup and device is not None:
         context["secret"] = b32encode(device.bin_key).decode()
         context["config_url"] = device.config_url
     return render(request, "web/otp.html", context)
@@ -124,7 +124,9 @@ def reauthenticate(request: AuthedRequest) -> HttpResponse:
         if ok:
             audit_record(actor=request.user, action=AuditAction.REAUTH, obj=request.user)
             return redirect(safe_next(request))
-        audit_record(actor=request.user, action=AuditAction.LOGIN_FAILED, obj=request.user, detail={"step": "reauth"})
+        audit_record(
+            actor=request.user, action=AuditAction.LOGIN_FAILED, obj=request.user, detail={"step": "reauth"}
+        )
         form.add_error(None, _("The password or the code is not right."))
     return render(request, "web/reauth.html", {"form": form, "next": safe_next(request)})
 
@@ -141,6 +143,7 @@ class SignOutView(auth_views.LogoutView):
 def require_recent_authentication(view: Any) -> Any:
     """Decorator: send the user to re-authenticate unless password and code were checked within the
     last 5 minutes (exports, break-the-glass)."""
+
     @wraps(view)
     def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not sf.recently_authenticated(request):

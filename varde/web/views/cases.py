@@ -51,6 +51,7 @@ from varde.web.forms import (
     add_service_error,
 )
 from varde.web.types import AuthedRequest
+from varde.web.views.identification import identification_context, timeline_details
 
 CONFLICT = 409
 
@@ -73,11 +74,14 @@ def _timeline(case: Case) -> list[dict[str, Any]]:
     """Events, referrals and status history, newest first. Referral and status events are shown from
     their own records (richer), so their CaseEvent rows are not repeated."""
     items: list[dict[str, Any]] = []
-    events = case.events.exclude(kind__in=[CaseEvent.Kind.REFERRAL, CaseEvent.Kind.STATUS]).select_related(
-        "by", "by_agency", "about_agency"
+    events = list(
+        case.events.exclude(kind__in=[CaseEvent.Kind.REFERRAL, CaseEvent.Kind.STATUS]).select_related(
+            "by", "by_agency", "about_agency"
+        )
     )
+    identification = timeline_details(events)
     for event in events:
-        items.append({"at": event.at, "type": "event", "obj": event})
+        items.append({"at": event.at, "type": "event", "obj": event, "ident": identification.get(event.pk)})
     for referral in case.referrals.select_related("reporting_agency", "reported_by"):
         items.append(
             {
@@ -145,6 +149,7 @@ def _case_context(request: AuthedRequest, case: Case, **overrides: Any) -> dict[
         _status_context(request, case, overrides.pop("status_form", None), overrides.pop("conflict", False))
     )
     context.update(_timeline_context(case, overrides.pop("note_form", None)))
+    context.update(identification_context(request, case))
     context.update(overrides)
     return context
 

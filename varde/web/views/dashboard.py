@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from varde.access.cases import cases_visible_to, invitations_for, referrals_visible_to
+from varde.access.cases import cases_listed_for, invitations_for, referrals_visible_to
 from varde.accounts.models import Role
+from varde.audit.break_glass import notices_for
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.web.types import AuthedRequest
 
 CASE_LIMIT = 50
 REFERRAL_LIMIT = 10
+NOTICE_LIMIT = 20
 
 
 @require_GET
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
+    notices = list(notices_for(user=user)[:NOTICE_LIMIT])
     if not user.can_work_with_cases:
         roles = sorted(user.roles())
         return render(
@@ -32,16 +36,15 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
                 "is_auditor": Role.AUDITOR in roles,
                 "is_admin": Role.AGENCY_ADMIN in roles or Role.SYSTEM_ADMIN in roles,
                 "is_system_admin": Role.SYSTEM_ADMIN in roles,
+                "notices": notices,
             },
         )
 
-    visible = cases_visible_to(user=user)
-    total = visible.count()
-    cases = list(
-        visible.select_related("person", "lead_agency")
-        .prefetch_related("person__names")
-        .order_by("-opened_at")[:CASE_LIMIT]
-    )
+    listed = cases_listed_for(user=user)
+    total = listed.count()
+    cases = list(listed.select_related("lead_agency").order_by("-opened_at")[:CASE_LIMIT])
+    # Names only for the cases the user may open; the national list shows none (no person loaded).
+    prefetch_related_objects([c for c in cases if getattr(c, "personal_access", False)], "person__names")
     referrals = list(
         referrals_visible_to(user=user)
         .select_related("case", "reporting_agency")
@@ -64,5 +67,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "limited": total > len(cases),
             "referrals": referrals,
             "invitations": invitations,
+            "notices": notices,
+            "is_coordinator": user.is_coordinator,
         },
     )
