@@ -559,6 +559,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rr.add_argument("--dry-run", action="store_true", help="count the cases, change nothing")
 
+    # Commands that live beside their domain (each registers itself with --help and an example).
+    from varde.identification.cli import register as register_identification
+    from varde.linkage.cli import register as register_linkage
+    from varde.response.cli import register as register_response
+
+    register_identification(sub)
+    register_linkage(sub)
+    register_response(sub)
+
     audit = sub.add_parser(
         "audit",
         help="audit trail tools",

@@ -17,6 +17,14 @@ from varde.identification.catalogue import catalogue_summary, shipped_catalogue,
 from varde.identification.cli import cmd_assess
 from varde.identification.models import AgeEvidence, AgePresumption, Assessment
 from varde.identification.rule import evaluate
+from varde.identification.services import catalogues_load
+
+
+@pytest.fixture(autouse=True)
+def _catalogues(db):
+    """Loaded by a data migration; load again (idempotent) in case a live-server test flushed the tables."""
+    catalogues_load()
+
 
 POINTING = ["dr_job_nature", "dr_wages", "ex_excessive_hours", "ex_low_pay"]
 

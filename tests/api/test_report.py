@@ -99,8 +99,11 @@ def test_report_creates_case_person_and_referral(api, world):
     assert [p["agency"]["code"] for p in body["participants"]] == ["oslo-pd-stop"]
     assert body["referrals"][0]["exploitation_forms"] == ["forced_labour", "sexual"]
     assert [h["to_status"] for h in body["status_history"]] == ["reported"]
-    event = AuditEvent.objects.latest("seq")
-    assert (event.action, event.object_id, event.actor_username) == ("create", str(case.pk), "police")
+    event = AuditEvent.objects.get(action="create", object_type="cases.case", object_id=str(case.pk))
+    assert event.actor_username == "police"
+    # the estimated age under 18 started the presumption of minority in the same request
+    assert AuditEvent.objects.filter(action="create", object_type="identification.agepresumption",
+                                     detail__case=str(case.pk)).exists()
 
 
 def test_report_stores_the_compact_national_id(api, world):

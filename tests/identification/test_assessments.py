@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import translation
 
+from tests.conftest import break_glass
 from varde.access.cases import case_get_for_user
 from varde.audit.models import AuditEvent
 from varde.cases.models import CaseEvent
@@ -117,6 +118,12 @@ def test_outsider_cannot_assess(world):
 
 
 def test_coordinator_can_assess_and_outsider_cannot_read(world):
+    # KOM takes no part in the NGO's case: without break-the-glass the coordinator cannot open it.
+    with pytest.raises(Http404):
+        assessment_record(actor=world.personas.coordinator, case=world.cases.ngo_adult,
+                          catalogue_id="ilo_adult_sexual", indicator_ids=[], conclusion="not_trafficking",
+                          reasoning="Coordinator review.")
+    break_glass(world.personas.coordinator, world.cases.ngo_adult)
     a = assessment_record(actor=world.personas.coordinator, case=world.cases.ngo_adult,
                           catalogue_id="ilo_adult_sexual", indicator_ids=[], conclusion="not_trafficking",
                           reasoning="Coordinator review.")

@@ -72,14 +72,19 @@ def test_inboxes_by_agency_and_role(world, frozen):
     on_presumed_child(case=world.cases.police_child, occurred_at=frozen.now)
     cw = notifications_inbox(user=world.personas.childwelfare)
     assert [n.recipient_agency.code for n in cw] == ["bufetat-ost"]
-    assert [n.recipient_agency.code for n in notifications_inbox(user=world.personas.coordinator)] == ["kom"]
-    for persona in ("analyst", "sysadmin", "auditor", "outsider", "ngo"):
+    kom_inbox = notifications_inbox(user=world.personas.coordinator)
+    assert {n.recipient_agency.code for n in kom_inbox} == {"kom"}
+    # every report told the coordinators at once (routing rule "case_reported")
+    assert kom_inbox.filter(kind="case_reported").count() == len(world.cases.all())
+    for persona in ("analyst", "sysadmin", "auditor", "outsider"):
         assert not notifications_inbox(user=getattr(world.personas, persona)).exists()
+    # ROSA was only told that it was invited into the police's case
+    assert {n.kind for n in notifications_inbox(user=world.personas.ngo)} == {"agency_invited"}
     note = cw.get()
     assert notification_get_for_user(user=world.personas.childwelfare, notification_id=note.pk) == note
     with pytest.raises(Http404):
         notification_get_for_user(user=world.personas.analyst, notification_id=note.pk)
-    assert Notification.objects.count() == 2
+    assert Notification.objects.exclude(kind__in=["case_reported", "agency_invited"]).count() == 2
 
 
 def test_the_timeline_and_the_case_as_it_stood(world, frozen):

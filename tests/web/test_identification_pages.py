@@ -8,16 +8,29 @@ import datetime as dt
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from tests.conftest import break_glass
+from tests.conftest import break_glass, login_verified
 from varde.audit.models import AuditEvent
 from varde.cases.models import Case, CaseEvent
 from varde.core import clock
 from varde.identification.models import AgeEvidence, AgePresumption, Assessment, Catalogue, PresumptionReason
-from varde.identification.services import age_evidence_record, assessment_record, presumption_evaluate
+from varde.identification.services import (
+    age_evidence_record,
+    assessment_record,
+    catalogues_load,
+    presumption_evaluate,
+)
+
+
+@pytest.fixture(autouse=True)
+def _catalogues(db):
+    """Loaded by a data migration; load again (idempotent) in case a live-server test flushed the tables."""
+    catalogues_load()
+
 
 CHILD_LABOUR = "ilo_child_labour"
 # Deceptive recruitment (1 strong, 1 medium) and exploitation (1 strong, 1 medium): the child rule is met.
@@ -48,6 +61,19 @@ def record(
 
 def body(response) -> str:
     return response.content.decode()
+
+
+@pytest.fixture
+def login(client):
+    """Signed in with the pages in English, so that these tests read the English texts whether or not the
+    Bokmål catalogue (.po) has them yet; test_bokmal_pages_show_the_bokmal_catalogue_texts covers Bokmål."""
+
+    def _login(user):
+        login_verified(client, user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return _login
 
 
 # --- access ---------------------------------------------------------------------------------------------
@@ -127,7 +153,7 @@ def test_case_page_lists_assessments_and_offers_only_the_catalogues_that_apply(l
     ]
     assessment = Assessment.objects.get()
     assert reverse("assessment-detail", args=[assessment.pk]) in section
-    assert "ILO/EU-indikatorer: barn, arbeidsutnytting" in section
+    assert "ILO/EC indicators: children, labour exploitation" in section
     assert "Disagrees with the indicators" in section  # the tag, in words
     assert "Police, Oslo politidistrikt, STOP" in section  # who and for which agency
     # a child's case offers the child catalogues and never the adults'
@@ -165,7 +191,7 @@ def test_timeline_explains_identification_events(login, world):
     page = body(login(police).get(case.get_absolute_url()))
     timeline = page[page.index('id="timeline-section"') :]
     assert "16–19" in timeline and "Dental age assessment service" in timeline
-    with translation.override("nb"):
+    with translation.override("en"):
         reason = escape(str(PresumptionReason.AGE_ASSESSMENT.label))
     assert reason in timeline
     assert "Council of Europe Convention Art. 10(3)" in timeline
@@ -211,7 +237,7 @@ def test_preview_with_htmx_returns_the_explained_result_and_saves_nothing(login,
     fragment = body(response)
     assert response.status_code == 200 and "<html" not in fragment
     assert "The indicators point to trafficking" in fragment
-    assert "Deceptive recruitment" in fragment or "Rekruttering ved bedrag" in fragment
+    assert "Deceptive recruitment: positive (1 strong, 1 medium)" in fragment
     assert "positive (1 strong, 1 medium)" in fragment
     assert "The rule for children needs a recruitment element AND exploitation" in fragment
     assert "differs from what the indicators support" in fragment  # the chosen conclusion disagrees
@@ -320,8 +346,6 @@ def test_a_disagreement_is_clearly_visible_on_the_assessment_page(login, world):
 
 
 def test_assessment_page_in_english_shows_the_english_catalogue_texts(client, world):
-    from tests.conftest import login_verified
-
     assessment = record(world)
     login_verified(client, world.personas.police)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
@@ -359,10 +383,10 @@ def test_the_assessment_is_reshown_with_the_catalogue_version_it_was_made_with(l
     )
     client = login(world.personas.police)
     page = body(client.get(reverse("assessment-detail", args=[assessment.pk])))
-    assert "Ny tekst" not in page
-    assert "Villedet om hva arbeidet gikk ut på, hvor det skulle være eller hvem arbeidsgiveren var" in page
+    assert "New text" not in page
+    assert "Misled about what the work was, where it would be, or who the employer would be" in page
     form = body(client.get(new_url(world.cases.police_child)))
-    assert "Ny tekst" in form and 'name="catalogue_version" value="2"' in form
+    assert "New text" in form and 'name="catalogue_version" value="2"' in form
 
 
 # --- age evidence and the presumption of minority ------------------------------------------------------------
@@ -387,7 +411,7 @@ def test_age_evidence_starts_the_presumption_shown_prominently_and_lifted_with_a
     assert case.is_child and AgePresumption.objects.filter(case=case, lifted_at__isnull=True).exists()
     page = body(client.get(case.get_absolute_url()))
     assert "Treated as a child until the age is verified — Council of Europe Convention Art. 10(3)" in page
-    with translation.override("nb"):
+    with translation.override("en"):
         says = escape(str(PresumptionReason.SAYS_UNDER_18.label))
     assert 'id="presumption-active"' in page and says in page
     assert reverse("case-presumption-lift", args=[case.pk]) in page
@@ -481,14 +505,14 @@ def test_the_agencys_local_questions_are_shown_recorded_and_reshown(login, world
     local_question_retire(actor=admin, question=retired)
     client = login(world.personas.police)
     form = body(client.get(new_url(world.cases.police_child)))
-    assert "Jobbet barnet om natten?" in form and "Etter kl. 23." in form
-    assert "Er saken meldt til STOP-gruppen?" in form and "Gammelt spørsmål" not in form
+    assert "Did the child work at night?" in form and "After 11 pm." in form
+    assert "Reported to the STOP unit?" in form and "Old question" not in form
     assert (
         f'value="{under.pk}" id="id_local_questions_0" aria-describedby="id_local_questions_0-help"' in form
     )
     # another agency's caseworker does not see the police's questions
     ngo_form = body(login(world.personas.ngo).get(new_url(world.cases.ngo_child)))
-    assert "Jobbet barnet om natten?" not in ngo_form
+    assert "Did the child work at night?" not in ngo_form
 
     client = login(world.personas.police)
     response = client.post(
@@ -506,7 +530,7 @@ def test_the_agencys_local_questions_are_shown_recorded_and_reshown(login, world
     assert {a["id"] for a in assessment.local_answers} == {str(under.pk), str(loose.pk)}
     assert assessment.outcome == "inconclusive"  # the local questions never change the national rule
     page = body(client.get(response["Location"]))
-    assert "Jobbet barnet om natten?" in page and "Er saken meldt til STOP-gruppen?" in page
+    assert "Did the child work at night?" in page and "Reported to the STOP unit?" in page
     # a retired question cannot be ticked
     response = client.post(
         new_url(world.cases.police_child),
@@ -519,3 +543,18 @@ def test_the_agencys_local_questions_are_shown_recorded_and_reshown(login, world
         },
     )
     assert response.status_code == 200 and Assessment.objects.count() == 1
+
+
+def test_bokmal_pages_show_the_bokmal_catalogue_texts(client, world):
+    assessment = record(world)
+    login_verified(client, world.personas.police)  # no language chosen: Bokmål, the default
+    for url in (new_url(world.cases.police_child), reverse("assessment-detail", args=[assessment.pk])):
+        page = body(client.get(url))
+        assert '<html lang="nb"' in page
+        assert "ILO/EU-indikatorer: barn, arbeidsutnytting" in page
+        assert (
+            "Villedet om hva arbeidet gikk ut på, hvor det skulle være eller hvem arbeidsgiveren var" in page
+        )
+        assert "Misled about what the work was" not in page
+    case_page = body(client.get(world.cases.police_child.get_absolute_url()))
+    assert "ILO/EU-indikatorer: barn, arbeidsutnytting" in case_page

@@ -572,7 +572,9 @@ class _Loader:
         case = referral_report(actor=worker, agency=agency, data=_report(rng, p, agency, day))
         self.summary.cases += 1
         opened = _at(rng, day)
-        tl = _Timeline(opened=opened, events=[opened], status=[opened])
+        # The report writes the referral event, and for a presumed child the presumption event too.
+        reported_events = CaseEvent.objects.filter(case=case).count()
+        tl = _Timeline(opened=opened, events=[opened] * reported_events, status=[opened])
         tl.participations[agency.code] = (opened, opened)
         cursor = day
 
