@@ -296,5 +296,15 @@ LOGGING = {
     },
 }
 
+# Notification e-mail (sent by `varde worker`): reference and link only, never personal data.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="varde@localhost")
+VARDE_BASE_URL = env.str("VARDE_BASE_URL", default="http://localhost:8000").rstrip("/")
+if PRODUCTION and not VARDE_BASE_URL.startswith("https://"):
+    raise ImproperlyConfigured("VARDE_BASE_URL must be an https:// address in production")

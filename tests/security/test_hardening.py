@@ -164,6 +164,7 @@ def _production_env(**extra: str) -> dict[str, str]:
             "VARDE_ENV": "production",
             "SECRET_KEY": "production-like-key-" + "Qx7!" * 12,
             "ALLOWED_HOSTS": "varde.example.no",
+            "VARDE_BASE_URL": "https://varde.example.no",
             "DATABASE_URL": "postgres://varde@127.0.0.1:5432/varde",
             **extra,
         }

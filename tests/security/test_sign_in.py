@@ -42,6 +42,7 @@ def test_argon2_is_the_first_hasher_outside_tests(tmp_path):
             "VARDE_ENV": "production",
             "SECRET_KEY": "k" * 60,
             "ALLOWED_HOSTS": "varde.example",
+            "VARDE_BASE_URL": "https://varde.example",
             "DATABASE_URL": "postgres://varde@127.0.0.1:5432/varde",
             "VARDE_VAR_DIR": str(tmp_path),
         },
