@@ -15,17 +15,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from varde.accounts.models import Agency, Membership, Role, User
-from varde.accounts.services import (
+from varde.access.accounts import (
     agencies_with_member_counts,
-    agency_create,
     agency_get_for_admin,
     can_administer,
     grantable_roles,
-    membership_change_role,
-    membership_deactivate,
     membership_get_for_admin,
     memberships_of_agency,
+)
+from varde.accounts.models import Agency, Membership, Role, User
+from varde.accounts.services import (
+    agency_create,
+    membership_change_role,
+    membership_deactivate,
     user_create_with_membership,
 )
 from varde.audit.models import AuditAction
