@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from varde.access.accounts import (  # noqa: E402
+from varde.access.accounts import (
     grantable_roles,
 )
 from varde.audit.models import AuditAction
