@@ -42,6 +42,12 @@ EXPECTED = {
     ("/api/assessments/{assessment_id}/", "get"),
     ("/api/cases/{case_id}/age-evidence/", "post"),
     ("/api/cases/{case_id}/presumption/lift/", "post"),
+    ("/api/notifications/", "get"),
+    ("/api/notifications/{notification_id}/acknowledge/", "post"),
+    ("/api/cases/{case_id}/clocks/", "get"),
+    ("/api/cases/{case_id}/placements/", "post"),
+    ("/api/cases/{case_id}/missing-episodes/", "post"),
+    ("/api/response/clocks/", "get"),
 }
 
 # Path variables that are no UUID: catalogue ids are data-file names (never personal data).

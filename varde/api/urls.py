@@ -54,3 +54,17 @@ urlpatterns = [
          name="api-case-presumption-lift"),
     re_path(r"^.*$", views.api_not_found),
 ]
+
+from . import response  # noqa: E402
+
+# The coordinated response, ahead of the catch-all (which stays last).
+urlpatterns[-1:-1] = [
+    path("notifications/", response.NotificationListView.as_view(), name="api-notifications"),
+    path("notifications/<str:notification_id>/acknowledge/", response.NotificationAcknowledgeView.as_view(),
+         name="api-notification-acknowledge"),
+    path("cases/<str:case_id>/clocks/", response.CaseClocksView.as_view(), name="api-case-clocks"),
+    path("cases/<str:case_id>/placements/", response.CasePlacementsView.as_view(), name="api-case-placements"),
+    path("cases/<str:case_id>/missing-episodes/", response.CaseMissingEpisodesView.as_view(),
+         name="api-case-missing-episodes"),
+    path("response/clocks/", response.NationalClocksView.as_view(), name="api-response-clocks"),
+]

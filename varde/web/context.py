@@ -4,6 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from varde.response.selectors import notifications_inbox
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
@@ -13,4 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_can_work_with_cases": user.can_work_with_cases,
         "nav_is_admin": bool(user.admin_agency_ids()) or user.is_system_admin,
         "nav_is_system_admin": user.is_system_admin,
+        "nav_is_coordinator": user.is_coordinator,
+        # Called by the template only where it is shown: one COUNT query.
+        "nav_inbox_open": lambda: notifications_inbox(user=user, open_only=True).count(),
     }

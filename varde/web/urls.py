@@ -84,3 +84,36 @@ urlpatterns = [
         name="agency-admin-deactivate",
     ),
 ]
+
+from varde.web.views import response  # noqa: E402
+
+urlpatterns += [
+    path("response/clocks/", response.national_clocks, name="response-clocks"),
+    path("response/next/", response.next_actions, name="response-next"),
+    path("notifications/", response.inbox, name="notifications"),
+    path("notifications/<uuid:notification_id>/", response.notification_detail, name="notification-detail"),
+    path(
+        "notifications/<uuid:notification_id>/acknowledge/",
+        response.notification_acknowledge,
+        name="notification-acknowledge",
+    ),
+    path("cases/<uuid:case_id>/response/", response.case_response, name="case-response"),
+    path(
+        "cases/<uuid:case_id>/response/clocks/<uuid:clock_id>/<slug:action>/",
+        response.case_clock_action,
+        name="case-clock-action",
+    ),
+    path("cases/<uuid:case_id>/response/placements/", response.case_placement, name="case-placement"),
+    path("cases/<uuid:case_id>/response/missing/", response.case_missing, name="case-missing"),
+    path(
+        "cases/<uuid:case_id>/response/missing/<uuid:episode_id>/close/",
+        response.case_missing_close,
+        name="case-missing-close",
+    ),
+    path("cases/<uuid:case_id>/response/plan/", response.case_plan, name="case-plan"),
+    path("cases/<uuid:case_id>/response/plan/goals/", response.case_plan_goal, name="case-plan-goal"),
+    path("cases/<uuid:case_id>/response/tasks/", response.case_task, name="case-task"),
+    path("cases/<uuid:case_id>/response/tasks/<uuid:task_id>/done/", response.case_task_done, name="case-task-done"),
+    path("cases/<uuid:case_id>/response/meetings/", response.case_meeting, name="case-meeting"),
+    path("cases/<uuid:case_id>/response/legal-status/", response.case_legal_status, name="case-legal-status"),
+]

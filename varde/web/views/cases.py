@@ -52,6 +52,7 @@ from varde.web.forms import (
 )
 from varde.web.types import AuthedRequest
 from varde.web.views.identification import identification_context, timeline_details
+from varde.web.views.response import case_response_summary
 
 CONFLICT = 409
 
@@ -150,6 +151,7 @@ def _case_context(request: AuthedRequest, case: Case, **overrides: Any) -> dict[
     )
     context.update(_timeline_context(case, overrides.pop("note_form", None)))
     context.update(identification_context(request, case))
+    context.update(case_response_summary(user=user, case=case))
     context.update(overrides)
     return context
 

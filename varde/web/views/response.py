@@ -1,0 +1,577 @@
+"""Pages of the coordinated response: the coordinators' national view of clocks, a caseworker's next
+actions, the notification inbox, and a case's response page (clocks, placements, individual plan,
+meetings, disappearances, legal status and the response timeline).
+
+Every read goes through varde.access.cases and varde.response.selectors; every write is a service of
+varde.response. Each form posts to its own URL and works without JavaScript: success redirects back
+to the page, errors re-render it with the bound form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.forms import Form
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from varde.access.cases import case_get_for_user, cases_visible_to
+from varde.accounts.models import User
+from varde.cases.models import Case
+from varde.core.errors import EditConflict, NotPermitted, TransitionNotAllowed
+from varde.response import clocks as clock_services
+from varde.response import selectors, services
+from varde.response.models import OPEN_CLOCK_STATES, Clock, MissingStatus, TaskStatus
+from varde.response.rules import clock_label, clock_spec
+from varde.web.forms import add_service_error
+from varde.web.response_forms import (
+    ClockExtendForm,
+    ClockMeetForm,
+    ClockReasonForm,
+    GoalForm,
+    LegalStatusForm,
+    MeetingForm,
+    MissingCloseForm,
+    MissingForm,
+    PlacementForm,
+    TaskDoneForm,
+    TaskForm,
+)
+from varde.web.types import AuthedRequest
+
+CONFLICT = 409
+INBOX_LIMIT = 100
+CLOCK_ACTIONS = ("pause", "resume", "extend", "meet")
+
+
+def _lang() -> str:
+    return get_language() or "nb"
+
+
+def _require_case_user(user: User) -> None:
+    """Pages for people who work with cases; analysts, auditors and administrators get 404."""
+    if not user.can_work_with_cases:
+        raise Http404("Not found")
+
+
+# --- the coordinators' national view -------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def national_clocks(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_coordinator:
+        raise Http404("Not found")
+    groups = selectors.national_clock_view(user=user, language=_lang())
+    # Which cases the coordinator may open now (others link to break-the-glass). Ids only: no names.
+    openable = set(cases_visible_to(user=user).values_list("pk", flat=True))
+    return render(request, "web/response/national.html", {"groups": groups, "openable": openable})
+
+
+# --- a caseworker's next actions ----------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def next_actions(request: AuthedRequest) -> HttpResponse:
+    _require_case_user(request.user)
+    actions = selectors.my_next_actions(user=request.user, language=_lang())
+    return render(request, "web/response/next.html", {"actions": actions})
+
+
+# --- the inbox ----------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def inbox(request: AuthedRequest) -> HttpResponse:
+    _require_case_user(request.user)
+    qs = selectors.notifications_inbox(user=request.user)
+    rows = list(qs[: INBOX_LIMIT + 1])
+    return render(
+        request,
+        "web/response/inbox.html",
+        {"notifications": rows[:INBOX_LIMIT], "limited": len(rows) > INBOX_LIMIT, "language": _lang()},
+    )
+
+
+@require_GET
+@login_required
+def notification_detail(request: AuthedRequest, notification_id: UUID) -> HttpResponse:
+    _require_case_user(request.user)
+    notification = selectors.notification_get_for_user(user=request.user, notification_id=notification_id)
+    return render(
+        request,
+        "web/response/notification.html",
+        {"n": notification, "text": notification.text(_lang())},
+    )
+
+
+@require_POST
+@login_required
+def notification_acknowledge(request: AuthedRequest, notification_id: UUID) -> HttpResponse:
+    _require_case_user(request.user)
+    notification = selectors.notification_get_for_user(user=request.user, notification_id=notification_id)
+    try:
+        with transaction.atomic():
+            services.notification_acknowledge(actor=request.user, notification=notification)
+    except TransitionNotAllowed as error:
+        messages.warning(request, str(error))
+    else:
+        messages.success(request, _("The notification is acknowledged."))
+    if request.POST.get("next") == "detail":
+        return redirect("notification-detail", notification_id=notification.pk)
+    return redirect("notifications")
+
+
+# --- a case's response page ----------------------------------------------------------------------------
+
+
+def _timeline_heading(kind: str) -> str:
+    headings: dict[str, Callable[[], str]] = {
+        "clock_started": lambda: _("Deadline started"),
+        "clock_paused": lambda: _("Deadline paused"),
+        "clock_resumed": lambda: _("Deadline resumed"),
+        "clock_extended": lambda: _("Deadline extended"),
+        "clock_warned": lambda: _("Deadline about to run out"),
+        "clock_met": lambda: _("Deadline met"),
+        "clock_missed": lambda: _("Deadline missed"),
+        "clock_cancelled": lambda: _("Deadline cancelled"),
+        "placement": lambda: _("Placement"),
+        "plan_created": lambda: _("Individual plan created"),
+        "meeting": lambda: _("Coordination meeting"),
+        "missing": lambda: _("Missing"),
+        "legal_status": lambda: _("Legal status"),
+    }
+    if kind in headings:
+        return headings[kind]()
+    if kind.startswith("notification_"):
+        return _("Notification")
+    if kind.startswith("task_"):
+        return _("Task")
+    return kind
+
+
+def _clock_rows(clocks: list[Clock], bound: dict[str, Any], task_clock_ids: set[Any]) -> list[dict[str, Any]]:
+    """Each clock with the actions the rules allow (a task's clock is met by completing the task)."""
+    rows = []
+    for clk in clocks:
+        spec = clock_spec(clk.kind)
+        key = str(clk.pk)
+        opened = clk.state in OPEN_CLOCK_STATES
+        row: dict[str, Any] = {
+            "clock": clk,
+            "label": clock_label(clk.kind, _lang()),
+            "source": clk.rule_source,
+            "forms": {},
+        }
+        initial = {"version": clk.version}
+        if opened and spec.get("pausable") and clk.state == "running":
+            row["forms"]["pause"] = bound.get(f"{key}:pause") or ClockReasonForm(
+                initial=initial, prefix=f"pause-{key}"
+            )
+        if clk.state == "paused":
+            row["forms"]["resume"] = bound.get(f"{key}:resume") or TaskDoneForm(
+                initial=initial, prefix=f"resume-{key}"
+            )
+        if opened and spec.get("extendable"):
+            row["forms"]["extend"] = bound.get(f"{key}:extend") or ClockExtendForm(
+                initial=initial, prefix=f"extend-{key}"
+            )
+        if clk.state in (*OPEN_CLOCK_STATES, "missed") and clk.pk not in task_clock_ids:
+            row["forms"]["meet"] = bound.get(f"{key}:meet") or ClockMeetForm(
+                initial=initial, prefix=f"meet-{key}"
+            )
+        rows.append(row)
+    return rows
+
+
+def _response_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[str, Any]:
+    user = request.user
+    lang = _lang()
+    clocks = list(
+        selectors.clocks_visible_to(user=user).filter(case=case).select_related("responsible_agency")
+    )
+    task_clock_ids = set(
+        selectors.tasks_visible_to(user=user)
+        .filter(case=case, clock__isnull=False)
+        .values_list("clock_id", flat=True)
+    )
+    plan = getattr(case, "individual_plan", None) if _has_plan(case) else None
+    tasks = list(
+        selectors.tasks_visible_to(user=user)
+        .filter(case=case)
+        .select_related("responsible_agency", "responsible_user")
+    )
+    meetings = list(
+        selectors.meetings_visible_to(user=user)
+        .filter(case=case)
+        .prefetch_related("participants", "decisions__task")
+    )
+    episodes = list(selectors.missing_episodes_visible_to(user=user).filter(case=case))
+    statuses = list(selectors.legal_statuses_visible_to(user=user).filter(case=case))
+    current = services.legal_status_current(case=case)
+    bound_close = bound.pop("close_forms", {})
+    bound_tasks = bound.pop("task_done_forms", {})
+    context: dict[str, Any] = {
+        "case": case,
+        "clock_rows": _clock_rows(clocks, bound.pop("clock_forms", {}), task_clock_ids),
+        "placements": list(
+            selectors.placements_visible_to(user=user).filter(case=case).select_related("recorded_by_agency")
+        ),
+        "placement_form": bound.pop("placement_form", None) or PlacementForm(prefix="placement"),
+        "plan": plan,
+        "goals": list(plan.goals.all()) if plan else [],
+        "goal_form": bound.pop("goal_form", None) or GoalForm(prefix="goal"),
+        "task_rows": [
+            {
+                "task": t,
+                "form": bound_tasks.get(str(t.pk))
+                or TaskDoneForm(initial={"version": t.version}, prefix=f"task-{t.pk}")
+                if t.status == TaskStatus.OPEN
+                else None,
+            }
+            for t in tasks
+        ],
+        "task_form": bound.pop("task_form", None) or TaskForm(case=case, prefix="task"),
+        "meetings": meetings,
+        "meeting_form": bound.pop("meeting_form", None) or MeetingForm(case=case, prefix="meeting"),
+        "episode_rows": [
+            {
+                "episode": e,
+                "form": bound_close.get(str(e.pk))
+                or MissingCloseForm(initial={"version": e.version}, prefix=f"close-{e.pk}")
+                if e.status == MissingStatus.MISSING
+                else None,
+            }
+            for e in episodes
+        ],
+        "missing_form": bound.pop("missing_form", None) or MissingForm(prefix="missing"),
+        "statuses": statuses,
+        "current_statuses": [(s, services.rights_and_authority(s, lang)) for s in current],
+        "legal_status_form": bound.pop("legal_status_form", None) or LegalStatusForm(prefix="legal"),
+        "timeline": [
+            {"entry": e, "heading": _timeline_heading(e.kind)}
+            for e in selectors.case_response_timeline(user=user, case=case, language=lang)
+        ],
+    }
+    context.update(bound)
+    return context
+
+
+def _has_plan(case: Case) -> bool:
+    try:
+        case.individual_plan  # noqa: B018 - the reverse one-to-one raises when there is none
+    except Case.individual_plan.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+        return False
+    return True
+
+
+def _render(request: AuthedRequest, case: Case, status: int = 200, **bound: Any) -> HttpResponse:
+    return render(request, "web/response/case.html", _response_context(request, case, **bound), status=status)
+
+
+def _back(request: AuthedRequest, case: Case, message: str, anchor: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(reverse("case-response", kwargs={"case_id": case.pk}) + f"#{anchor}")
+
+
+def _case(request: AuthedRequest, case_id: UUID) -> Case:
+    _require_case_user(request.user)
+    return case_get_for_user(user=request.user, case_id=case_id)
+
+
+def _save(form: Form, action: Callable[[], object]) -> str:
+    """Run a service in a transaction; domain errors go onto the form. Returns '' on success,
+    'conflict' on an edit conflict, 'error' when the form now carries errors."""
+    try:
+        with transaction.atomic():
+            action()
+    except EditConflict:
+        return "conflict"
+    except TransitionNotAllowed as error:
+        form.add_error(None, str(error))
+        return "error"
+    except NotPermitted as error:
+        raise PermissionDenied from error
+    except ValidationError as error:
+        add_service_error(form, error)
+        return "error"
+    return ""
+
+
+@require_GET
+@login_required
+def case_response(request: AuthedRequest, case_id: UUID) -> HttpResponse:
+    case = _case(request, case_id)
+    return _render(request, case)
+
+
+@require_POST
+@login_required
+def case_clock_action(request: AuthedRequest, case_id: UUID, clock_id: UUID, action: str) -> HttpResponse:
+    if action not in CLOCK_ACTIONS:
+        raise Http404("Not found")
+    case = _case(request, case_id)
+    clk = selectors.clock_get_for_user(user=request.user, clock_id=clock_id)
+    if clk.case_id != case.pk:
+        raise Http404("Not found")
+    forms_by_action: dict[str, type[Form]] = {
+        "pause": ClockReasonForm,
+        "resume": TaskDoneForm,
+        "extend": ClockExtendForm,
+        "meet": ClockMeetForm,
+    }
+    form = forms_by_action[action](request.POST, prefix=f"{action}-{clk.pk}")
+    if form.is_valid():
+        d = form.cleaned_data
+        actor = request.user
+        calls: dict[str, Callable[[], object]] = {
+            "pause": lambda: clock_services.clock_pause(
+                actor=actor, clock=clk, reason=d.get("reason", ""), version=d["version"]
+            ),
+            "resume": lambda: clock_services.clock_resume(actor=actor, clock=clk, version=d["version"]),
+            "extend": lambda: clock_services.clock_extend(
+                actor=actor,
+                clock=clk,
+                reason=d.get("reason", ""),
+                version=d["version"],
+                days=d.get("days") or 0,
+                months=d.get("months") or 0,
+            ),
+            "meet": lambda: clock_services.clock_meet(
+                actor=actor, clock=clk, version=d["version"], reason=d.get("reason") or ""
+            ),
+        }
+        outcome = _save(form, calls[action])
+        if outcome == "conflict":
+            return _render(request, case, status=CONFLICT, conflict=True)
+        if not outcome:
+            done = {
+                "pause": _("The deadline is paused."),
+                "resume": _("The deadline runs again."),
+                "extend": _("The deadline is extended."),
+                "meet": _("The deadline is recorded as met."),
+            }
+            return _back(request, case, done[action], "clocks-heading")
+    return _render(request, case, clock_forms={f"{clk.pk}:{action}": form})
+
+
+@require_POST
+@login_required
+def case_placement(request: AuthedRequest, case_id: UUID) -> HttpResponse:
+    case = _case(request, case_id)
+    form = PlacementForm(request.POST, prefix="placement")
+    if form.is_valid():
+        d = form.cleaned_data
+        outcome = _save(
+            form,
+            lambda: services.placement_record(
+                actor=request.user,
+                case=case,
+                kind=d["kind"],
+                from_at=d["from_at"],
+                description=d["description"],
+            ),
+        )
+        if not outcome:
+            return _back(request, case, _("The placement is recorded."), "placements-heading")
+    return _render(request, case, placement_form=form)
+
+
+@require_POST
+@login_required
+def case_missing(request: AuthedRequest, case_id: UUID) -> HttpResponse:
+    case = _case(request, case_id)
+    form = MissingForm(request.POST, prefix="missing")
+    if form.is_valid():
+        d = form.cleaned_data
+        outcome = _save(
+            form,
+            lambda: services.missing_episode_record(
+                actor=request.user,
+                case=case,
+                missing_from=d["missing_from"],
+                last_seen_at=d["last_seen_at"],
+                reported_to_police_at=d["reported_to_police_at"],
+            ),
+        )
+        if not outcome:
+            return _back(
+                request,
+                case,
+                _("The disappearance is recorded. The police and child welfare are told."),
+                "missing-heading",
+            )
+    return _render(request, case, missing_form=form)
+
+
+@require_POST
+@login_required
+def case_missing_close(request: AuthedRequest, case_id: UUID, episode_id: UUID) -> HttpResponse:
+    case = _case(request, case_id)
+    episode = selectors.missing_episode_get_for_user(user=request.user, episode_id=episode_id)
+    if episode.case_id != case.pk:
+        raise Http404("Not found")
+    form = MissingCloseForm(request.POST, prefix=f"close-{episode.pk}")
+    if form.is_valid():
+        d = form.cleaned_data
+        outcome = _save(
+            form,
+            lambda: services.missing_episode_close(
+                actor=request.user, episode=episode, status=d["status"], at=d["at"], version=d["version"]
+            ),
+        )
+        if outcome == "conflict":
+            return _render(request, case, status=CONFLICT, conflict=True)
+        if not outcome:
+            return _back(request, case, _("The outcome of the disappearance is recorded."), "missing-heading")
+    return _render(request, case, close_forms={str(episode.pk): form})
+
+
+@require_POST
+@login_required
+def case_plan(request: AuthedRequest, case_id: UUID) -> HttpResponse:
+    case = _case(request, case_id)
+    form = Form(request.POST)
+    outcome = _save(form, lambda: services.plan_create(actor=request.user, case=case))
+    if not outcome:
+        return _back(request, case, _("The individual plan is created."), "plan-heading")
+    return _render(request, case, plan_error=" ".join(str(e) for e in form.non_field_errors()))
+
+
+@require_POST
+@login_required
+def case_plan_goal(request: AuthedRequest, case_id: UUID) -> HttpResponse:
+    case = _case(request, case_id)
+    if not _has_plan(case):
+        raise Http404("Not found")
+    plan = case.individual_plan  # type: ignore[attr-defined]
+    form = GoalForm(request.POST, prefix="goal")
+    if form.is_valid():
+        outcome = _save(
+            form,
+            lambda: services.plan_goal_add(actor=request.user, plan=plan, text=form.cleaned_data["text"]),
+        )
+        if not outcome:
+            return _back(request, case, _("The goal is added."), "plan-heading")
+    return _render(request, case, goal_form=form)
+
+
+@require_POST
+@login_required
+def case_task(request: AuthedRequest, case_id: UUID) -> HttpResponse:
+    case = _case(request, case_id)
+    form = TaskForm(request.POST, case=case, prefix="task")
+    plan = case.individual_plan if _has_plan(case) else None  # type: ignore[attr-defined]
+    if form.is_valid():
+        d = form.cleaned_data
+        outcome = _save(
+            form,
+            lambda: services.task_add(
+                actor=request.user,
+                case=case,
+                title=d["title"],
+                responsible_agency=d["responsible_agency"],
+                due_date=d["due_date"],
+                plan=plan,
+            ),
+        )
+        if not outcome:
+            return _back(request, case, _("The task is added."), "tasks-heading")
+    return _render(request, case, task_form=form)
+
+
+@require_POST
+@login_required
+def case_task_done(request: AuthedRequest, case_id: UUID, task_id: UUID) -> HttpResponse:
+    case = _case(request, case_id)
+    task = selectors.task_get_for_user(user=request.user, task_id=task_id)
+    if task.case_id != case.pk:
+        raise Http404("Not found")
+    form = TaskDoneForm(request.POST, prefix=f"task-{task.pk}")
+    if form.is_valid():
+        outcome = _save(
+            form,
+            lambda: services.task_set_status(
+                actor=request.user, task=task, status=TaskStatus.DONE, version=form.cleaned_data["version"]
+            ),
+        )
+        if outcome == "conflict":
+            return _render(request, case, status=CONFLICT, conflict=True)
+        if not outcome:
+            return _back(request, case, _("The task is done."), "tasks-heading")
+    return _render(request, case, task_done_forms={str(task.pk): form})
+
+
+@require_POST
+@login_required
+def case_meeting(request: AuthedRequest, case_id: UUID) -> HttpResponse:
+    case = _case(request, case_id)
+    form = MeetingForm(request.POST, case=case, prefix="meeting")
+    if form.is_valid():
+        d = form.cleaned_data
+        decision = services.DecisionInput(
+            text=d["decision"],
+            task_title=d["task_title"],
+            responsible_agency=d["responsible_agency"],
+            due_date=d["due_date"],
+        )
+        outcome = _save(
+            form,
+            lambda: services.meeting_record(
+                actor=request.user,
+                case=case,
+                held_at=d["held_at"],
+                participants=list(d["participants"]),
+                decisions=[decision],
+            ),
+        )
+        if not outcome:
+            return _back(request, case, _("The meeting is recorded."), "meetings-heading")
+    return _render(request, case, meeting_form=form)
+
+
+@require_POST
+@login_required
+def case_legal_status(request: AuthedRequest, case_id: UUID) -> HttpResponse:
+    case = _case(request, case_id)
+    form = LegalStatusForm(request.POST, prefix="legal")
+    if form.is_valid():
+        d = form.cleaned_data
+        outcome = _save(
+            form,
+            lambda: services.legal_status_record(
+                actor=request.user,
+                case=case,
+                kind=d["kind"],
+                from_date=d["from_date"],
+                to_date=d["to_date"],
+                criteria=form.criteria(),
+                note=d["note"],
+            ),
+        )
+        if not outcome:
+            return _back(request, case, _("The legal status is recorded."), "legal-heading")
+    return _render(request, case, legal_status_form=form)
+
+
+# --- a summary on the case page --------------------------------------------------------------------------
+
+
+def case_response_summary(*, user: User, case: Case) -> dict[str, Any]:
+    """The open deadlines of a case, for the case page's "Response" section (one query)."""
+    clocks = list(selectors.clocks_visible_to(user=user).filter(case=case, state__in=OPEN_CLOCK_STATES))
+    lang = _lang()
+    return {"response_clocks": [{"clock": c, "label": clock_label(c.kind, lang)} for c in clocks]}
