@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "varde.identification",
     "varde.response",
     "varde.linkage",
+    "varde.statistics",
     "varde.interchange",
     "varde.api",
     "varde.web",

@@ -563,10 +563,12 @@ def build_parser() -> argparse.ArgumentParser:
     from varde.identification.cli import register as register_identification
     from varde.linkage.cli import register as register_linkage
     from varde.response.cli import register as register_response
+    from varde.statistics.cli import register as register_statistics
 
     register_identification(sub)
     register_linkage(sub)
     register_response(sub)
+    register_statistics(sub)
 
     audit = sub.add_parser(
         "audit",

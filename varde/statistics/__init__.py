@@ -1,0 +1,1 @@
+"""National statistics from a pseudonymised extract, disclosure control, and the HTCDS 2.0 export."""

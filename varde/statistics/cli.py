@@ -1,0 +1,191 @@
+"""`varde stats` and `varde htcds-export`: national figures and the HTCDS 2.0 exchange for scripts.
+
+Wire into the `varde` command with `register(subparsers)`; each sub-command sets `func(args) -> int`.
+Without --user a command acts as the server operator (audited with no actor, as `varde backup` is);
+with --user the user's role decides: coordinators see internal figures, analysts published ones only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+STATS_DESCRIPTION = """National figures for a year, counting de-duplicated persons (the latest linkage
+run; a case never linked counts as its own person), never referrals. Read from a pseudonymised extract.
+
+--published applies disclosure control: every cell below K (default 10; 3, 5 or 11) is null, and
+further cells are null where a suppressed value could otherwise be worked out from the totals.
+Analysts (--user) always get published figures; the read is audited with the year only."""
+
+STATS_EPILOG = """The JSON: {"year", "persons", "women", "men", "girls", "boys", "nationalities",
+"by_nationality", "by_exploitation", "by_reporting_agency_kind", "reflection_period":
+{"applied", "granted", "rejected"}, "disappearances"}; --extended adds first_identified,
+by_municipality, residence_permits and voluntary_returns.
+
+Example:
+  varde stats --year 2009 --json
+  varde stats --year 2009 --json --published --k 5 --user kom.analyst"""
+
+EXPORT_DESCRIPTION = """De-identified case data in the Human Trafficking Case Data Standard (HTCDS 2.0):
+one record per de-duplicated person, with field and picklist value names exactly as in the standard's
+field table. No names, dates, documents, phones or ids. (The issue's `varde export --htcds` is this
+command: `varde export` is the identified interchange export.) Coordinators only; audited."""
+
+EXPORT_EPILOG = """Example:
+  varde htcds-export --out varde-htcds.json --format json
+  varde htcds-export --out varde-htcds.csv --user kom.coordinator"""
+
+
+def _user(username: str | None) -> Any:
+    if not username:
+        return None  # the server operator
+    from varde.cli import _get_user
+
+    return _get_user(username)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from varde.accounts.models import Role
+    from varde.audit.models import AuditAction
+    from varde.cli import CliError
+
+    from .disclosure import DisclosureError
+    from .selectors import may_see_internal, statistics_get_for_user
+
+    user = _user(args.user)
+    published = args.published or args.k is not None
+    if user is not None and not may_see_internal(user) and user.has_role(Role.ANALYST):
+        published = True  # analysts see published figures only
+    try:
+        data = statistics_get_for_user(
+            user=user,
+            year=args.year,
+            published=published,
+            k=args.k,
+            action=AuditAction.EXPORT,
+            extended=args.extended,
+        )
+    except DisclosureError as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"National figures for {data['year']}" + (" (published)" if published else " (internal)"))
+    for key, value in data.items():
+        if key != "year":
+            print(f"  {key}: {'-' if value is None else value}")
+    return 0
+
+
+def cmd_htcds_export(args: argparse.Namespace) -> int:
+    from django.db import transaction
+
+    from varde.audit.models import AuditAction
+    from varde.audit.services import audit_record
+    from varde.cli import CliError
+    from varde.core.errors import NotPermitted
+
+    from .disclosure import DisclosureError
+    from .extract import pseudonymised_extract
+    from .htcds import htcds_records, write_csv, write_json
+    from .selectors import may_see_internal
+
+    user = _user(args.user)
+    if not may_see_internal(user):
+        raise NotPermitted("only coordinators export case data")
+    path = Path(args.out)
+    if path.is_dir() or not path.parent.is_dir():
+        raise CliError(f"cannot write to {path.name}: not a file in an existing folder")
+    try:
+        records = htcds_records(pseudonymised_extract(), k=args.k)
+    except DisclosureError as exc:
+        raise CliError(str(exc)) from None
+    opened = False
+    try:
+        with transaction.atomic():
+            audit_record(
+                actor=user,
+                action=AuditAction.EXPORT,
+                obj=("statistics.htcds", ""),
+                detail={"records": len(records), "format": args.format, "file": path.name},
+            )
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            opened = True
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                (write_json if args.format == "json" else write_csv)(records, out)
+    except OSError:
+        if opened:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise CliError(f"cannot write to {path.name}") from None
+    print(f"{len(records)} HTCDS 2.0 records written to {path.name}", file=sys.stderr)
+    return 0
+
+
+def _year(value: str) -> int:
+    try:
+        year = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a year, e.g. 2009") from None
+    if not 1900 <= year <= 2100:
+        raise argparse.ArgumentTypeError("a year between 1900 and 2100")
+    return year
+
+
+def register(subparsers: Any) -> None:
+    stats = subparsers.add_parser(
+        "stats",
+        help="national figures for a year (persons, not referrals)",
+        description=STATS_DESCRIPTION,
+        epilog=STATS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    stats.add_argument("--year", required=True, type=_year, metavar="YYYY", help="the year")
+    stats.add_argument("--json", action="store_true", help="print JSON (the issue's shape)")
+    stats.add_argument(
+        "--published", action="store_true", help="apply disclosure control (suppressed = null)"
+    )
+    stats.add_argument(
+        "--k",
+        type=int,
+        default=None,
+        metavar="K",
+        help="threshold for --published: 3, 5, 10 (default) or 11; implies --published",
+    )
+    stats.add_argument(
+        "--extended",
+        action="store_true",
+        help="also first identified, municipalities, residence permits, voluntary returns",
+    )
+    stats.add_argument("--user", metavar="USERNAME", help="read as this user (default: the server operator)")
+    stats.set_defaults(func=cmd_stats)
+
+    export = subparsers.add_parser(
+        "htcds-export",
+        help="export de-identified case data in HTCDS 2.0 (CSV or JSON)",
+        description=EXPORT_DESCRIPTION,
+        epilog=EXPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument(
+        "--out", required=True, metavar="FILE", help="where to write (created owner-readable only)"
+    )
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
+    export.add_argument(
+        "--k",
+        type=int,
+        default=None,
+        metavar="K",
+        help="citizenships held by fewer than K persons are left empty (default 10)",
+    )
+    export.add_argument(
+        "--user", metavar="USERNAME", help="export as this coordinator (default: the operator)"
+    )
+    export.set_defaults(func=cmd_htcds_export)

@@ -1,0 +1,164 @@
+"""National figures for a year, counted over de-duplicated persons of the pseudonymised extract.
+
+`national_figures(rows, year)` gives the internal (unsuppressed) figures; `publish(figures, k)` applies
+disclosure control. Both are pure: they read PersonRows, never the database.
+
+Tables and how they are protected when published:
+- persons (followed up in the year): a cell; below k the whole year is suppressed.
+- sex and age (women, men, girls, boys, and the unpublished "other or unknown sex"), nationality
+  (one per person, "" unknown) and municipality ("" unknown) add up to persons: primary and secondary
+  suppression (one-way with a published total). The unknown cells take part but are not shown.
+- forms of exploitation and kinds of reporting agency: a person may count in several cells, so no
+  equation links them: primary suppression only. Likewise the single figures (reflection period
+  applied, granted, rejected; first identified; residence permits; voluntary returns; disappearances).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .disclosure import primary, suppress_one_way
+from .extract import PersonRow
+
+UNKNOWN = ""
+SEX_AGE = ("women", "men", "girls", "boys")
+OTHER_SEX = "other_or_unknown_sex"
+
+
+@dataclass(frozen=True)
+class NationalFigures:
+    year: int
+    persons: int
+    first_identified: int
+    sex_age: dict[str, int]  # women, men, girls, boys, other_or_unknown_sex
+    by_nationality: dict[str, int]  # "" = unknown
+    by_exploitation: dict[str, int]
+    by_reporting_agency_kind: dict[str, int]
+    by_municipality: dict[str, int]  # "" = unknown
+    reflection_period: dict[str, int]  # applied, granted, rejected
+    residence_permits: int
+    voluntary_returns: int
+    disappearances: int  # of minors
+    children: int = field(default=0)
+
+
+def _sex_age(row: PersonRow) -> str:
+    if row.sex == "F":
+        return "girls" if row.child else "women"
+    if row.sex == "M":
+        return "boys" if row.child else "men"
+    return OTHER_SEX
+
+
+def _count(values: Iterable[str]) -> dict[str, int]:
+    return dict(sorted(Counter(values).items()))
+
+
+def national_figures(rows: Iterable[PersonRow], year: int) -> NationalFigures:
+    """Persons followed up in the year, and what is known about them; events dated in the year."""
+    everyone = list(rows)
+    followed = [r for r in everyone if year in r.followed_years]
+    sex_age = {name: 0 for name in (*SEX_AGE, OTHER_SEX)}
+    sex_age.update(Counter(_sex_age(r) for r in followed))
+    return NationalFigures(
+        year=year,
+        persons=len(followed),
+        first_identified=sum(1 for r in everyone if r.first_year == year),
+        sex_age=sex_age,
+        by_nationality=_count(r.nationality for r in followed),
+        by_exploitation=_count(form for r in followed for form in r.exploitation),
+        by_reporting_agency_kind=_count(kind for r in followed for kind in r.agency_kinds),
+        by_municipality=_count(r.municipality for r in followed),
+        reflection_period={
+            "applied": sum(1 for r in everyone if year in r.reflection_applied),
+            "granted": sum(1 for r in everyone if year in r.reflection_granted),
+            "rejected": sum(1 for r in everyone if year in r.reflection_rejected),
+        },
+        residence_permits=sum(1 for r in everyone if year in r.residence_permit),
+        voluntary_returns=sum(1 for r in everyone if year in r.voluntary_return),
+        disappearances=sum(1 for r in everyone if year in r.minor_disappeared),
+        children=sum(1 for r in followed if r.child),
+    )
+
+
+Cell = int | None
+
+
+def _cell(value: int, k: int | None) -> Cell:
+    return None if k is not None and primary(value, k) else value
+
+
+def _partition(cells: Mapping[str, int], k: int | None) -> dict[str, Cell] | None:
+    """One-way table adding up to persons; None when the whole table must be withheld."""
+    if k is None:
+        return dict(cells)
+    result = suppress_one_way(cells, k, has_total=True)
+    return None if result.withheld else result.cells
+
+
+def _multi(cells: Mapping[str, int], k: int | None) -> dict[str, Cell]:
+    return {key: _cell(v, k) for key, v in cells.items()}
+
+
+def as_json(figures: NationalFigures, *, k: int | None = None, extended: bool = False) -> dict[str, Any]:
+    """The issue's JSON shape. With k, the published figures: suppressed cells are null (a whole table
+    is null when it cannot be protected). Unknown categories are counted in the tables but not shown."""
+    if k is not None and primary(figures.persons, k):
+        return _all_null(figures, extended=extended)
+    sex_age = _partition(figures.sex_age, k)
+    nationality = _partition(figures.by_nationality, k)
+    shown_nationality = (
+        None if nationality is None else {c: v for c, v in nationality.items() if c != UNKNOWN}
+    )
+    known_nationalities = sum(1 for c, v in figures.by_nationality.items() if c != UNKNOWN and v > 0)
+    out: dict[str, Any] = {
+        "year": figures.year,
+        "persons": figures.persons,
+        **{name: (None if sex_age is None else sex_age[name]) for name in SEX_AGE},
+        "nationalities": None if shown_nationality is None else known_nationalities,
+        "by_nationality": shown_nationality,
+        "by_exploitation": _multi(figures.by_exploitation, k),
+        "by_reporting_agency_kind": _multi(figures.by_reporting_agency_kind, k),
+        "reflection_period": _multi(figures.reflection_period, k),
+        "disappearances": _cell(figures.disappearances, k),
+    }
+    if extended:
+        municipality = _partition(figures.by_municipality, k)
+        out.update(
+            {
+                "first_identified": _cell(figures.first_identified, k),
+                "by_municipality": None
+                if municipality is None
+                else {m: v for m, v in municipality.items() if m != UNKNOWN},
+                "residence_permits": _cell(figures.residence_permits, k),
+                "voluntary_returns": _cell(figures.voluntary_returns, k),
+            }
+        )
+    return out
+
+
+def _all_null(figures: NationalFigures, *, extended: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "year": figures.year,
+        "persons": None,
+        **{name: None for name in SEX_AGE},
+        "nationalities": None,
+        "by_nationality": None,
+        "by_exploitation": {key: None for key in figures.by_exploitation},
+        "by_reporting_agency_kind": {key: None for key in figures.by_reporting_agency_kind},
+        "reflection_period": {key: None for key in figures.reflection_period},
+        "disappearances": None,
+    }
+    if extended:
+        out.update(
+            {
+                "first_identified": None,
+                "by_municipality": None,
+                "residence_permits": None,
+                "voluntary_returns": None,
+            }
+        )
+    return out
