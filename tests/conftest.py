@@ -52,8 +52,9 @@ def otp_code(user: User) -> str:
     """The current code of the user's device, usable once more (the device forgets the last code
     used, so one test may sign in, re-authenticate and ask for a token within one 30 s step)."""
     device = totp_device(user)
-    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0,
-                                                   throttling_failure_timestamp=None)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
+    )
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
 
 
@@ -134,8 +135,14 @@ class Cases:
     ngo_child: Case
 
     def all(self) -> list[Case]:
-        return [self.police_adult, self.police_child, self.childwelfare_adult, self.childwelfare_child,
-                self.ngo_adult, self.ngo_child]
+        return [
+            self.police_adult,
+            self.police_child,
+            self.childwelfare_adult,
+            self.childwelfare_child,
+            self.ngo_adult,
+            self.ngo_child,
+        ]
 
 
 def make_user(username: str, agency: Agency, role: str, **extra) -> User:
@@ -155,7 +162,9 @@ def report(actor: User, agency: Agency, *, given: str, family: str, child: bool,
         date_of_birth=None if child else dt.date(1995, 5, 17),
         nationalities=kw.pop("nationalities", ["NG"]),
         phones=kw.pop("phones", ["+47 912 34 567"]),
-        documents=kw.pop("documents", [DocumentInput(doc_type="passport", number="A1234567", issuing_country="NG")]),
+        documents=kw.pop(
+            "documents", [DocumentInput(doc_type="passport", number="A1234567", issuing_country="NG")]
+        ),
         municipality="0301",
         exploitation_forms=kw.pop("exploitation_forms", ["sexual"]),
         description=kw.pop("description", "Met during outreach."),
@@ -188,11 +197,17 @@ def _audit_guard_lifted_for_flush(request):
 @pytest.fixture
 def agencies(db) -> Agencies:
     return Agencies(
-        police=Agency.objects.create(code="oslo-pd-stop", name="Oslo politidistrikt, STOP", kind=AgencyKind.POLICE_DISTRICT),
-        childwelfare=Agency.objects.create(code="bufetat-ost", name="Bufetat region øst", kind=AgencyKind.CHILD_WELFARE_STATE),
+        police=Agency.objects.create(
+            code="oslo-pd-stop", name="Oslo politidistrikt, STOP", kind=AgencyKind.POLICE_DISTRICT
+        ),
+        childwelfare=Agency.objects.create(
+            code="bufetat-ost", name="Bufetat region øst", kind=AgencyKind.CHILD_WELFARE_STATE
+        ),
         ngo=Agency.objects.create(code="rosa", name="ROSA", kind=AgencyKind.NGO),
         kom=Agency.objects.create(code="kom", name="KOM", kind=AgencyKind.KOM),
-        labour=Agency.objects.create(code="arbeidstilsynet", name="Arbeidstilsynet", kind=AgencyKind.LABOUR_INSPECTION),
+        labour=Agency.objects.create(
+            code="arbeidstilsynet", name="Arbeidstilsynet", kind=AgencyKind.LABOUR_INSPECTION
+        ),
     )
 
 
@@ -215,19 +230,48 @@ def personas(agencies: Agencies) -> Personas:
 def cases(personas: Personas, agencies: Agencies) -> Cases:
     c = Cases(
         police_adult=report(personas.police, agencies.police, given="Blessing", family="Okafor", child=False),
-        police_child=report(personas.police, agencies.police, given="Mihai", family="Popescu", child=True, sex="M",
-                            nationalities=["RO"], exploitation_forms=["begging"]),
-        childwelfare_adult=report(personas.childwelfare, agencies.childwelfare, given="Joy", family="Eze", child=False),
-        childwelfare_child=report(personas.childwelfare, agencies.childwelfare, given="Amina", family="Yusuf",
-                                  child=True, nationalities=["SO"]),
+        police_child=report(
+            personas.police,
+            agencies.police,
+            given="Mihai",
+            family="Popescu",
+            child=True,
+            sex="M",
+            nationalities=["RO"],
+            exploitation_forms=["begging"],
+        ),
+        childwelfare_adult=report(
+            personas.childwelfare, agencies.childwelfare, given="Joy", family="Eze", child=False
+        ),
+        childwelfare_child=report(
+            personas.childwelfare,
+            agencies.childwelfare,
+            given="Amina",
+            family="Yusuf",
+            child=True,
+            nationalities=["SO"],
+        ),
         ngo_adult=report(personas.ngo, agencies.ngo, given="Precious", family="Adeyemi", child=False),
-        ngo_child=report(personas.ngo, agencies.ngo, given="Liang", family="Wei", child=True, sex="M",
-                         nationalities=["CN"], exploitation_forms=["forced_criminality"],
-                         criminality_kind="drug_selling"),
+        ngo_child=report(
+            personas.ngo,
+            agencies.ngo,
+            given="Liang",
+            family="Wei",
+            child=True,
+            sex="M",
+            nationalities=["CN"],
+            exploitation_forms=["forced_criminality"],
+            criminality_kind="drug_selling",
+        ),
     )
     # Police share their adult case with ROSA: consent first, then invitation, then acceptance.
-    consent_record(actor=personas.police, case=c.police_adult, purpose="Shelter and follow-up",
-                   given_on=dt.date(2026, 10, 2), agency=agencies.ngo)
+    consent_record(
+        actor=personas.police,
+        case=c.police_adult,
+        purpose="Shelter and follow-up",
+        given_on=dt.date(2026, 10, 2),
+        agency=agencies.ngo,
+    )
     invitation = case_invite_agency(actor=personas.police, case=c.police_adult, agency=agencies.ngo)
     participation_respond(actor=personas.ngo, participation=invitation, accept=True)
     for case in c.all():

@@ -28,16 +28,31 @@ ENDPOINTS = {
     "detail": ("get", lambda w, c: f"/api/cases/{c.pk}/", None),
     "timeline": ("get", lambda w, c: f"/api/cases/{c.pk}/timeline/", None),
     "person": ("get", lambda w, c: f"/api/persons/{c.person_id}/", None),
-    "status": ("post", lambda w, c: f"/api/cases/{c.pk}/status/",
-               lambda w, c: {"status": "under_assessment", "reason": "Assessment started", "version": c.version}),
+    "status": (
+        "post",
+        lambda w, c: f"/api/cases/{c.pk}/status/",
+        lambda w, c: {"status": "under_assessment", "reason": "Assessment started", "version": c.version},
+    ),
     "note": ("post", lambda w, c: f"/api/cases/{c.pk}/notes/", lambda w, c: {"text": "Called the shelter."}),
-    "consent": ("post", lambda w, c: f"/api/cases/{c.pk}/consents/",
-                lambda w, c: {"agency": str(w.agencies.labour.pk), "purpose": "Workplace follow-up",
-                              "given_on": "2026-10-03"}),
-    "invite": ("post", lambda w, c: f"/api/cases/{c.pk}/participants/",
-               lambda w, c: {"agency": str(w.agencies.childwelfare.pk), "note": "Needs follow-up"}),
-    "revoke": ("post", lambda w, c: f"/api/cases/{c.pk}/participants/{_participation(c).pk}/revoke/",
-               lambda w, c: {"reason": "No longer involved"}),
+    "consent": (
+        "post",
+        lambda w, c: f"/api/cases/{c.pk}/consents/",
+        lambda w, c: {
+            "agency": str(w.agencies.labour.pk),
+            "purpose": "Workplace follow-up",
+            "given_on": "2026-10-03",
+        },
+    ),
+    "invite": (
+        "post",
+        lambda w, c: f"/api/cases/{c.pk}/participants/",
+        lambda w, c: {"agency": str(w.agencies.childwelfare.pk), "note": "Needs follow-up"},
+    ),
+    "revoke": (
+        "post",
+        lambda w, c: f"/api/cases/{c.pk}/participants/{_participation(c).pk}/revoke/",
+        lambda w, c: {"reason": "No longer involved"},
+    ),
     "withdraw": ("post", lambda w, c: f"/api/cases/{c.pk}/consents/{_consent_id(c)}/withdraw/", None),
 }
 
@@ -97,8 +112,13 @@ VISIBLE = {
 def test_visible_case_works_for_own_partner_and_coordinator(api, world, endpoint, persona):
     case = world.cases.police_adult
     # Inviting child welfare into an adult's case needs the person's consent first.
-    consent_record(actor=world.personas.police, case=case, purpose="Follow-up", given_on=dt.date(2026, 10, 2),
-                   agency=world.agencies.childwelfare)
+    consent_record(
+        actor=world.personas.police,
+        case=case,
+        purpose="Follow-up",
+        given_on=dt.date(2026, 10, 2),
+        agency=world.agencies.childwelfare,
+    )
     case.refresh_from_db()
     if persona == "coordinator":  # KOM takes no part in the police's case: break the glass first
         break_glass(world.personas.coordinator, case)
@@ -143,5 +163,8 @@ def test_anonymous_gets_401(api, world, url):
 
 def test_anonymous_gets_401_for_a_case(api, world):
     assert api.get(f"/api/cases/{world.cases.police_adult.pk}/").status_code == 401
-    assert api.post(f"/api/cases/{world.cases.police_adult.pk}/notes/", {"text": "x"}, format="json").status_code == 401
+    assert (
+        api.post(f"/api/cases/{world.cases.police_adult.pk}/notes/", {"text": "x"}, format="json").status_code
+        == 401
+    )
     assert CaseParticipation.objects.filter(state=ParticipationState.ACTIVE).count() == 7

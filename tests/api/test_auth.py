@@ -9,8 +9,11 @@ from varde.audit.models import AuditEvent
 
 
 def test_token_obtained_with_password_opens_the_api(api, world):
-    response = api.post("/api/auth/token/", {"username": "police", "password": PASSWORD,
-                                             "otp_code": otp_code(world.personas.police)}, format="json")
+    response = api.post(
+        "/api/auth/token/",
+        {"username": "police", "password": PASSWORD, "otp_code": otp_code(world.personas.police)},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     key = response.json()["token"]
     assert Token.objects.get(user=world.personas.police).key == key
@@ -19,8 +22,10 @@ def test_token_obtained_with_password_opens_the_api(api, world):
     me = api.get("/api/me/")
     assert me.status_code == 200 and me.json()["username"] == "police"
     cases = api.get("/api/cases/").json()["results"]
-    assert {row["reference"] for row in cases} == {world.cases.police_adult.reference,
-                                                   world.cases.police_child.reference}
+    assert {row["reference"] for row in cases} == {
+        world.cases.police_adult.reference,
+        world.cases.police_child.reference,
+    }
 
 
 def test_wrong_password_is_400_and_audited(api, world):
@@ -36,21 +41,29 @@ def test_wrong_password_is_400_and_audited(api, world):
 def test_inactive_user_gets_no_token(api, world):
     world.personas.police.is_active = False
     world.personas.police.save()
-    response = api.post("/api/auth/token/", {"username": "police", "password": PASSWORD,
-                                             "otp_code": otp_code(world.personas.police)}, format="json")
+    response = api.post(
+        "/api/auth/token/",
+        {"username": "police", "password": PASSWORD, "otp_code": otp_code(world.personas.police)},
+        format="json",
+    )
     assert response.status_code == 400
 
 
 def test_token_request_validates_input(api, world):
     assert api.post("/api/auth/token/", {"username": "police"}, format="json").status_code == 400
-    assert api.post("/api/auth/token/", {"username": "p" * 151, "password": "x"}, format="json").status_code == 400
+    assert (
+        api.post("/api/auth/token/", {"username": "p" * 151, "password": "x"}, format="json").status_code
+        == 400
+    )
     assert api.post("/api/auth/token/", b"{oops", content_type="application/json").status_code == 400
 
 
 def test_token_endpoint_is_throttled(api, world, settings):
     settings.AXES_ENABLED = False  # the per-address throttle on its own (lockout: the next test)
-    codes = [api.post("/api/auth/token/", {"username": "police", "password": "wrong"}, format="json").status_code
-             for _ in range(25)]
+    codes = [
+        api.post("/api/auth/token/", {"username": "police", "password": "wrong"}, format="json").status_code
+        for _ in range(25)
+    ]
     assert codes[:20] == [400] * 20
     assert codes[-1] == 429
 
@@ -74,23 +87,29 @@ def test_session_auth_enforces_csrf_on_writes(world):
     csrf_client = Client(enforce_csrf_checks=True)
     assert password_login(csrf_client, "police")
     mark_session_verified(csrf_client, world.personas.police)
-    response = csrf_client.post(f"/api/cases/{world.cases.police_adult.pk}/notes/", {"text": "x"},
-                                content_type="application/json")
+    response = csrf_client.post(
+        f"/api/cases/{world.cases.police_adult.pk}/notes/", {"text": "x"}, content_type="application/json"
+    )
     assert response.status_code == 403
 
 
 def test_token_needs_the_one_time_code_and_says_nothing_about_which_part_was_wrong(api, world):
     p = world.personas
     without = api.post("/api/auth/token/", {"username": "police", "password": PASSWORD}, format="json")
-    wrong = api.post("/api/auth/token/", {"username": "police", "password": PASSWORD, "otp_code": "000000"},
-                     format="json")
-    unknown = api.post("/api/auth/token/", {"username": "nobody", "password": PASSWORD, "otp_code": "123456"},
-                       format="json")
+    wrong = api.post(
+        "/api/auth/token/", {"username": "police", "password": PASSWORD, "otp_code": "000000"}, format="json"
+    )
+    unknown = api.post(
+        "/api/auth/token/", {"username": "nobody", "password": PASSWORD, "otp_code": "123456"}, format="json"
+    )
     assert without.status_code == wrong.status_code == unknown.status_code == 400
     assert without.json() == wrong.json() == unknown.json()
     assert not Token.objects.exists()
-    good = api.post("/api/auth/token/", {"username": "police", "password": PASSWORD, "otp_code": otp_code(p.police)},
-                    format="json")
+    good = api.post(
+        "/api/auth/token/",
+        {"username": "police", "password": PASSWORD, "otp_code": otp_code(p.police)},
+        format="json",
+    )
     assert good.status_code == 200
 
 
@@ -117,21 +136,31 @@ def test_analyst_token_needs_no_code(api, world):
 def test_token_expires_after_twelve_hours(api, world):
     import datetime as dt
 
-    response = api.post("/api/auth/token/", {"username": "police", "password": PASSWORD,
-                                             "otp_code": otp_code(world.personas.police)}, format="json")
+    response = api.post(
+        "/api/auth/token/",
+        {"username": "police", "password": PASSWORD, "otp_code": otp_code(world.personas.police)},
+        format="json",
+    )
     key = response.json()["token"]
-    Token.objects.filter(key=key).update(created=Token.objects.get(key=key).created - dt.timedelta(hours=12, minutes=1))
+    Token.objects.filter(key=key).update(
+        created=Token.objects.get(key=key).created - dt.timedelta(hours=12, minutes=1)
+    )
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/me/").status_code == 401
 
 
 def test_repeated_failures_lock_the_token_endpoint_without_naming_the_account(api, world, settings):
     settings.AXES_FAILURE_LIMIT = 5
-    codes = [api.post("/api/auth/token/", {"username": "police", "password": "wrong"}, format="json").status_code
-             for _ in range(5)]
+    codes = [
+        api.post("/api/auth/token/", {"username": "police", "password": "wrong"}, format="json").status_code
+        for _ in range(5)
+    ]
     assert codes == [400, 400, 400, 400, 429]  # the fifth failure locks
-    locked = api.post("/api/auth/token/", {"username": "police", "password": PASSWORD,
-                                           "otp_code": otp_code(world.personas.police)}, format="json")
+    locked = api.post(
+        "/api/auth/token/",
+        {"username": "police", "password": PASSWORD, "otp_code": otp_code(world.personas.police)},
+        format="json",
+    )
     assert locked.status_code == 429
     assert "token" not in locked.json() and "police" not in locked.content.decode()
     assert locked.json()["code"] == "locked_out"

@@ -95,8 +95,11 @@ def test_case_detail_query_count_does_not_grow_with_history(api, world):
     with CaptureQueriesContext(connection) as before:
         api.as_(police).get(f"/api/cases/{case.pk}/")
     for i in range(10):
-        api.as_(police).post(f"/api/cases/{case.pk}/consents/", {
-            "agency_kind": "health", "purpose": f"Doctor {i}", "given_on": "2026-10-02"}, format="json")
+        api.as_(police).post(
+            f"/api/cases/{case.pk}/consents/",
+            {"agency_kind": "health", "purpose": f"Doctor {i}", "given_on": "2026-10-02"},
+            format="json",
+        )
     with CaptureQueriesContext(connection) as after:
         response = api.as_(police).get(f"/api/cases/{case.pk}/")
     assert len(response.json()["consents"]) == 11
@@ -109,8 +112,14 @@ def test_invitation_list_per_persona(api, world):
     to_cw2 = case_invite_agency(actor=p.ngo, case=c.ngo_child, agency=a.childwelfare)
     expected = {
         "childwelfare": {str(to_cw.pk), str(to_cw2.pk)},
-        "police": set(), "ngo": set(), "coordinator": set(), "outsider": set(), "analyst": set(),
-        "auditor": set(), "sysadmin": set(), "agency_admin": set(),
+        "police": set(),
+        "ngo": set(),
+        "coordinator": set(),
+        "outsider": set(),
+        "analyst": set(),
+        "auditor": set(),
+        "sysadmin": set(),
+        "agency_admin": set(),
     }
     for name, ids in expected.items():
         body = listed(api, getattr(p, name), "/api/invitations/")

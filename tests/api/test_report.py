@@ -35,16 +35,24 @@ def valid_fnr() -> str:
 def payload(world, **overrides):
     body = {
         "person": {
-            "names": [{"given": "Grace", "family": "Obi", "kind": "primary", "script": "Latn"},
-                      {"given": "Gracie", "kind": "alias"}],
+            "names": [
+                {"given": "Grace", "family": "Obi", "kind": "primary", "script": "Latn"},
+                {"given": "Gracie", "kind": "alias"},
+            ],
             "sex": "F",
             "estimated_age": 16,
             "estimated_age_certainty": "medium",
             "nationalities": ["ng", "GH"],
             "languages": ["en", "yor"],
             "phones": ["+47 400 00 000"],
-            "documents": [{"doc_type": "passport", "number": "B7654321", "issuing_country": "NG",
-                           "suspected_false": True}],
+            "documents": [
+                {
+                    "doc_type": "passport",
+                    "number": "B7654321",
+                    "issuing_country": "NG",
+                    "suspected_false": True,
+                }
+            ],
         },
         "referral": {
             "reporting_agency": str(world.agencies.police.pk),
@@ -73,7 +81,9 @@ DELETE = object()
 
 
 def counts():
-    return tuple(m.objects.count() for m in (Case, Person, PersonName, Referral, PhoneNumber, IdentityDocument))
+    return tuple(
+        m.objects.count() for m in (Case, Person, PersonName, Referral, PhoneNumber, IdentityDocument)
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -94,22 +104,35 @@ def test_report_creates_case_person_and_referral(api, world):
     assert person["display_name"] == "Grace Obi"
     assert person["nationalities"] == ["NG", "GH"] and person["languages"] == ["en", "yor"]
     assert person["estimated_age"] == 16 and person["is_presumed_child"] is True
-    assert person["documents"][0] | {"id": None} == {"id": None, "doc_type": "passport", "number": "B7654321",
-                                                   "issuing_country": "NG", "suspected_false": True}
+    assert person["documents"][0] | {"id": None} == {
+        "id": None,
+        "doc_type": "passport",
+        "number": "B7654321",
+        "issuing_country": "NG",
+        "suspected_false": True,
+    }
     assert [p["agency"]["code"] for p in body["participants"]] == ["oslo-pd-stop"]
     assert body["referrals"][0]["exploitation_forms"] == ["forced_labour", "sexual"]
     assert [h["to_status"] for h in body["status_history"]] == ["reported"]
     event = AuditEvent.objects.get(action="create", object_type="cases.case", object_id=str(case.pk))
     assert event.actor_username == "police"
     # the estimated age under 18 started the presumption of minority in the same request
-    assert AuditEvent.objects.filter(action="create", object_type="identification.agepresumption",
-                                     detail__case=str(case.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="create", object_type="identification.agepresumption", detail__case=str(case.pk)
+    ).exists()
 
 
 def test_report_stores_the_compact_national_id(api, world):
     fnr = valid_fnr()
-    body = payload(world, **{"person.national_id": f"{fnr[:6]} {fnr[6:]}", "person.estimated_age": None,
-                             "person.estimated_age_certainty": "", "person.date_of_birth": "1995-05-17"})
+    body = payload(
+        world,
+        **{
+            "person.national_id": f"{fnr[:6]} {fnr[6:]}",
+            "person.estimated_age": None,
+            "person.estimated_age_certainty": "",
+            "person.date_of_birth": "1995-05-17",
+        },
+    )
     response = api.as_(world.personas.police).post("/api/cases/", body, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["person"]["national_id"] == fnr
@@ -151,9 +174,18 @@ BAD = [
     ({"person.estimated_age": "sixteen"}, ("person", "estimated_age")),
     ({"person.estimated_age": 10**40}, ("person", "estimated_age")),
     ({"person.estimated_age": 16.5}, ("person", "estimated_age")),
-    ({"person.date_of_birth": "2009-01-01"}, ("person", "estimated_age")),  # both a birth date and an estimate
-    ({"person.date_of_birth": "2030-01-01", "person.estimated_age": None, "person.estimated_age_certainty": ""},
-     ("person", "date_of_birth")),
+    (
+        {"person.date_of_birth": "2009-01-01"},
+        ("person", "estimated_age"),
+    ),  # both a birth date and an estimate
+    (
+        {
+            "person.date_of_birth": "2030-01-01",
+            "person.estimated_age": None,
+            "person.estimated_age_certainty": "",
+        },
+        ("person", "date_of_birth"),
+    ),
     ({"person.estimated_age": None}, ("person", "estimated_age_certainty")),
     ({"person.estimated_age_certainty": "certain"}, ("person", "estimated_age_certainty")),
     ({"person.nationalities": ["XX"]}, ("person", "nationalities")),
@@ -172,8 +204,10 @@ BAD = [
     ({"person.phones": ["call me maybe"]}, ("person", "phones")),
     ({"person.documents": [{"doc_type": "passport"}]}, ("person", "documents")),
     ({"person.documents": [{"doc_type": "spaceship", "number": "1"}]}, ("person", "documents")),
-    ({"person.documents": [{"doc_type": "passport", "number": "1", "issuing_country": "ZZ"}]},
-     ("person", "documents")),
+    (
+        {"person.documents": [{"doc_type": "passport", "number": "1", "issuing_country": "ZZ"}]},
+        ("person", "documents"),
+    ),
     ({"person": None}, ("person",)),
     ({"person": DELETE}, ("person",)),
     ({"referral": []}, ("referral",)),
@@ -183,7 +217,10 @@ BAD = [
     ({"referral.municipality": "0000"}, ("referral", "municipality")),
     ({"referral.municipality": "Oslo"}, ("referral", "municipality")),
     ({"referral.exploitation_forms": ["slavery"]}, ("referral", "exploitation_forms")),
-    ({"referral.exploitation_forms": ["sexual"]}, ("referral", "labour_sector")),  # sector without forced labour
+    (
+        {"referral.exploitation_forms": ["sexual"]},
+        ("referral", "labour_sector"),
+    ),  # sector without forced labour
     ({"referral.criminality_kind": "theft"}, ("referral", "criminality_kind")),
     ({"referral.met_how": "telepathy"}, ("referral", "met_how")),
     ({"referral.met_where": "x" * 201}, ("referral", "met_where")),
@@ -215,7 +252,7 @@ def test_inactive_agency_cannot_be_the_reporter(api, world):
     assert "reporting_agency" in response.json()["referral"]
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b"[]", b'"a string"', b"null", b"{}", "{\"person\": \"\ud800\"}"])
+@pytest.mark.parametrize("raw", [b"{not json", b"[]", b'"a string"', b"null", b"{}", '{"person": "\ud800"}'])
 def test_malformed_bodies_are_400(api, world, raw):
     before = counts()
     data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
@@ -231,8 +268,9 @@ def test_form_encoded_body_is_415(api, world):
 
 def test_huge_body_is_refused_without_500(api, world):
     body = payload(world, **{"person.names": [{"given": "A" * 150, "family": "B"}] * 5000})
-    response = api.as_(world.personas.police).post("/api/cases/", json.dumps(body),
-                                                   content_type="application/json")
+    response = api.as_(world.personas.police).post(
+        "/api/cases/", json.dumps(body), content_type="application/json"
+    )
     assert response.status_code == 400
     assert "names" in response.json()["person"]
 

@@ -102,7 +102,9 @@ def _jsonschema(node):
 def check(schema, response, path, method):
     code = str(response.status_code)
     op = schema["paths"][path][method]
-    assert code in op["responses"], f"{method.upper()} {path} answered undocumented {code}: {response.content!r}"
+    assert code in op["responses"], (
+        f"{method.upper()} {path} answered undocumented {code}: {response.content!r}"
+    )
     content = op["responses"][code].get("content", {}).get("application/json")
     assert content, (path, method, code)
     root = {"components": _jsonschema(schema["components"]), **_jsonschema(content["schema"])}
@@ -114,8 +116,10 @@ def test_real_responses_match_the_schema(api, world, schema):
     case = c.police_adult
     consent = Consent.objects.get(case=case)
     partner = CaseParticipation.objects.get(case=case, is_lead=False)
-    report = {"person": {"names": [{"given": "Ann"}], "estimated_age": 15, "estimated_age_certainty": "low"},
-              "referral": {"reporting_agency": str(a.police.pk), "referral_date": "2026-10-05"}}
+    report = {
+        "person": {"names": [{"given": "Ann"}], "estimated_age": 15, "estimated_age_certainty": "low"},
+        "referral": {"reporting_agency": str(a.police.pk), "referral_date": "2026-10-05"},
+    }
     calls = [
         # (persona or None, method, template, concrete url, body)
         (None, "get", "/api/me/", "/api/me/", None),
@@ -132,22 +136,62 @@ def test_real_responses_match_the_schema(api, world, schema):
         (p.police, "get", "/api/cases/{case_id}/timeline/", f"/api/cases/{case.pk}/timeline/", None),
         (p.police, "get", "/api/persons/{person_id}/", f"/api/persons/{case.person_id}/", None),
         (p.police, "post", "/api/cases/{case_id}/notes/", f"/api/cases/{case.pk}/notes/", {"text": "n"}),
-        (p.police, "post", "/api/cases/{case_id}/consents/", f"/api/cases/{case.pk}/consents/",
-         {"agency": str(a.childwelfare.pk), "purpose": "p", "given_on": "2026-10-01"}),
-        (p.ngo, "post", "/api/cases/{case_id}/participants/", f"/api/cases/{case.pk}/participants/",
-         {"agency": str(a.childwelfare.pk)}),  # 403
-        (p.police, "post", "/api/cases/{case_id}/participants/", f"/api/cases/{case.pk}/participants/",
-         {"agency": str(a.childwelfare.pk)}),
-        (p.police, "post", "/api/cases/{case_id}/status/", f"/api/cases/{case.pk}/status/",
-         {"status": "under_assessment", "reason": "r", "version": case.version}),
-        (p.police, "post", "/api/cases/{case_id}/status/", f"/api/cases/{case.pk}/status/",
-         {"status": "identified", "reason": "r", "version": case.version}),  # 409: stale
-        (p.police, "post", "/api/cases/{case_id}/participants/{participation_id}/revoke/",
-         f"/api/cases/{case.pk}/participants/{partner.pk}/revoke/", {"reason": "done"}),
-        (p.police, "post", "/api/cases/{case_id}/consents/{consent_id}/withdraw/",
-         f"/api/cases/{case.pk}/consents/{consent.pk}/withdraw/", None),
-        (p.police, "post", "/api/cases/{case_id}/consents/{consent_id}/withdraw/",
-         f"/api/cases/{case.pk}/consents/{consent.pk}/withdraw/", None),  # 409: already withdrawn
+        (
+            p.police,
+            "post",
+            "/api/cases/{case_id}/consents/",
+            f"/api/cases/{case.pk}/consents/",
+            {"agency": str(a.childwelfare.pk), "purpose": "p", "given_on": "2026-10-01"},
+        ),
+        (
+            p.ngo,
+            "post",
+            "/api/cases/{case_id}/participants/",
+            f"/api/cases/{case.pk}/participants/",
+            {"agency": str(a.childwelfare.pk)},
+        ),  # 403
+        (
+            p.police,
+            "post",
+            "/api/cases/{case_id}/participants/",
+            f"/api/cases/{case.pk}/participants/",
+            {"agency": str(a.childwelfare.pk)},
+        ),
+        (
+            p.police,
+            "post",
+            "/api/cases/{case_id}/status/",
+            f"/api/cases/{case.pk}/status/",
+            {"status": "under_assessment", "reason": "r", "version": case.version},
+        ),
+        (
+            p.police,
+            "post",
+            "/api/cases/{case_id}/status/",
+            f"/api/cases/{case.pk}/status/",
+            {"status": "identified", "reason": "r", "version": case.version},
+        ),  # 409: stale
+        (
+            p.police,
+            "post",
+            "/api/cases/{case_id}/participants/{participation_id}/revoke/",
+            f"/api/cases/{case.pk}/participants/{partner.pk}/revoke/",
+            {"reason": "done"},
+        ),
+        (
+            p.police,
+            "post",
+            "/api/cases/{case_id}/consents/{consent_id}/withdraw/",
+            f"/api/cases/{case.pk}/consents/{consent.pk}/withdraw/",
+            None,
+        ),
+        (
+            p.police,
+            "post",
+            "/api/cases/{case_id}/consents/{consent_id}/withdraw/",
+            f"/api/cases/{case.pk}/consents/{consent.pk}/withdraw/",
+            None,
+        ),  # 409: already withdrawn
         (p.childwelfare, "get", "/api/invitations/", "/api/invitations/", None),
     ]
     seen = set()

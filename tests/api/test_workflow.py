@@ -22,22 +22,32 @@ def status(api, user, case, **body):
 
 # --- status -------------------------------------------------------------------------------------------
 
+
 def test_status_change_happy_path(api, world):
     case, police = world.cases.police_child, world.personas.police
-    response = status(api, police, case, status="under_assessment", reason="Interview booked", version=case.version)
+    response = status(
+        api, police, case, status="under_assessment", reason="Interview booked", version=case.version
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "under_assessment" and body["version"] == case.version + 1
-    assert [(h["from_status"], h["to_status"], h["reason"]) for h in body["status_history"]][-1] == \
-        ("reported", "under_assessment", "Interview booked")
+    assert [(h["from_status"], h["to_status"], h["reason"]) for h in body["status_history"]][-1] == (
+        "reported",
+        "under_assessment",
+        "Interview booked",
+    )
     assert AuditEvent.objects.latest("seq").action == "update"
 
 
 def test_stale_version_is_409_and_changes_nothing(api, world):
     case, police = world.cases.police_child, world.personas.police
-    assert status(api, police, case, status="under_assessment", reason="a", version=case.version).status_code == 200
-    stale = status(api, police, case, status="closed", closure_reason="lost_contact", reason="b",
-                   version=case.version)
+    assert (
+        status(api, police, case, status="under_assessment", reason="a", version=case.version).status_code
+        == 200
+    )
+    stale = status(
+        api, police, case, status="closed", closure_reason="lost_contact", reason="b", version=case.version
+    )
     assert stale.status_code == 409
     assert stale.json()["code"] == "edit_conflict"
     case.refresh_from_db()
@@ -47,23 +57,28 @@ def test_stale_version_is_409_and_changes_nothing(api, world):
 
 def test_illegal_transition_is_400(api, world):
     case = world.cases.police_child
-    response = status(api, world.personas.police, case, status="assistance", reason="skip", version=case.version)
+    response = status(
+        api, world.personas.police, case, status="assistance", reason="skip", version=case.version
+    )
     assert response.status_code == 400
     assert response.json()["non_field_errors"]
     assert Case.objects.get(pk=case.pk).status == "reported"
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"status": "archived", "reason": "x"}, "status"),
-    ({"status": "closed", "reason": "x"}, "closure_reason"),  # closing needs a reason for closing
-    ({"status": "under_assessment", "reason": ""}, "reason"),
-    ({"status": "under_assessment", "reason": "   "}, "reason"),
-    ({"status": "under_assessment", "reason": "x", "version": "one"}, "version"),
-    ({"status": "under_assessment", "reason": "x", "version": 0}, "version"),
-    ({"status": "under_assessment", "reason": "x", "version": 2**40}, "version"),
-    ({"status": "closed", "reason": "x", "closure_reason": "abducted by aliens"}, "closure_reason"),
-    ({"status": "under_assessment", "reason": "x" * 2001}, "reason"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"status": "archived", "reason": "x"}, "status"),
+        ({"status": "closed", "reason": "x"}, "closure_reason"),  # closing needs a reason for closing
+        ({"status": "under_assessment", "reason": ""}, "reason"),
+        ({"status": "under_assessment", "reason": "   "}, "reason"),
+        ({"status": "under_assessment", "reason": "x", "version": "one"}, "version"),
+        ({"status": "under_assessment", "reason": "x", "version": 0}, "version"),
+        ({"status": "under_assessment", "reason": "x", "version": 2**40}, "version"),
+        ({"status": "closed", "reason": "x", "closure_reason": "abducted by aliens"}, "closure_reason"),
+        ({"status": "under_assessment", "reason": "x" * 2001}, "reason"),
+    ],
+)
 def test_status_input_errors(api, world, body, field):
     case = world.cases.police_child
     body = {"version": case.version} | body
@@ -75,17 +90,26 @@ def test_status_input_errors(api, world, body, field):
 
 def test_closing_with_a_closure_reason(api, world):
     case = world.cases.police_child
-    response = status(api, world.personas.police, case, status="closed", closure_reason="returned_home",
-                      reason="Went home with IOM", version=case.version)
+    response = status(
+        api,
+        world.personas.police,
+        case,
+        status="closed",
+        closure_reason="returned_home",
+        reason="Went home with IOM",
+        version=case.version,
+    )
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["closure_reason"]) == ("closed", "returned_home")
 
 
 # --- invitations ----------------------------------------------------------------------------------------
 
+
 def invite(api, user, case, agency, note=""):
-    return api.as_(user).post(f"/api/cases/{case.pk}/participants/", {"agency": str(agency.pk), "note": note},
-                              format="json")
+    return api.as_(user).post(
+        f"/api/cases/{case.pk}/participants/", {"agency": str(agency.pk), "note": note}, format="json"
+    )
 
 
 def test_invitation_flow_accept(api, world):
@@ -107,7 +131,8 @@ def test_invitation_flow_accept(api, world):
     assert accepted.json()["state"] == "active"
     assert api.as_(p.childwelfare).get(f"/api/cases/{c.police_child.pk}/").status_code == 200
     assert c.police_child.reference in {
-        r["reference"] for r in api.as_(p.childwelfare).get("/api/cases/").json()["results"]}
+        r["reference"] for r in api.as_(p.childwelfare).get("/api/cases/").json()["results"]
+    }
     # Answered invitations are gone.
     assert api.as_(p.childwelfare).post(f"/api/invitations/{invitation_id}/accept/").status_code == 404
     assert api.as_(p.childwelfare).get("/api/invitations/").json()["results"] == []
@@ -124,8 +149,12 @@ def test_invitation_flow_decline(api, world):
 def test_invitation_ids_that_do_not_exist_are_404(api, world):
     response = api.as_(world.personas.childwelfare).post("/api/invitations/not-a-uuid/decline/")
     assert response.status_code == 404
-    assert api.as_(world.personas.childwelfare).post(
-        "/api/invitations/00000000-0000-0000-0000-000000000000/accept/").status_code == 404
+    assert (
+        api.as_(world.personas.childwelfare)
+        .post("/api/invitations/00000000-0000-0000-0000-000000000000/accept/")
+        .status_code
+        == 404
+    )
 
 
 def test_inviting_without_consent_is_400_with_a_clear_message(api, world):
@@ -143,11 +172,20 @@ def test_partner_cannot_invite_403_and_stranger_gets_404(api, world):
     assert invite(api, p.outsider, c.police_adult, a.childwelfare).status_code == 404
 
 
-@pytest.mark.parametrize("body", [{}, {"agency": "rosa"}, {"agency": "00000000-0000-0000-0000-000000000000"},
-                                  {"agency": None}, {"agency": 12}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"agency": "rosa"},
+        {"agency": "00000000-0000-0000-0000-000000000000"},
+        {"agency": None},
+        {"agency": 12},
+    ],
+)
 def test_invite_input_errors(api, world, body):
     response = api.as_(world.personas.police).post(
-        f"/api/cases/{world.cases.police_child.pk}/participants/", body, format="json")
+        f"/api/cases/{world.cases.police_child.pk}/participants/", body, format="json"
+    )
     assert response.status_code == 400
     assert "agency" in response.json()
 
@@ -170,16 +208,19 @@ def test_revoke_removes_access(api, world):
 def test_the_lead_cannot_be_revoked_and_foreign_participations_are_404(api, world):
     p, c = world.personas, world.cases
     lead = CaseParticipation.objects.get(case=c.police_adult, is_lead=True)
-    response = api.as_(p.police).post(f"/api/cases/{c.police_adult.pk}/participants/{lead.pk}/revoke/",
-                                      {"reason": "x"}, format="json")
+    response = api.as_(p.police).post(
+        f"/api/cases/{c.police_adult.pk}/participants/{lead.pk}/revoke/", {"reason": "x"}, format="json"
+    )
     assert response.status_code == 400
     foreign = CaseParticipation.objects.get(case=c.ngo_adult, is_lead=True)
-    response = api.as_(p.police).post(f"/api/cases/{c.police_adult.pk}/participants/{foreign.pk}/revoke/",
-                                      {"reason": "x"}, format="json")
+    response = api.as_(p.police).post(
+        f"/api/cases/{c.police_adult.pk}/participants/{foreign.pk}/revoke/", {"reason": "x"}, format="json"
+    )
     assert response.status_code == 404
 
 
 # --- consents -------------------------------------------------------------------------------------------
+
 
 def test_consent_withdrawal_revokes_the_agency(api, world):
     p, c = world.personas, world.cases
@@ -188,8 +229,10 @@ def test_consent_withdrawal_revokes_the_agency(api, world):
     response = api.as_(p.police).post(f"/api/cases/{c.police_adult.pk}/consents/{consent.pk}/withdraw/")
     assert response.status_code == 200, response.content
     assert response.json()["is_active"] is False and response.json()["withdrawn_on"] == "2026-10-10"
-    assert CaseParticipation.objects.get(case=c.police_adult, agency=world.agencies.ngo).state == \
-        ParticipationState.REVOKED
+    assert (
+        CaseParticipation.objects.get(case=c.police_adult, agency=world.agencies.ngo).state
+        == ParticipationState.REVOKED
+    )
     assert api.as_(p.ngo).get(f"/api/cases/{c.police_adult.pk}/").status_code == 404
     again = api.as_(p.police).post(f"/api/cases/{c.police_adult.pk}/consents/{consent.pk}/withdraw/")
     assert again.status_code == 409
@@ -206,28 +249,38 @@ def test_consent_from_another_case_is_404(api, world):
 def test_consent_then_invite(api, world):
     p, c, a = world.personas, world.cases, world.agencies
     url = f"/api/cases/{c.police_adult.pk}/consents/"
-    response = api.as_(p.police).post(url, {"agency_kind": "labour_inspection", "purpose": "Workplace case",
-                                            "given_on": "2026-10-09"}, format="json")
+    response = api.as_(p.police).post(
+        url,
+        {"agency_kind": "labour_inspection", "purpose": "Workplace case", "given_on": "2026-10-09"},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     assert response.json()["agency"] is None and response.json()["agency_kind"] == "labour_inspection"
     assert invite(api, p.police, c.police_adult, a.labour).status_code == 201
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"purpose": "x", "given_on": "2026-10-09"}, "agency"),  # no scope
-    ({"agency_kind": "ngo", "agency": "AGENCY", "purpose": "x", "given_on": "2026-10-09"}, "agency"),  # both
-    ({"agency_kind": "church", "purpose": "x", "given_on": "2026-10-09"}, "agency_kind"),
-    ({"agency_kind": "ngo", "purpose": "", "given_on": "2026-10-09"}, "purpose"),
-    ({"agency_kind": "ngo", "purpose": "x" * 301, "given_on": "2026-10-09"}, "purpose"),
-    ({"agency_kind": "ngo", "purpose": "x", "given_on": "2026-10-11"}, "given_on"),  # future
-    ({"agency_kind": "ngo", "purpose": "x", "given_on": "yesterday"}, "given_on"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"purpose": "x", "given_on": "2026-10-09"}, "agency"),  # no scope
+        (
+            {"agency_kind": "ngo", "agency": "AGENCY", "purpose": "x", "given_on": "2026-10-09"},
+            "agency",
+        ),  # both
+        ({"agency_kind": "church", "purpose": "x", "given_on": "2026-10-09"}, "agency_kind"),
+        ({"agency_kind": "ngo", "purpose": "", "given_on": "2026-10-09"}, "purpose"),
+        ({"agency_kind": "ngo", "purpose": "x" * 301, "given_on": "2026-10-09"}, "purpose"),
+        ({"agency_kind": "ngo", "purpose": "x", "given_on": "2026-10-11"}, "given_on"),  # future
+        ({"agency_kind": "ngo", "purpose": "x", "given_on": "yesterday"}, "given_on"),
+    ],
+)
 def test_consent_input_errors(api, world, body, field):
     if body.get("agency") == "AGENCY":
         body["agency"] = str(world.agencies.ngo.pk)
     before = Consent.objects.count()
-    response = api.as_(world.personas.police).post(f"/api/cases/{world.cases.police_adult.pk}/consents/", body,
-                                                   format="json")
+    response = api.as_(world.personas.police).post(
+        f"/api/cases/{world.cases.police_adult.pk}/consents/", body, format="json"
+    )
     assert response.status_code == 400
     assert field in response.json()
     assert Consent.objects.count() == before
@@ -235,10 +288,12 @@ def test_consent_input_errors(api, world, body, field):
 
 # --- notes, timeline, detail, persons ---------------------------------------------------------------------
 
+
 def test_note_then_timeline(api, world):
     p, c = world.personas, world.cases
-    response = api.as_(p.ngo).post(f"/api/cases/{c.police_adult.pk}/notes/", {"text": "  Moved to shelter. "},
-                                   format="json")
+    response = api.as_(p.ngo).post(
+        f"/api/cases/{c.police_adult.pk}/notes/", {"text": "  Moved to shelter. "}, format="json"
+    )
     assert response.status_code == 201
     assert response.json()["text"] == "Moved to shelter." and response.json()["by_agency"]["code"] == "rosa"
     timeline = api.as_(p.police).get(f"/api/cases/{c.police_adult.pk}/timeline/").json()
@@ -251,8 +306,9 @@ def test_note_then_timeline(api, world):
 @pytest.mark.parametrize("text", ["", "   ", "x" * 10001, None])
 def test_note_input_errors(api, world, text):
     before = CaseEvent.objects.count()
-    response = api.as_(world.personas.police).post(f"/api/cases/{world.cases.police_adult.pk}/notes/",
-                                                   {"text": text}, format="json")
+    response = api.as_(world.personas.police).post(
+        f"/api/cases/{world.cases.police_adult.pk}/notes/", {"text": text}, format="json"
+    )
     assert response.status_code == 400 and "text" in response.json()
     assert CaseEvent.objects.count() == before
 
@@ -261,11 +317,17 @@ def test_detail_is_audited_as_view(api, world):
     case = world.cases.police_adult
     body = api.as_(world.personas.ngo).get(f"/api/cases/{case.pk}/").json()
     event = AuditEvent.objects.latest("seq")
-    assert (event.action, event.object_id, event.actor_username, event.agency_code) == \
-        ("view", str(case.pk), "ngo", "rosa")
+    assert (event.action, event.object_id, event.actor_username, event.agency_code) == (
+        "view",
+        str(case.pk),
+        "ngo",
+        "rosa",
+    )
     assert body["person"]["display_name"] == "Blessing Okafor"
-    assert {p["agency"]["code"]: p["state"] for p in body["participants"]} == {"oslo-pd-stop": "active",
-                                                                               "rosa": "active"}
+    assert {p["agency"]["code"]: p["state"] for p in body["participants"]} == {
+        "oslo-pd-stop": "active",
+        "rosa": "active",
+    }
     assert [cn["agency"]["code"] for cn in body["consents"]] == ["rosa"]
     assert body["person"]["phones"][0]["number"] == "+47 912 34 567"
 

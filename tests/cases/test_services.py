@@ -63,8 +63,12 @@ def test_coordinator_may_record_referral_for_any_agency(personas, agencies):
 
 
 def test_date_of_birth_and_estimate_together_is_rejected(personas, agencies):
-    data = ReportInput(referral_date=dt.date(2026, 1, 1), names=[NameInput(given="X")],
-                       date_of_birth=dt.date(2000, 1, 1), estimated_age=30)
+    data = ReportInput(
+        referral_date=dt.date(2026, 1, 1),
+        names=[NameInput(given="X")],
+        date_of_birth=dt.date(2000, 1, 1),
+        estimated_age=30,
+    )
     with pytest.raises(ValidationError):
         referral_report(actor=personas.police, agency=agencies.police, data=data)
     assert not Case.objects.exists()
@@ -72,15 +76,32 @@ def test_date_of_birth_and_estimate_together_is_rejected(personas, agencies):
 
 def test_status_lifecycle_keeps_history(world):
     p, case = world.personas.police, world.cases.police_adult
-    case = case_change_status(actor=p, case=case, status=CaseStatus.UNDER_ASSESSMENT, reason="Interview", version=case.version)
-    case = case_change_status(actor=p, case=case, status=CaseStatus.IDENTIFIED, reason="Indicators", version=case.version)
-    case = case_change_status(actor=p, case=case, status=CaseStatus.ASSISTANCE, reason="Shelter", version=case.version)
-    case = case_change_status(actor=p, case=case, status=CaseStatus.CLOSED, reason="Went home",
-                              closure_reason="returned_home", version=case.version)
+    case = case_change_status(
+        actor=p, case=case, status=CaseStatus.UNDER_ASSESSMENT, reason="Interview", version=case.version
+    )
+    case = case_change_status(
+        actor=p, case=case, status=CaseStatus.IDENTIFIED, reason="Indicators", version=case.version
+    )
+    case = case_change_status(
+        actor=p, case=case, status=CaseStatus.ASSISTANCE, reason="Shelter", version=case.version
+    )
+    case = case_change_status(
+        actor=p,
+        case=case,
+        status=CaseStatus.CLOSED,
+        reason="Went home",
+        closure_reason="returned_home",
+        version=case.version,
+    )
     assert case.status == CaseStatus.CLOSED and case.closure_reason == "returned_home"
     steps = list(case.status_changes.values_list("from_status", "to_status"))
-    assert steps == [("", "reported"), ("reported", "under_assessment"), ("under_assessment", "identified"),
-                     ("identified", "assistance"), ("assistance", "closed")]
+    assert steps == [
+        ("", "reported"),
+        ("reported", "under_assessment"),
+        ("under_assessment", "identified"),
+        ("identified", "assistance"),
+        ("assistance", "closed"),
+    ]
 
 
 def test_illegal_transition_and_missing_reasons(world):
@@ -90,7 +111,9 @@ def test_illegal_transition_and_missing_reasons(world):
     with pytest.raises(ValidationError):
         case_change_status(actor=p, case=case, status=CaseStatus.CLOSED, reason="x", version=case.version)
     with pytest.raises(ValidationError):
-        case_change_status(actor=p, case=case, status=CaseStatus.UNDER_ASSESSMENT, reason=" ", version=case.version)
+        case_change_status(
+            actor=p, case=case, status=CaseStatus.UNDER_ASSESSMENT, reason=" ", version=case.version
+        )
     case.refresh_from_db()
     assert case.status == CaseStatus.REPORTED
 
@@ -100,8 +123,14 @@ def test_stale_version_is_a_conflict_not_an_overwrite(world):
     stale = case.version
     case_change_status(actor=p, case=case, status=CaseStatus.UNDER_ASSESSMENT, reason="first", version=stale)
     with pytest.raises(EditConflict):
-        case_change_status(actor=p, case=case, status=CaseStatus.CLOSED, reason="second",
-                           closure_reason="lost_contact", version=stale)
+        case_change_status(
+            actor=p,
+            case=case,
+            status=CaseStatus.CLOSED,
+            reason="second",
+            closure_reason="lost_contact",
+            version=stale,
+        )
     case.refresh_from_db()
     assert case.status == CaseStatus.UNDER_ASSESSMENT
     assert case.status_changes.count() == 2
@@ -111,9 +140,16 @@ def test_adult_case_needs_consent_before_sharing(world):
     p, a, c = world.personas, world.agencies, world.cases
     with pytest.raises(ConsentRequired):
         case_invite_agency(actor=p.childwelfare, case=c.childwelfare_adult, agency=a.police)
-    consent_record(actor=p.childwelfare, case=c.childwelfare_adult, purpose="Report to police",
-                   given_on=dt.date(2026, 10, 5), agency_kind="police_district")
-    inv = case_invite_agency(actor=p.childwelfare, case=c.childwelfare_adult, agency=a.police, note="Please assess")
+    consent_record(
+        actor=p.childwelfare,
+        case=c.childwelfare_adult,
+        purpose="Report to police",
+        given_on=dt.date(2026, 10, 5),
+        agency_kind="police_district",
+    )
+    inv = case_invite_agency(
+        actor=p.childwelfare, case=c.childwelfare_adult, agency=a.police, note="Please assess"
+    )
     assert inv.state == ParticipationState.INVITED and inv.consent is not None
 
 
@@ -132,8 +168,13 @@ def test_only_lead_or_coordinator_invites(world):
     # ROSA takes part in the police case but does not lead it.
     with pytest.raises(NotPermitted):
         case_invite_agency(actor=p.ngo, case=c.police_adult, agency=a.childwelfare)
-    consent_record(actor=p.coordinator, case=c.police_adult, purpose="Follow-up", given_on=dt.date(2026, 10, 3),
-                   agency=a.childwelfare)
+    consent_record(
+        actor=p.coordinator,
+        case=c.police_adult,
+        purpose="Follow-up",
+        given_on=dt.date(2026, 10, 3),
+        agency=a.childwelfare,
+    )
     assert case_invite_agency(actor=p.coordinator, case=c.police_adult, agency=a.childwelfare)
 
 
@@ -172,8 +213,13 @@ def test_withdrawn_consent_ends_the_access_it_gave(world):
 
 def test_consent_in_future_rejected(world):
     with pytest.raises(ValidationError):
-        consent_record(actor=world.personas.police, case=world.cases.police_adult, purpose="x",
-                       given_on=dt.date(2999, 1, 1), agency=world.agencies.ngo)
+        consent_record(
+            actor=world.personas.police,
+            case=world.cases.police_adult,
+            purpose="x",
+            given_on=dt.date(2999, 1, 1),
+            agency=world.agencies.ngo,
+        )
 
 
 def test_notes_and_names_are_audited(world):
@@ -190,7 +236,10 @@ def test_notes_and_names_are_audited(world):
 def test_partner_agency_cannot_change_status(world):
     p, case = world.personas, world.cases.police_adult
     with pytest.raises(NotPermitted):
-        case_change_status(actor=p.ngo, case=case, status=CaseStatus.UNDER_ASSESSMENT, reason="x", version=case.version)
-    case = case_change_status(actor=p.coordinator, case=case, status=CaseStatus.UNDER_ASSESSMENT, reason="KOM",
-                              version=case.version)
+        case_change_status(
+            actor=p.ngo, case=case, status=CaseStatus.UNDER_ASSESSMENT, reason="x", version=case.version
+        )
+    case = case_change_status(
+        actor=p.coordinator, case=case, status=CaseStatus.UNDER_ASSESSMENT, reason="KOM", version=case.version
+    )
     assert case.status == CaseStatus.UNDER_ASSESSMENT

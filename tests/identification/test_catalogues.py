@@ -18,8 +18,15 @@ from varde.identification.catalogue import (
 from varde.identification.errors import UnknownCatalogue
 
 ILO_IDS = ["ilo_adult_labour", "ilo_adult_sexual", "ilo_child_labour", "ilo_child_sexual"]
-CHECKLIST_IDS = ["national_general", "national_child", "agency_police_border", "agency_child_welfare",
-                 "agency_health", "agency_labour_inspection", "agency_outreach"]
+CHECKLIST_IDS = [
+    "national_general",
+    "national_child",
+    "agency_police_border",
+    "agency_child_welfare",
+    "agency_health",
+    "agency_labour_inspection",
+    "agency_outreach",
+]
 
 
 def test_the_expected_catalogues_are_shipped():
@@ -58,7 +65,11 @@ def test_ilo_lists_have_the_six_elements_and_the_published_size(catalogue_id):
 def test_population_and_exploitation():
     by_id = {c["id"]: c for c in shipped_catalogues()}
     assert [(by_id[i]["population"], by_id[i]["exploitation"]) for i in ILO_IDS] == [
-        ("adult", "labour"), ("adult", "sexual"), ("child", "labour"), ("child", "sexual")]
+        ("adult", "labour"),
+        ("adult", "sexual"),
+        ("child", "labour"),
+        ("child", "sexual"),
+    ]
     assert by_id["national_child"]["population"] == "child"
     assert all(by_id[i]["rule"] == "checklist" for i in CHECKLIST_IDS)
 
@@ -66,8 +77,17 @@ def test_population_and_exploitation():
 def test_child_checklist_covers_koms_themes():
     data = shipped_catalogue("national_child")
     ids = {i["id"] for e in data["elements"] for i in e["indicators"]}
-    for theme in ("unaccompanied", "disappeared_reception", "controlled_by_adult", "begging", "drug_selling",
-                  "theft", "forced_marriage", "housework", "exploited_by_family"):
+    for theme in (
+        "unaccompanied",
+        "disappeared_reception",
+        "controlled_by_adult",
+        "begging",
+        "drug_selling",
+        "theft",
+        "forced_marriage",
+        "housework",
+        "exploited_by_family",
+    ):
         assert theme in ids
 
 

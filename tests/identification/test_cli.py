@@ -43,8 +43,13 @@ def test_show_json(capsys):
     data = json.loads(out)
     assert code == 0 and data["id"] == "ilo_adult_labour" and data["version"] == 1
     assert [e["id"] for e in data["elements"]] == [
-        "deceptive_recruitment", "coercive_recruitment", "abuse_of_vulnerability_recruitment", "exploitation",
-        "coercion_at_destination", "abuse_of_vulnerability_at_destination"]
+        "deceptive_recruitment",
+        "coercive_recruitment",
+        "abuse_of_vulnerability_recruitment",
+        "exploitation",
+        "coercion_at_destination",
+        "abuse_of_vulnerability_at_destination",
+    ]
     first = data["elements"][0]["indicators"][0]
     assert set(first) == {"id", "text", "strength"} and first["strength"] == "strong"
     code, out_nb, _ = run(["indicators", "show", "ilo_adult_labour", "--json", "--lang", "nb"], capsys)
@@ -52,33 +57,56 @@ def test_show_json(capsys):
 
 
 def test_assess_json(capsys):
-    code, out, _ = run(["assess", "ilo_child_labour", "--indicators",
-                        "dr_job_nature,dr_wages,ex_excessive_hours,ex_low_pay", "--json"], capsys)
+    code, out, _ = run(
+        [
+            "assess",
+            "ilo_child_labour",
+            "--indicators",
+            "dr_job_nature,dr_wages,ex_excessive_hours,ex_low_pay",
+            "--json",
+        ],
+        capsys,
+    )
     data = json.loads(out)
     assert code == 0
     assert data["catalogue"] == "ilo_child_labour" and data["version"] == 1
     assert data["conclusion"] == "indicates_trafficking"
-    assert data["elements"]["exploitation"] == {"positive": True, "strong": 1, "medium": 1, "weak": 0,
-                                                "indicators": ["ex_excessive_hours", "ex_low_pay"]}
+    assert data["elements"]["exploitation"] == {
+        "positive": True,
+        "strong": 1,
+        "medium": 1,
+        "weak": 0,
+        "indicators": ["ex_excessive_hours", "ex_low_pay"],
+    }
     code, out, _ = run(["assess", "ilo_adult_labour", "--json"], capsys)
     assert json.loads(out)["conclusion"] == "no_indicators"
     code, out, _ = run(["assess", "ilo_adult_labour", "--indicators", "dr_job_nature"], capsys)
     assert code == 0 and "conclusion: inconclusive" in out
 
 
-@pytest.mark.parametrize("argv", [
-    ["assess", "no_such_catalogue", "--indicators", "x", "--json"],
-    ["assess", "ilo_adult_labour", "--indicators", "dr_job_nature,not_an_indicator", "--json"],
-    ["indicators", "show", "no_such_catalogue", "--json"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["assess", "no_such_catalogue", "--indicators", "x", "--json"],
+        ["assess", "ilo_adult_labour", "--indicators", "dr_job_nature,not_an_indicator", "--json"],
+        ["indicators", "show", "no_such_catalogue", "--json"],
+    ],
+)
 def test_unknown_ids_exit_2_with_a_clear_message(argv, capsys):
     code, out, err = run(argv, capsys)
     assert code == 2 and out == ""
     assert err.startswith("error: unknown ")
 
 
-@pytest.mark.parametrize("argv", [["indicators", "--help"], ["indicators", "list", "--help"],
-                                  ["indicators", "show", "--help"], ["assess", "--help"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["indicators", "--help"],
+        ["indicators", "list", "--help"],
+        ["indicators", "show", "--help"],
+        ["assess", "--help"],
+    ],
+)
 def test_help_has_an_example(argv, capsys):
     parser = argparse.ArgumentParser(prog="varde")
     register(parser.add_subparsers(dest="command", required=True))

@@ -35,8 +35,14 @@ def test_presumption_flow_end_to_end(world):
     assert not case.is_child
     assert presumption_evaluate(actor=police, case=case).outcome == OUTCOME_NO_REASON
 
-    age_evidence_record(actor=police, case=case, kind="own_statement", age_min=16, on=clock.today(),
-                        note="Said so in the interview.")
+    age_evidence_record(
+        actor=police,
+        case=case,
+        kind="own_statement",
+        age_min=16,
+        on=clock.today(),
+        note="Said so in the interview.",
+    )
     version_before = Case.objects.get(pk=case.pk).version
     decision = presumption_evaluate(actor=police, case=case)
     assert decision.outcome == OUTCOME_STARTED and decision.reasons == ["says_under_18"]
@@ -51,10 +57,22 @@ def test_presumption_flow_end_to_end(world):
 
     # the child catalogues now apply
     with pytest.raises(CatalogueNotApplicable):
-        assessment_record(actor=police, case=case, catalogue_id="ilo_adult_sexual", indicator_ids=[],
-                          conclusion="inconclusive", reasoning="x")
-    assessment_record(actor=police, case=case, catalogue_id="ilo_child_sexual", indicator_ids=[],
-                      conclusion="inconclusive", reasoning="Too early to say.")
+        assessment_record(
+            actor=police,
+            case=case,
+            catalogue_id="ilo_adult_sexual",
+            indicator_ids=[],
+            conclusion="inconclusive",
+            reasoning="x",
+        )
+    assessment_record(
+        actor=police,
+        case=case,
+        catalogue_id="ilo_child_sexual",
+        indicator_ids=[],
+        conclusion="inconclusive",
+        reasoning="Too early to say.",
+    )
 
     # evaluating again changes nothing
     assert presumption_evaluate(actor=police, case=case).outcome == OUTCOME_ALREADY_PRESUMED
@@ -77,8 +95,15 @@ def test_presumption_flow_end_to_end(world):
 
     # the old statement was weighed by the lifting; only new evidence can start a new presumption
     assert presumption_evaluate(actor=police, case=case).outcome == OUTCOME_NO_REASON
-    age_evidence_record(actor=police, case=case, kind="age_assessment", age_min=17, age_max=21,
-                        assessed_by="Dental age assessment", on=clock.today())
+    age_evidence_record(
+        actor=police,
+        case=case,
+        kind="age_assessment",
+        age_min=17,
+        age_max=21,
+        assessed_by="Dental age assessment",
+        on=clock.today(),
+    )
     again = presumption_evaluate(actor=police, case=case)
     assert again.outcome == OUTCOME_STARTED and again.reasons == ["age_assessment_range_under_18"]
     assert AgePresumption.objects.filter(case=case).count() == 2
@@ -88,7 +113,9 @@ def test_reported_child_with_estimated_age_is_presumed_at_report(world):
     """referral_report starts the presumption in the same transaction as the report."""
     case = world.cases.police_child
     presumption = AgePresumption.objects.get(case=case, lifted_at__isnull=True)
-    assert presumption.reasons == ["estimated_age_under_18"] and presumption.started_by == world.personas.police
+    assert (
+        presumption.reasons == ["estimated_age_under_18"] and presumption.started_by == world.personas.police
+    )
     assert Event.objects.filter(kind="presumed_child", case=case).count() == 1
     assert CaseEvent.objects.filter(case=case, kind="presumption_started").count() == 1
     decision = presumption_evaluate(actor=world.personas.police, case=case)
@@ -100,15 +127,23 @@ def test_reported_child_with_estimated_age_is_presumed_at_report(world):
 
 def test_evidence_range_reaching_below_18_is_a_reason(world):
     case = world.cases.ngo_adult
-    age_evidence_record(actor=world.personas.ngo, case=case, kind="age_assessment", age_min=19, age_max=23,
-                        on=clock.today())
+    age_evidence_record(
+        actor=world.personas.ngo, case=case, kind="age_assessment", age_min=19, age_max=23, on=clock.today()
+    )
     assert presumption_evaluate(actor=world.personas.ngo, case=case).outcome == OUTCOME_NO_REASON
     # a range measured two years ago whose lower bound was 16 is 18 today: no longer a reason
-    age_evidence_record(actor=world.personas.ngo, case=case, kind="age_assessment", age_min=16, age_max=20,
-                        on=clock.today() - dt.timedelta(days=2 * 366))
+    age_evidence_record(
+        actor=world.personas.ngo,
+        case=case,
+        kind="age_assessment",
+        age_min=16,
+        age_max=20,
+        on=clock.today() - dt.timedelta(days=2 * 366),
+    )
     assert presumption_evaluate(actor=world.personas.ngo, case=case).outcome == OUTCOME_NO_REASON
-    age_evidence_record(actor=world.personas.ngo, case=case, kind="age_assessment", age_min=17, age_max=20,
-                        on=clock.today())
+    age_evidence_record(
+        actor=world.personas.ngo, case=case, kind="age_assessment", age_min=17, age_max=20, on=clock.today()
+    )
     assert presumption_evaluate(actor=world.personas.ngo, case=case).outcome == OUTCOME_STARTED
 
 
@@ -136,15 +171,22 @@ def test_age_evidence_validation_and_access(world):
     with pytest.raises(ValidationError):
         age_evidence_record(**kw, kind="palm_reading", age_min=17)
     with pytest.raises(Http404):
-        age_evidence_record(actor=world.personas.outsider, case=world.cases.police_adult, kind="own_statement",
-                            age_min=16, on=clock.today())
+        age_evidence_record(
+            actor=world.personas.outsider,
+            case=world.cases.police_adult,
+            kind="own_statement",
+            age_min=16,
+            on=clock.today(),
+        )
     with pytest.raises(Http404):
         presumption_lift(actor=world.personas.outsider, case=world.cases.police_child, reason="x")
 
 
 def test_lift_without_a_presumption_is_refused(world):
     with pytest.raises(ValidationError):
-        presumption_lift(actor=world.personas.police, case=world.cases.police_adult, reason="Nothing to lift.")
+        presumption_lift(
+            actor=world.personas.police, case=world.cases.police_adult, reason="Nothing to lift."
+        )
 
 
 def test_outbox_consumers_mark_events_processed(world):

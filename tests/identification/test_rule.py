@@ -15,9 +15,13 @@ from varde.identification.rule import Outcome, element_is_positive, evaluate
 ILO_IDS = ["ilo_adult_labour", "ilo_adult_sexual", "ilo_child_labour", "ilo_child_sexual"]
 CATALOGUES = {cid: shipped_catalogue(cid) for cid in ILO_IDS}
 ALL_IDS = {cid: [i["id"] for e in c["elements"] for i in e["indicators"]] for cid, c in CATALOGUES.items()}
-ELEMENT_OF = {cid: {i["id"]: e["id"] for e in c["elements"] for i in e["indicators"]} for cid, c in CATALOGUES.items()}
-STRENGTH_OF = {cid: {i["id"]: i["strength"] for e in c["elements"] for i in e["indicators"]}
-               for cid, c in CATALOGUES.items()}
+ELEMENT_OF = {
+    cid: {i["id"]: e["id"] for e in c["elements"] for i in e["indicators"]} for cid, c in CATALOGUES.items()
+}
+STRENGTH_OF = {
+    cid: {i["id"]: i["strength"] for e in c["elements"] for i in e["indicators"]}
+    for cid, c in CATALOGUES.items()
+}
 
 # The thresholds restated independently: the smallest sets of strengths that make an element positive.
 MINIMAL_SETS = [Counter(s=2), Counter(s=1, m=1), Counter(s=1, w=1), Counter(m=3), Counter(m=2, w=1)]
@@ -38,7 +42,8 @@ def ticks(draw, catalogue_id=None):
 @given(st.integers(0, 6), st.integers(0, 6), st.integers(0, 6))
 def test_element_threshold_matches_restatement(strong, medium, weak):
     assert element_is_positive(strong=strong, medium=medium, weak=weak) == positive_by_restatement(
-        ["strong"] * strong + ["medium"] * medium + ["weak"] * weak)
+        ["strong"] * strong + ["medium"] * medium + ["weak"] * weak
+    )
 
 
 @settings(max_examples=300)
@@ -51,7 +56,10 @@ def test_element_positivity_and_counts(case):
         assert sorted(detail.indicators) == sorted(mine)
         strengths = [STRENGTH_OF[cid][i] for i in mine]
         assert (detail.strong, detail.medium, detail.weak) == (
-            strengths.count("strong"), strengths.count("medium"), strengths.count("weak"))
+            strengths.count("strong"),
+            strengths.count("medium"),
+            strengths.count("weak"),
+        )
         assert detail.positive == positive_by_restatement(strengths)
 
 
@@ -64,7 +72,11 @@ def test_outcome_matches_the_combination(case):
     met = any(pos[e] for e in RECRUITMENT_ELEMENTS) and pos["exploitation"]
     if CATALOGUES[cid]["population"] == "adult":
         met = met and any(pos[e] for e in DESTINATION_ELEMENTS)
-    expected = Outcome.NO_INDICATORS if not chosen else (Outcome.INDICATES_TRAFFICKING if met else Outcome.INCONCLUSIVE)
+    expected = (
+        Outcome.NO_INDICATORS
+        if not chosen
+        else (Outcome.INDICATES_TRAFFICKING if met else Outcome.INCONCLUSIVE)
+    )
     assert result.outcome == expected
 
 
@@ -88,7 +100,9 @@ def test_children_never_need_the_destination_elements(cid, data):
     chosen = data.draw(st.sets(st.sampled_from(ALL_IDS[cid]), max_size=30))
     without_destination = {i for i in chosen if ELEMENT_OF[cid][i] not in DESTINATION_ELEMENTS}
     full, reduced = evaluate(CATALOGUES[cid], chosen), evaluate(CATALOGUES[cid], without_destination)
-    assert (full.outcome == Outcome.INDICATES_TRAFFICKING) == (reduced.outcome == Outcome.INDICATES_TRAFFICKING)
+    assert (full.outcome == Outcome.INDICATES_TRAFFICKING) == (
+        reduced.outcome == Outcome.INDICATES_TRAFFICKING
+    )
 
 
 @settings(max_examples=200)
@@ -101,29 +115,47 @@ def test_adults_always_need_a_destination_element(cid, data):
 
 # --- golden cases, worked by hand ---------------------------------------------------------------------
 
+
 def test_golden_adult_labour_indicates_trafficking():
     # deceived about the job (strong) + pay (medium): deceptive recruitment positive (1S + 1M);
     # excessive hours (strong) + low pay (medium): exploitation positive;
     # debt (strong) + documents kept (strong): coercion at destination positive (2S).
-    r = evaluate(CATALOGUES["ilo_adult_labour"], ["dr_job_nature", "dr_wages", "ex_excessive_hours", "ex_low_pay",
-                                                  "cd_debt", "cd_documents_taken"]).as_dict()
+    r = evaluate(
+        CATALOGUES["ilo_adult_labour"],
+        ["dr_job_nature", "dr_wages", "ex_excessive_hours", "ex_low_pay", "cd_debt", "cd_documents_taken"],
+    ).as_dict()
     assert r["conclusion"] == "indicates_trafficking"
-    assert r["elements"]["deceptive_recruitment"] == {"positive": True, "strong": 1, "medium": 1, "weak": 0,
-                                                      "indicators": ["dr_job_nature", "dr_wages"]}
+    assert r["elements"]["deceptive_recruitment"] == {
+        "positive": True,
+        "strong": 1,
+        "medium": 1,
+        "weak": 0,
+        "indicators": ["dr_job_nature", "dr_wages"],
+    }
     assert r["elements"]["coercion_at_destination"]["strong"] == 2
 
 
 def test_golden_adult_without_means_at_destination_is_inconclusive():
-    r = evaluate(CATALOGUES["ilo_adult_labour"], ["dr_job_nature", "dr_wages", "ex_excessive_hours", "ex_low_pay"])
+    r = evaluate(
+        CATALOGUES["ilo_adult_labour"], ["dr_job_nature", "dr_wages", "ex_excessive_hours", "ex_low_pay"]
+    )
     assert r.outcome == Outcome.INCONCLUSIVE
 
 
 def test_golden_adult_vulnerability_at_destination_by_three_medium():
-    r = evaluate(CATALOGUES["ilo_adult_sexual"], [
-        "vr_economic", "vr_emotional_dependency", "vr_lack_information",   # 3 medium: recruitment positive
-        "ex_no_choice_clients", "ex_earnings_taken",                      # 1S + 1M: exploitation positive
-        "vd_dependency", "vd_communication", "vd_personal_characteristics",  # 2M + 1W: positive
-    ])
+    r = evaluate(
+        CATALOGUES["ilo_adult_sexual"],
+        [
+            "vr_economic",
+            "vr_emotional_dependency",
+            "vr_lack_information",  # 3 medium: recruitment positive
+            "ex_no_choice_clients",
+            "ex_earnings_taken",  # 1S + 1M: exploitation positive
+            "vd_dependency",
+            "vd_communication",
+            "vd_personal_characteristics",  # 2M + 1W: positive
+        ],
+    )
     assert r.elements["abuse_of_vulnerability_recruitment"].positive
     assert r.elements["abuse_of_vulnerability_at_destination"].positive
     assert r.outcome == Outcome.INDICATES_TRAFFICKING
@@ -138,8 +170,10 @@ def test_golden_two_medium_alone_is_not_positive():
 def test_golden_child_needs_no_means():
     # a child recruited with false promises of school and pay (2M + ... ) and made to beg (M) while out of
     # school (M) and working long hours (S): recruitment and exploitation suffice.
-    r = evaluate(CATALOGUES["ilo_child_labour"], ["dr_education", "dr_wages", "dr_travel",
-                                                  "ex_excessive_hours", "ex_begging_selling"])
+    r = evaluate(
+        CATALOGUES["ilo_child_labour"],
+        ["dr_education", "dr_wages", "dr_travel", "ex_excessive_hours", "ex_begging_selling"],
+    )
     assert r.elements["deceptive_recruitment"].positive
     assert r.elements["exploitation"].positive
     assert not r.elements["coercion_at_destination"].positive
@@ -147,8 +181,10 @@ def test_golden_child_needs_no_means():
 
 
 def test_golden_child_sexual_exploitation_with_a_handed_over_child():
-    r = evaluate(CATALOGUES["ilo_child_sexual"], ["cr_abduction", "cr_handed_over_by_family", "ex_child_sexual",
-                                                  "ex_earnings_taken"])
+    r = evaluate(
+        CATALOGUES["ilo_child_sexual"],
+        ["cr_abduction", "cr_handed_over_by_family", "ex_child_sexual", "ex_earnings_taken"],
+    )
     assert r.outcome == Outcome.INDICATES_TRAFFICKING
 
 

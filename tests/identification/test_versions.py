@@ -49,17 +49,30 @@ def test_a_new_version_is_kept_beside_the_old(db, tmp_path):
 
 def test_assessment_keeps_its_version_after_a_new_one_loads(world, tmp_path):
     case = world.cases.police_adult
-    first = assessment_record(actor=world.personas.police, case=case, catalogue_id=CID,
-                              indicator_ids=["dr_job_nature"], conclusion="inconclusive", reasoning="Early days.")
+    first = assessment_record(
+        actor=world.personas.police,
+        case=case,
+        catalogue_id=CID,
+        indicator_ids=["dr_job_nature"],
+        conclusion="inconclusive",
+        reasoning="Early days.",
+    )
     before = assessment_explain(assessment=first, lang="en")
     _copy_with(tmp_path, version=2, new_text="Version two wording")
     catalogues_load(directory=tmp_path)
-    second = assessment_record(actor=world.personas.police, case=case, catalogue_id=CID,
-                               indicator_ids=["dr_job_nature"], conclusion="inconclusive", reasoning="Later.")
+    second = assessment_record(
+        actor=world.personas.police,
+        case=case,
+        catalogue_id=CID,
+        indicator_ids=["dr_job_nature"],
+        conclusion="inconclusive",
+        reasoning="Later.",
+    )
     first.refresh_from_db()
     again = assessment_explain(assessment=first, lang="en")
     assert again == before
     assert again["version"] == 1
     assert again["elements"][0]["all_indicators"][0]["text"] != "Version two wording"
     assert assessment_explain(assessment=second, lang="en")["elements"][0]["all_indicators"][0]["text"] == (
-        "Version two wording")
+        "Version two wording"
+    )

@@ -24,8 +24,12 @@ def test_age_from_birth_date_and_from_estimate():
 
 
 def test_presumed_child_when_estimate_under_18():
-    assert Person(estimated_age=17, age_estimated_on=dt.date(2026, 1, 1)).is_presumed_child(dt.date(2026, 3, 1))
-    assert not Person(estimated_age=25, age_estimated_on=dt.date(2026, 1, 1)).is_presumed_child(dt.date(2026, 3, 1))
+    assert Person(estimated_age=17, age_estimated_on=dt.date(2026, 1, 1)).is_presumed_child(
+        dt.date(2026, 3, 1)
+    )
+    assert not Person(estimated_age=25, age_estimated_on=dt.date(2026, 1, 1)).is_presumed_child(
+        dt.date(2026, 3, 1)
+    )
     assert not Person().is_presumed_child(dt.date(2026, 3, 1))
 
 

@@ -17,8 +17,20 @@ START = dt.datetime(2026, 10, 5, 9, 0, tzinfo=OSLO)
 
 # What the shared personas' cases hold about the people (see tests/conftest.py): none of it may
 # appear in a notification text or an e-mail.
-PERSONAL = ["Mihai", "Popescu", "Amina", "Yusuf", "Liang", "Wei", "Blessing", "Okafor", "912 34 567",
-            "91234567", "A1234567", "Met during outreach"]
+PERSONAL = [
+    "Mihai",
+    "Popescu",
+    "Amina",
+    "Yusuf",
+    "Liang",
+    "Wei",
+    "Blessing",
+    "Okafor",
+    "912 34 567",
+    "91234567",
+    "A1234567",
+    "Met during outreach",
+]
 
 
 @dataclass
@@ -49,8 +61,11 @@ def contacts(agencies):
     for name in ("police", "childwelfare", "ngo", "kom", "labour"):
         agency = getattr(agencies, name)
         made[name] = AgencyContact.objects.create(
-            agency=agency, on_call_phone=f"+47 800 00 00{len(made)}", email=f"vakt@{agency.code}.example.no",
-            hours="24/7", always_open=True,
+            agency=agency,
+            on_call_phone=f"+47 800 00 00{len(made)}",
+            email=f"vakt@{agency.code}.example.no",
+            hours="24/7",
+            always_open=True,
         )
     return made
 

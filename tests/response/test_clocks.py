@@ -48,14 +48,23 @@ def test_a_period_runs_out_at_midnight_oslo_across_daylight_saving():
     assert last_day_before(summer_end) == dt.date(2027, 6, 30)
 
 
-@pytest.mark.parametrize(("granted", "ends"), [
-    (dt.date(2026, 8, 31), dt.date(2027, 2, 28)),
-    (dt.date(2027, 8, 31), dt.date(2028, 2, 29)),
-])
-def test_reflection_period_granted_on_31_august_ends_on_the_last_day_of_february(world, frozen, granted, ends):
+@pytest.mark.parametrize(
+    ("granted", "ends"),
+    [
+        (dt.date(2026, 8, 31), dt.date(2027, 2, 28)),
+        (dt.date(2027, 8, 31), dt.date(2028, 2, 29)),
+    ],
+)
+def test_reflection_period_granted_on_31_august_ends_on_the_last_day_of_february(
+    world, frozen, granted, ends
+):
     frozen.set(dt.datetime(granted.year, 9, 2, 12, 0, tzinfo=OSLO).astimezone(dt.UTC))
-    change = legal_status_record(actor=world.personas.police, case=world.cases.police_adult,
-                                 kind="reflection_granted", from_date=granted)
+    change = legal_status_record(
+        actor=world.personas.police,
+        case=world.cases.police_adult,
+        kind="reflection_granted",
+        from_date=granted,
+    )
     (clk,) = change.clocks_started
     assert clk.kind == "reflection_period"
     assert clk.ends_on == ends
@@ -65,8 +74,13 @@ def test_reflection_period_granted_on_31_august_ends_on_the_last_day_of_february
 
 
 def _task_clock(world, due: dt.date):
-    task = task_add(actor=world.personas.police, case=world.cases.police_child, title="Health check",
-                    responsible_agency=world.agencies.police, due_date=due)
+    task = task_add(
+        actor=world.personas.police,
+        case=world.cases.police_child,
+        title="Health check",
+        responsible_agency=world.agencies.police,
+        due_date=due,
+    )
     return task.clock
 
 
@@ -94,15 +108,22 @@ def test_extending_records_reason_and_who_granted_it(world, frozen):
     before = clk.due_at
     with pytest.raises(EditConflict):
         clock_extend(actor=world.personas.police, clock=clk, reason="x", version=clk.version + 5, days=1)
-    clk = clock_extend(actor=world.personas.police, clock=clk, reason="Interpreter not available", days=7,
-                       version=clk.version)
+    clk = clock_extend(
+        actor=world.personas.police,
+        clock=clk,
+        reason="Interpreter not available",
+        days=7,
+        version=clk.version,
+    )
     assert clk.due_at == before + dt.timedelta(days=7)
     assert clk.ends_on == dt.date(2026, 10, 27)
     ext = clk.extensions.get()
     assert (ext.from_due_at, ext.to_due_at) == (before, clk.due_at)
     assert ext.reason == "Interpreter not available"
     assert ext.granted_by == world.personas.police and ext.granted_by_agency == world.agencies.police
-    clk = clock_extend(actor=world.personas.police, clock=clk, reason="More time", months=1, version=clk.version)
+    clk = clock_extend(
+        actor=world.personas.police, clock=clk, reason="More time", months=1, version=clk.version
+    )
     assert clk.ends_on == dt.date(2026, 11, 27)
 
 
@@ -111,7 +132,9 @@ def test_rules_decide_what_may_be_paused_or_extended(world, frozen):
     with pytest.raises(TransitionNotAllowed):
         clock_pause(actor=world.personas.police, clock=placement, reason="no", version=placement.version)
     with pytest.raises(TransitionNotAllowed):
-        clock_extend(actor=world.personas.police, clock=placement, reason="no", hours=5, version=placement.version)
+        clock_extend(
+            actor=world.personas.police, clock=placement, reason="no", hours=5, version=placement.version
+        )
     met = clock_meet(actor=world.personas.police, clock=placement, version=placement.version)
     with pytest.raises(TransitionNotAllowed):
         clock_cancel(actor=world.personas.police, clock=met, reason="late", version=met.version)
@@ -132,8 +155,9 @@ def test_clocks_as_they_stood_on_a_past_date(world, frozen):
     first_due = clk.due_at
     frozen.advance(days=1)
     t1 = frozen.now
-    clk = clock_extend(actor=world.personas.police, clock=clk, reason="Waiting for the school", days=2,
-                       version=clk.version)
+    clk = clock_extend(
+        actor=world.personas.police, clock=clk, reason="Waiting for the school", days=2, version=clk.version
+    )
     frozen.advance(days=1)
     t2 = frozen.now
     frozen.set(clk.due_at + dt.timedelta(minutes=1))
@@ -144,8 +168,11 @@ def test_clocks_as_they_stood_on_a_past_date(world, frozen):
     at0 = clock_as_of(clk, t0)
     assert (at0.state, at0.due_at, at0.last_action) == (ClockState.RUNNING, first_due, ClockAction.STARTED)
     at2 = clock_as_of(clk, t2)
-    assert (at2.state, at2.due_at, at2.ends_on) == (ClockState.RUNNING, first_due + dt.timedelta(days=2),
-                                                     dt.date(2026, 10, 12))
+    assert (at2.state, at2.due_at, at2.ends_on) == (
+        ClockState.RUNNING,
+        first_due + dt.timedelta(days=2),
+        dt.date(2026, 10, 12),
+    )
     assert clock_as_of(clk, t1).last_action == ClockAction.EXTENDED
     at3 = clock_as_of(clk, t3)
     assert at3.state == ClockState.MISSED

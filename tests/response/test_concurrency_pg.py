@@ -57,10 +57,21 @@ def _database_url() -> str:
 
 
 def _spawn(go_file: Path) -> subprocess.Popen[str]:
-    env = {**os.environ, "DATABASE_URL": _database_url(), "VARDE_ENV": "test",
-           "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING"}
-    return subprocess.Popen([sys.executable, "-c", WORKER_SCRIPT, str(go_file)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "VARDE_ENV": "test",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER_SCRIPT, str(go_file)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _make_due_clocks(case, n: int) -> None:
@@ -68,10 +79,22 @@ def _make_due_clocks(case, n: int) -> None:
     started = real_now - dt.timedelta(hours=3)
     due = real_now - dt.timedelta(hours=1)
     Clock.objects.bulk_create(
-        [Clock(case=case, kind="police_report", rule_version=1, rule_source="test", origin=f"load:{i}",
-               started_at=started, due_at=due, warn_at=compute_warn_at("police_report", started, due),
-               warned_at=started, state=ClockState.RUNNING, responsible_agency=case.lead_agency)
-         for i in range(n)],
+        [
+            Clock(
+                case=case,
+                kind="police_report",
+                rule_version=1,
+                rule_source="test",
+                origin=f"load:{i}",
+                started_at=started,
+                due_at=due,
+                warn_at=compute_warn_at("police_report", started, due),
+                warned_at=started,
+                state=ClockState.RUNNING,
+                responsible_agency=case.lead_agency,
+            )
+            for i in range(n)
+        ],
         batch_size=2000,
     )
 

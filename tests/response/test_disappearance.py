@@ -22,14 +22,24 @@ from varde.response.worker import run_worker
 from .conftest import assert_no_personal_data
 
 
-def test_a_disappearance_notifies_police_and_child_welfare_and_starts_the_report_clock(world, frozen, contacts):
+def test_a_disappearance_notifies_police_and_child_welfare_and_starts_the_report_clock(
+    world, frozen, contacts
+):
     case = world.cases.ngo_child  # led by ROSA: neither police nor child welfare take part
-    episode = missing_episode_record(actor=world.personas.ngo, case=case, missing_from="reception_centre",
-                                     last_seen_at=frozen.now - dt.timedelta(hours=5))
+    episode = missing_episode_record(
+        actor=world.personas.ngo,
+        case=case,
+        missing_from="reception_centre",
+        last_seen_at=frozen.now - dt.timedelta(hours=5),
+    )
     told = Notification.objects.filter(kind=NotificationKind.DISAPPEARANCE, case=case)
     by_agency = {n.recipient_agency: n for n in told}
-    assert set(by_agency) == {world.agencies.police, world.agencies.childwelfare, world.agencies.ngo,
-                              world.agencies.kom}
+    assert set(by_agency) == {
+        world.agencies.police,
+        world.agencies.childwelfare,
+        world.agencies.ngo,
+        world.agencies.kom,
+    }
     police = by_agency[world.agencies.police]
     assert not police.is_participant and police.ack_due_at == frozen.now + dt.timedelta(hours=1)
     assert "asylum reception centre" in police.text_en and case.reference in police.text_en
@@ -41,16 +51,20 @@ def test_a_disappearance_notifies_police_and_child_welfare_and_starts_the_report
     assert clk.responsible_agency == world.agencies.ngo
 
     frozen.advance(minutes=40)
-    episode = missing_episode_reported_to_police(actor=world.personas.ngo, episode=episode, reported_at=frozen.now,
-                                                 version=episode.version)
+    episode = missing_episode_reported_to_police(
+        actor=world.personas.ngo, episode=episode, reported_at=frozen.now, version=episode.version
+    )
     assert episode.police_report_clock.state == ClockState.MET
 
 
 def test_an_unreported_disappearance_is_missed_and_the_unacknowledged_alert_escalates(world, frozen):
     case = world.cases.police_child
-    episode = missing_episode_record(actor=world.personas.police, case=case, missing_from="care_centre",
-                                     last_seen_at=frozen.now)
-    cw_alert = Notification.objects.get(kind=NotificationKind.DISAPPEARANCE, recipient_agency=world.agencies.childwelfare)
+    episode = missing_episode_record(
+        actor=world.personas.police, case=case, missing_from="care_centre", last_seen_at=frozen.now
+    )
+    cw_alert = Notification.objects.get(
+        kind=NotificationKind.DISAPPEARANCE, recipient_agency=world.agencies.childwelfare
+    )
     frozen.advance(hours=1, seconds=1)
     stats = run_worker(once=True, consume_events=False)
     assert stats.escalated == 2  # police (taking part) and child welfare did not acknowledge
@@ -67,10 +81,19 @@ def test_an_unreported_disappearance_is_missed_and_the_unacknowledged_alert_esca
 def test_an_acknowledged_alert_does_not_escalate(world, frozen):
     from varde.response.services import notification_acknowledge
 
-    missing_episode_record(actor=world.personas.police, case=world.cases.police_child, missing_from="institution",
-                           last_seen_at=frozen.now, reported_to_police_at=frozen.now)
+    missing_episode_record(
+        actor=world.personas.police,
+        case=world.cases.police_child,
+        missing_from="institution",
+        last_seen_at=frozen.now,
+        reported_to_police_at=frozen.now,
+    )
     for n in Notification.objects.filter(kind=NotificationKind.DISAPPEARANCE, ack_due_at__isnull=False):
-        user = world.personas.police if n.recipient_agency == world.agencies.police else world.personas.childwelfare
+        user = (
+            world.personas.police
+            if n.recipient_agency == world.agencies.police
+            else world.personas.childwelfare
+        )
         notification_acknowledge(actor=user, notification=n)
     frozen.advance(hours=3)
     assert run_worker(once=True, consume_events=False).escalated == 0
@@ -79,14 +102,24 @@ def test_an_acknowledged_alert_does_not_escalate(world, frozen):
 
 def test_return_creates_a_return_interview_task_and_episodes_are_counted(world, frozen):
     case = world.cases.childwelfare_child
-    episode = missing_episode_record(actor=world.personas.childwelfare, case=case, missing_from="institution",
-                                     last_seen_at=frozen.now - dt.timedelta(days=1))
+    episode = missing_episode_record(
+        actor=world.personas.childwelfare,
+        case=case,
+        missing_from="institution",
+        last_seen_at=frozen.now - dt.timedelta(days=1),
+    )
     with pytest.raises(ValidationError):
-        missing_episode_record(actor=world.personas.childwelfare, case=case, missing_from="institution",
-                               last_seen_at=frozen.now)
+        missing_episode_record(
+            actor=world.personas.childwelfare, case=case, missing_from="institution", last_seen_at=frozen.now
+        )
     frozen.advance(days=4)
-    episode = missing_episode_close(actor=world.personas.childwelfare, episode=episode, status=MissingStatus.RETURNED,
-                                    at=frozen.now - dt.timedelta(hours=2), version=episode.version)
+    episode = missing_episode_close(
+        actor=world.personas.childwelfare,
+        episode=episode,
+        status=MissingStatus.RETURNED,
+        at=frozen.now - dt.timedelta(hours=2),
+        version=episode.version,
+    )
     assert episode.status == MissingStatus.RETURNED
     assert episode.police_report_clock.state == ClockState.CANCELLED
     task = episode.tasks.get()
@@ -96,8 +129,12 @@ def test_return_creates_a_return_interview_task_and_episodes_are_counted(world, 
     actions = my_next_actions(user=world.personas.childwelfare, language="en")
     assert any(a.kind == "task" and a.object_id == task.pk for a in actions)
 
-    missing_episode_record(actor=world.personas.police, case=world.cases.police_adult, missing_from="shelter",
-                           last_seen_at=frozen.now)
+    missing_episode_record(
+        actor=world.personas.police,
+        case=world.cases.police_adult,
+        missing_from="shelter",
+        last_seen_at=frozen.now,
+    )
     counts = missing_episode_counts(user=world.personas.analyst)
     assert {"missing_from": "institution", "status": "returned", "was_child": True, "n": 1} in counts
     assert {"missing_from": "shelter", "status": "missing", "was_child": False, "n": 1} in counts
@@ -107,5 +144,9 @@ def test_return_creates_a_return_interview_task_and_episodes_are_counted(world, 
 
 def test_outsiders_cannot_record_a_disappearance(world, frozen):
     with pytest.raises(Http404):
-        missing_episode_record(actor=world.personas.outsider, case=world.cases.police_child,
-                               missing_from="reception_centre", last_seen_at=frozen.now)
+        missing_episode_record(
+            actor=world.personas.outsider,
+            case=world.cases.police_child,
+            missing_from="reception_centre",
+            last_seen_at=frozen.now,
+        )

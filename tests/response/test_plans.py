@@ -32,15 +32,33 @@ def test_a_plan_for_a_child_with_goals_tasks_and_a_review_clock(world, frozen):
     with pytest.raises(ValidationError):
         plan_create(actor=actor, case=case)
     plan_goal_add(actor=actor, plan=plan, text="Safe school place")
-    task = task_add(actor=actor, case=case, plan=plan, title="Enrol in school", responsible_agency=world.agencies.childwelfare,
-                    responsible_user=actor, due_date=dt.date(2026, 10, 19))
+    task = task_add(
+        actor=actor,
+        case=case,
+        plan=plan,
+        title="Enrol in school",
+        responsible_agency=world.agencies.childwelfare,
+        responsible_user=actor,
+        due_date=dt.date(2026, 10, 19),
+    )
     assert task.clock.kind == "plan_task" and task.clock.responsible_user == actor
     with pytest.raises(ValidationError):  # ROSA takes no part in this case
-        task_add(actor=actor, case=case, title="Shelter", responsible_agency=world.agencies.ngo,
-                 due_date=dt.date(2026, 10, 19))
+        task_add(
+            actor=actor,
+            case=case,
+            title="Shelter",
+            responsible_agency=world.agencies.ngo,
+            due_date=dt.date(2026, 10, 19),
+        )
     with pytest.raises(ValidationError):  # the police investigator does not work for child welfare
-        task_add(actor=actor, case=case, title="x", responsible_agency=world.agencies.childwelfare,
-                 responsible_user=world.personas.police, due_date=dt.date(2026, 10, 19))
+        task_add(
+            actor=actor,
+            case=case,
+            title="x",
+            responsible_agency=world.agencies.childwelfare,
+            responsible_user=world.personas.police,
+            due_date=dt.date(2026, 10, 19),
+        )
 
     actions = my_next_actions(user=actor, language="en")
     assert actions[0].kind == "task" and actions[0].object_id == task.pk
@@ -61,22 +79,31 @@ def test_a_plan_for_a_child_with_goals_tasks_and_a_review_clock(world, frozen):
 def test_a_coordination_meeting_records_decisions_and_creates_tasks(world, frozen):
     case = world.cases.police_adult  # police lead, ROSA takes part
     result = meeting_record(
-        actor=world.personas.police, case=case, held_at=frozen.now,
+        actor=world.personas.police,
+        case=case,
+        held_at=frozen.now,
         participants=[world.agencies.police, world.agencies.ngo],
         decisions=[
-            DecisionInput(text="ROSA finds a shelter place", task_title="Shelter place",
-                          responsible_agency=world.agencies.ngo, due_date=dt.date(2026, 10, 6)),
+            DecisionInput(
+                text="ROSA finds a shelter place",
+                task_title="Shelter place",
+                responsible_agency=world.agencies.ngo,
+                due_date=dt.date(2026, 10, 6),
+            ),
             DecisionInput(text="Police interview after the reflection period starts"),
         ],
     )
     assert [d.text for d in result.meeting.decisions.all()][1].startswith("Police")
     (task,) = result.tasks
-    assert task.origin == "meeting" and task.meeting == result.meeting and task.decision.text.startswith("ROSA")
+    assert (
+        task.origin == "meeting" and task.meeting == result.meeting and task.decision.text.startswith("ROSA")
+    )
     ngo_actions = my_next_actions(user=world.personas.ngo)
     assert [a.object_id for a in ngo_actions if a.kind == "task"] == [task.pk]
     with pytest.raises(ValidationError):
-        meeting_record(actor=world.personas.police, case=case, held_at=frozen.now, participants=[],
-                       decisions=[])
+        meeting_record(
+            actor=world.personas.police, case=case, held_at=frozen.now, participants=[], decisions=[]
+        )
 
 
 def test_placements_follow_each_other(world, frozen):
@@ -88,17 +115,23 @@ def test_placements_follow_each_other(world, frozen):
     assert first.to_at == second.from_at
     with pytest.raises(ValidationError):
         placement_record(actor=actor, case=case, kind="castle", from_at=frozen.now)
-    ended = placement_end(actor=actor, placement=second, to_at=frozen.now + dt.timedelta(hours=1),
-                          version=second.version)
+    ended = placement_end(
+        actor=actor, placement=second, to_at=frozen.now + dt.timedelta(hours=1), version=second.version
+    )
     assert ended.to_at is not None
     assert Placement.objects.filter(case=case, to_at__isnull=True).count() == 0
 
 
 def test_voluntary_return_starts_follow_ups_at_3_6_and_12_months(world, frozen):
-    clocks = voluntary_return_record(actor=world.personas.police, case=world.cases.police_adult,
-                                     returned_on=dt.date(2026, 8, 31))
+    clocks = voluntary_return_record(
+        actor=world.personas.police, case=world.cases.police_adult, returned_on=dt.date(2026, 8, 31)
+    )
     assert [(c.stage, c.ends_on) for c in clocks] == [
-        (3, dt.date(2026, 11, 30)), (6, dt.date(2027, 2, 28)), (12, dt.date(2027, 8, 31))]
-    again = voluntary_return_record(actor=world.personas.police, case=world.cases.police_adult,
-                                    returned_on=dt.date(2026, 8, 31))
+        (3, dt.date(2026, 11, 30)),
+        (6, dt.date(2027, 2, 28)),
+        (12, dt.date(2027, 8, 31)),
+    ]
+    again = voluntary_return_record(
+        actor=world.personas.police, case=world.cases.police_adult, returned_on=dt.date(2026, 8, 31)
+    )
     assert [c.pk for c in again] == [c.pk for c in clocks]

@@ -44,20 +44,25 @@ def test_presumption_event_gives_a_24_hour_clock_and_informs_child_welfare(world
     assert clk.rule_version == 1 and "24 hours" in clk.rule_source
     assert clk.responsible_agency == world.agencies.childwelfare
 
-    to_cw = Notification.objects.get(kind=NotificationKind.PRESUMED_CHILD, case=case,
-                                     recipient_agency=world.agencies.childwelfare)
+    to_cw = Notification.objects.get(
+        kind=NotificationKind.PRESUMED_CHILD, case=case, recipient_agency=world.agencies.childwelfare
+    )
     assert not to_cw.is_participant  # Bufetat does not take part in the police's case yet
     assert case.reference in to_cw.text_nb and case.reference in to_cw.text_en
     assert "barnevernsloven § 13-2" in to_cw.text_nb
     assert_no_personal_data(to_cw.text_nb + to_cw.text_en)
     assert to_cw.ack_clock is not None and to_cw.ack_clock.kind == "inform_child_welfare"
-    assert Notification.objects.filter(kind=NotificationKind.PRESUMED_CHILD, case=case,
-                                       recipient_agency=world.agencies.kom).exists()
+    assert Notification.objects.filter(
+        kind=NotificationKind.PRESUMED_CHILD, case=case, recipient_agency=world.agencies.kom
+    ).exists()
     assert to_cw in notifications_inbox(user=world.personas.childwelfare)
     assert to_cw not in notifications_inbox(user=world.personas.outsider)
     # Bufetat's own child case: it takes part, so it gets the participant's text.
-    own = Notification.objects.get(kind=NotificationKind.PRESUMED_CHILD, case=world.cases.childwelfare_child,
-                                   recipient_agency=world.agencies.childwelfare)
+    own = Notification.objects.get(
+        kind=NotificationKind.PRESUMED_CHILD,
+        case=world.cases.childwelfare_child,
+        recipient_agency=world.agencies.childwelfare,
+    )
     assert own.is_participant and own.text_en.startswith(f"Case {world.cases.childwelfare_child.reference}")
 
     # Processing the outbox again changes nothing.
@@ -75,8 +80,13 @@ def test_placing_the_child_meets_the_clock(world, frozen):
     placement_record(actor=world.personas.police, case=case, kind="reception_centre", from_at=frozen.now)
     assert _placement_clock(case).state == ClockState.RUNNING
     frozen.advance(hours=2)
-    placement = placement_record(actor=world.personas.police, case=case, kind="child_welfare_institution",
-                                 from_at=frozen.now, description="Institution")
+    placement = placement_record(
+        actor=world.personas.police,
+        case=case,
+        kind="child_welfare_institution",
+        from_at=frozen.now,
+        description="Institution",
+    )
     clk = _placement_clock(case)
     assert clk.state == ClockState.MET and not clk.met_late
     assert clk.history.last().data == {"placement": str(placement.pk)}
@@ -100,8 +110,11 @@ def test_missing_the_clock_escalates_to_the_coordinators(world, frozen):
     clk.refresh_from_db()
     assert clk.state == ClockState.MISSED and clk.closed_at == frozen.now
     missed = Notification.objects.filter(kind=NotificationKind.CLOCK_MISSED, clock=clk)
-    assert {n.recipient_agency for n in missed} == {world.agencies.childwelfare, world.agencies.police,
-                                                   world.agencies.kom}
+    assert {n.recipient_agency for n in missed} == {
+        world.agencies.childwelfare,
+        world.agencies.police,
+        world.agencies.kom,
+    }
     to_kom = missed.get(recipient_agency=world.agencies.kom)
     assert to_kom in notifications_inbox(user=world.personas.coordinator)
     for n in missed:
@@ -117,7 +130,9 @@ def test_missing_the_clock_escalates_to_the_coordinators(world, frozen):
 def test_child_welfare_acknowledges_and_meets_the_inform_clock(world, frozen):
     case = world.cases.police_child
     on_presumed_child(case=case, occurred_at=frozen.now)
-    note = Notification.objects.get(kind=NotificationKind.PRESUMED_CHILD, recipient_agency=world.agencies.childwelfare)
+    note = Notification.objects.get(
+        kind=NotificationKind.PRESUMED_CHILD, recipient_agency=world.agencies.childwelfare
+    )
     from django.http import Http404
 
     with pytest.raises(Http404):
@@ -139,8 +154,9 @@ def test_unacknowledged_inform_clock_is_missed_and_reaches_the_coordinators(worl
     run_worker(once=True, consume_events=False)
     inform.refresh_from_db()
     assert inform.state == ClockState.MISSED
-    assert Notification.objects.filter(kind=NotificationKind.CLOCK_MISSED, clock=inform,
-                                       recipient_agency=world.agencies.kom).exists()
+    assert Notification.objects.filter(
+        kind=NotificationKind.CLOCK_MISSED, clock=inform, recipient_agency=world.agencies.kom
+    ).exists()
 
 
 def test_lifting_the_presumption_cancels_the_child_clocks(world, frozen):

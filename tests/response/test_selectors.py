@@ -29,8 +29,12 @@ from varde.response.worker import run_worker
 def test_national_view_groups_clocks_about_to_run_out_and_missed_by_agency(world, frozen):
     on_presumed_child(case=world.cases.police_child, occurred_at=frozen.now)
     on_presumed_child(case=world.cases.ngo_child, occurred_at=frozen.now - dt.timedelta(hours=20))
-    clock_start(case=world.cases.police_adult, kind="police_report", start_at=frozen.now - dt.timedelta(hours=3),
-                agency=world.agencies.police)
+    clock_start(
+        case=world.cases.police_adult,
+        kind="police_report",
+        start_at=frozen.now - dt.timedelta(hours=3),
+        agency=world.agencies.police,
+    )
     frozen.advance(hours=2, minutes=1)
     run_worker(once=True, consume_events=False)
     with pytest.raises(NotPermitted):
@@ -49,8 +53,11 @@ def test_national_view_groups_clocks_about_to_run_out_and_missed_by_agency(world
 
 def test_children_without_a_plan(world):
     refs = {c.reference for c in children_without_plan(user=world.personas.coordinator)}
-    assert refs == {world.cases.police_child.reference, world.cases.childwelfare_child.reference,
-                    world.cases.ngo_child.reference}
+    assert refs == {
+        world.cases.police_child.reference,
+        world.cases.childwelfare_child.reference,
+        world.cases.ngo_child.reference,
+    }
 
 
 def test_response_data_is_seen_only_with_the_case(world, frozen):
@@ -97,7 +104,10 @@ def test_the_timeline_and_the_case_as_it_stood(world, frozen):
     assert "placement" in kinds and "clock_met" in kinds and "clock_started" in kinds
     assert "notification_presumed_child" in kinds
     then = case_response_as_of(user=world.personas.police, case=case, at=before_placement)
-    assert {s.kind: s.state for s in then.clocks} == {"safe_placement": "running", "inform_child_welfare": "running"}
+    assert {s.kind: s.state for s in then.clocks} == {
+        "safe_placement": "running",
+        "inform_child_welfare": "running",
+    }
     assert then.placements == []
     now = case_response_as_of(user=world.personas.police, case=case, at=frozen.now)
     assert {s.kind: s.state for s in now.clocks}["safe_placement"] == "met"
@@ -106,18 +116,43 @@ def test_the_timeline_and_the_case_as_it_stood(world, frozen):
 
 def test_the_24_hour_directory(world):
     with pytest.raises(NotPermitted):
-        agency_contact_set(actor=world.personas.police, agency=world.agencies.police, on_call_phone="+47 02800",
-                           email="vakt@politiet.no", hours="24/7", always_open=True)
-    contact = agency_contact_set(actor=world.personas.agency_admin, agency=world.agencies.police,
-                                 on_call_phone="+47 02800", email="vakt@politiet.no", hours="24/7", always_open=True)
-    again = agency_contact_set(actor=world.personas.coordinator, agency=world.agencies.police, on_call_phone="02800",
-                               email="stop@politiet.no", hours="24/7", always_open=True, version=contact.version)
+        agency_contact_set(
+            actor=world.personas.police,
+            agency=world.agencies.police,
+            on_call_phone="+47 02800",
+            email="vakt@politiet.no",
+            hours="24/7",
+            always_open=True,
+        )
+    contact = agency_contact_set(
+        actor=world.personas.agency_admin,
+        agency=world.agencies.police,
+        on_call_phone="+47 02800",
+        email="vakt@politiet.no",
+        hours="24/7",
+        always_open=True,
+    )
+    again = agency_contact_set(
+        actor=world.personas.coordinator,
+        agency=world.agencies.police,
+        on_call_phone="02800",
+        email="stop@politiet.no",
+        hours="24/7",
+        always_open=True,
+        version=contact.version,
+    )
     assert again.email == "stop@politiet.no" and again.version == contact.version + 1
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        agency_contact_set(actor=world.personas.coordinator, agency=world.agencies.police, on_call_phone="",
-                           email="not an address", hours="", always_open=False)
+        agency_contact_set(
+            actor=world.personas.coordinator,
+            agency=world.agencies.police,
+            on_call_phone="",
+            email="not an address",
+            hours="",
+            always_open=False,
+        )
     directory = dict(agency_directory(user=world.personas.ngo))
     assert directory[world.agencies.police] == AgencyContact.objects.get(agency=world.agencies.police)
     assert directory[world.agencies.ngo] is None

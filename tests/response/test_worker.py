@@ -33,8 +33,12 @@ def test_two_passes_never_fire_twice(world, frozen):
     second = worker.run_pass(worker_id="b")
     assert (first.missed, second.missed) == (30, 0)
     for clk in clocks:
-        assert Notification.objects.filter(kind=NotificationKind.CLOCK_MISSED, clock=clk,
-                                           recipient_agency=world.agencies.kom).count() == 1
+        assert (
+            Notification.objects.filter(
+                kind=NotificationKind.CLOCK_MISSED, clock=clk, recipient_agency=world.agencies.kom
+            ).count()
+            == 1
+        )
 
 
 def test_a_worker_that_dies_mid_way_loses_nothing(world, frozen, monkeypatch):
@@ -91,9 +95,14 @@ def test_warning_is_sent_once_and_rearmed_by_an_extension(world, frozen):
     from varde.response.clocks import clock_extend
     from varde.response.services import task_add
 
-    task = task_add(actor=world.personas.police, case=world.cases.police_child, title="Health check",
-                    responsible_agency=world.agencies.police, responsible_user=world.personas.police,
-                    due_date=dt.date(2026, 10, 8))
+    task = task_add(
+        actor=world.personas.police,
+        case=world.cases.police_child,
+        title="Health check",
+        responsible_agency=world.agencies.police,
+        responsible_user=world.personas.police,
+        due_date=dt.date(2026, 10, 8),
+    )
     frozen.set(task.clock.warn_at + dt.timedelta(minutes=1))
     assert worker.run_pass(worker_id="a").warned == 1
     assert worker.run_pass(worker_id="a").warned == 0

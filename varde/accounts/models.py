@@ -33,7 +33,9 @@ CHILD_WELFARE_KINDS = frozenset({AgencyKind.CHILD_WELFARE_MUNICIPAL, AgencyKind.
 
 
 class Agency(BaseModel):
-    code = models.SlugField(_("code"), max_length=40, unique=True, help_text=_("Short stable identifier, e.g. oslo-pd-stop"))
+    code = models.SlugField(
+        _("code"), max_length=40, unique=True, help_text=_("Short stable identifier, e.g. oslo-pd-stop")
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=40, choices=AgencyKind.choices)
     municipality = models.CharField(_("municipality number"), max_length=4, blank=True)
@@ -127,7 +129,9 @@ class Membership(BaseModel):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique_role")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique_role")
+        ]
         ordering = ["agency__name", "role"]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")

@@ -138,7 +138,9 @@ def user_deactivate(*, actor: User, user: User) -> int:
         raise NotPermitted(_("You cannot disable yourself."))
     User.objects.filter(pk=user.pk).update(is_active=False)
     ended = sessions_end_for(user_id=user.pk)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, detail={"active": False, "sessions_ended": ended})
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=user, detail={"active": False, "sessions_ended": ended}
+    )
     return ended
 
 

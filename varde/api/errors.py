@@ -17,10 +17,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, EditConflict):
-        return Response({"detail": "The record was changed by someone else. Reload and try again.",
-                         "code": "edit_conflict"}, status=status.HTTP_409_CONFLICT)
+        return Response(
+            {
+                "detail": "The record was changed by someone else. Reload and try again.",
+                "code": "edit_conflict",
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, NotPermitted):
         return Response({"detail": str(exc), "code": "not_permitted"}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, TransitionNotAllowed | VardeError):
-        return Response({"non_field_errors": [str(exc)], "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"non_field_errors": [str(exc)], "code": exc.code}, status=status.HTTP_400_BAD_REQUEST
+        )
     return drf_exception_handler(exc, context)

@@ -39,8 +39,14 @@ NOT_FOUND = _err("No such record, or one you may not see (the two are never told
 CONFLICT = _err("Someone else changed the record since you read it (stale `version`); reload and retry.")
 
 
-def responses(ok: dict[int, Any], *, body: bool = False, not_found: bool = False, conflict: bool = False,
-              forbidden: bool = True) -> dict[int, Any]:
+def responses(
+    ok: dict[int, Any],
+    *,
+    body: bool = False,
+    not_found: bool = False,
+    conflict: bool = False,
+    forbidden: bool = True,
+) -> dict[int, Any]:
     """The full response map of an endpoint: its success bodies plus the errors it can answer."""
     result: dict[int, Any] = dict(ok)
     if body:

@@ -125,7 +125,10 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=1024, trim_whitespace=False, style={"input_type": "password"})
     otp_code = serializers.CharField(
-        max_length=6, required=False, allow_blank=True, default="",
+        max_length=6,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="The 6-digit code from the authenticator app; required for caseworkers, coordinators "
         "and administrators.",
     )
@@ -134,8 +137,9 @@ class TokenRequestSerializer(serializers.Serializer):
 class ReauthSerializer(serializers.Serializer):
     """Password and a fresh code, sent with requests that export or break the glass."""
 
-    password = serializers.CharField(max_length=1024, trim_whitespace=False, write_only=True,
-                                     style={"input_type": "password"})
+    password = serializers.CharField(
+        max_length=1024, trim_whitespace=False, write_only=True, style={"input_type": "password"}
+    )
     otp_code = serializers.CharField(max_length=6, write_only=True)
 
 
@@ -182,9 +186,23 @@ class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = [
-            "id", "display_name", "names", "sex", "date_of_birth", "estimated_age", "estimated_age_certainty",
-            "age_estimated_on", "age", "age_is_uncertain", "is_presumed_child", "nationalities", "languages",
-            "national_id", "documents", "phones", "version",
+            "id",
+            "display_name",
+            "names",
+            "sex",
+            "date_of_birth",
+            "estimated_age",
+            "estimated_age_certainty",
+            "age_estimated_on",
+            "age",
+            "age_is_uncertain",
+            "is_presumed_child",
+            "nationalities",
+            "languages",
+            "national_id",
+            "documents",
+            "phones",
+            "version",
         ]
         read_only_fields = fields
 
@@ -251,8 +269,18 @@ class ReferralSerializer(serializers.ModelSerializer):
     class Meta:
         model = Referral
         fields = [
-            "id", "reporting_agency", "reported_by", "referral_date", "met_how", "met_where", "municipality",
-            "exploitation_forms", "labour_sector", "criminality_kind", "description", "external_id",
+            "id",
+            "reporting_agency",
+            "reported_by",
+            "referral_date",
+            "met_how",
+            "met_where",
+            "municipality",
+            "exploitation_forms",
+            "labour_sector",
+            "criminality_kind",
+            "description",
+            "external_id",
         ]
         read_only_fields = fields
 
@@ -267,8 +295,17 @@ class ParticipationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseParticipation
-        fields = ["id", "agency", "state", "is_lead", "invited_at", "invitation_note", "responded_at", "consent",
-                  "version"]
+        fields = [
+            "id",
+            "agency",
+            "state",
+            "is_lead",
+            "invited_at",
+            "invitation_note",
+            "responded_at",
+            "consent",
+            "version",
+        ]
         read_only_fields = fields
 
 
@@ -279,7 +316,16 @@ class ConsentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Consent
-        fields = ["id", "agency", "agency_kind", "purpose", "given_on", "withdrawn_on", "is_active", "version"]
+        fields = [
+            "id",
+            "agency",
+            "agency_kind",
+            "purpose",
+            "given_on",
+            "withdrawn_on",
+            "is_active",
+            "version",
+        ]
         read_only_fields = fields
 
 
@@ -311,8 +357,19 @@ class CaseDetailSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = [
-            "id", "reference", "status", "closure_reason", "is_child", "opened_at", "lead_agency", "version",
-            "person", "referrals", "participants", "consents", "status_history",
+            "id",
+            "reference",
+            "status",
+            "closure_reason",
+            "is_child",
+            "opened_at",
+            "lead_agency",
+            "version",
+            "person",
+            "referrals",
+            "participants",
+            "consents",
+            "status_history",
         ]
         read_only_fields = fields
 
@@ -345,8 +402,18 @@ class InvitationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseParticipation
-        fields = ["id", "case_id", "case_reference", "is_child", "agency", "lead_agency", "inviting_agency",
-                  "state", "invited_at", "version"]
+        fields = [
+            "id",
+            "case_id",
+            "case_reference",
+            "is_child",
+            "agency",
+            "lead_agency",
+            "inviting_agency",
+            "state",
+            "invited_at",
+            "version",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(AgencySerializer(allow_null=True))
@@ -380,7 +447,11 @@ class DocumentInputSerializer(serializers.Serializer):
     doc_type = serializers.ChoiceField(choices=DocumentType.choices)
     number = serializers.CharField(max_length=60)
     issuing_country = serializers.CharField(
-        max_length=2, required=False, allow_blank=True, default="", validators=[_django(validators.validate_country)]
+        max_length=2,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[_django(validators.validate_country)],
     )
     suspected_false = serializers.BooleanField(required=False, default=False)
 
@@ -391,26 +462,38 @@ class PersonInputSerializer(serializers.Serializer):
     date_of_birth = serializers.DateField(
         required=False, allow_null=True, default=None, validators=[_not_future, _not_before(EARLIEST_DATE)]
     )
-    estimated_age = serializers.IntegerField(min_value=0, max_value=120, required=False, allow_null=True,
-                                             default=None)
+    estimated_age = serializers.IntegerField(
+        min_value=0, max_value=120, required=False, allow_null=True, default=None
+    )
     estimated_age_certainty = serializers.ChoiceField(
         choices=AgeCertainty.choices, required=False, allow_blank=True, default=""
     )
     nationalities = serializers.ListField(
         child=serializers.CharField(max_length=2, validators=[_django(validators.validate_country)]),
-        required=False, default=list, max_length=10, help_text="ISO 3166 alpha-2 codes, e.g. NG",
+        required=False,
+        default=list,
+        max_length=10,
+        help_text="ISO 3166 alpha-2 codes, e.g. NG",
     )
     languages = serializers.ListField(
         child=serializers.CharField(max_length=3, validators=[_django(validators.validate_language)]),
-        required=False, default=list, max_length=20, help_text="ISO 639 codes (alpha-2 or alpha-3), e.g. en",
+        required=False,
+        default=list,
+        max_length=20,
+        help_text="ISO 639 codes (alpha-2 or alpha-3), e.g. en",
     )
     national_id = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, default="",
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="Norwegian fødselsnummer or D-number (11 digits)",
     )
     phones = serializers.ListField(
         child=serializers.CharField(max_length=30, validators=[_django(validators.validate_phone)]),
-        required=False, default=list, max_length=10,
+        required=False,
+        default=list,
+        max_length=10,
     )
     documents = DocumentInputSerializer(many=True, required=False, default=list, max_length=10)  # type: ignore[call-arg]
 
@@ -437,17 +520,25 @@ class ReferralInputSerializer(serializers.Serializer):
     met_how = serializers.ChoiceField(choices=MetHow.choices, required=False, allow_blank=True, default="")
     met_where = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     municipality = serializers.CharField(
-        max_length=4, required=False, allow_blank=True, default="",
-        validators=[_django(validators.validate_municipality)], help_text="Kommunenummer, e.g. 0301",
+        max_length=4,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[_django(validators.validate_municipality)],
+        help_text="Kommunenummer, e.g. 0301",
     )
     exploitation_forms = serializers.ListField(
-        child=serializers.ChoiceField(choices=ExploitationForm.choices), required=False, default=list,
+        child=serializers.ChoiceField(choices=ExploitationForm.choices),
+        required=False,
+        default=list,
         max_length=len(ExploitationForm.choices),
     )
-    labour_sector = serializers.ChoiceField(choices=LabourSector.choices, required=False, allow_blank=True,
-                                            default="")
-    criminality_kind = serializers.ChoiceField(choices=CriminalityKind.choices, required=False, allow_blank=True,
-                                               default="")
+    labour_sector = serializers.ChoiceField(
+        choices=LabourSector.choices, required=False, allow_blank=True, default=""
+    )
+    criminality_kind = serializers.ChoiceField(
+        choices=CriminalityKind.choices, required=False, allow_blank=True, default=""
+    )
     description = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -456,7 +547,9 @@ class ReferralInputSerializer(serializers.Serializer):
         if attrs.get("labour_sector") and ExploitationForm.FORCED_LABOUR not in forms:
             errors["labour_sector"] = [str(_("A labour sector goes with suspected forced labour."))]
         if attrs.get("criminality_kind") and ExploitationForm.FORCED_CRIMINALITY not in forms:
-            errors["criminality_kind"] = [str(_("A kind of criminality goes with suspected forced criminality."))]
+            errors["criminality_kind"] = [
+                str(_("A kind of criminality goes with suspected forced criminality."))
+            ]
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -497,10 +590,14 @@ class CaseReportSerializer(serializers.Serializer):
 class StatusChangeInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=CaseStatus.choices)
     reason = serializers.CharField(max_length=2000)
-    closure_reason = serializers.ChoiceField(choices=ClosureReason.choices, required=False, allow_blank=True,
-                                             default="")
-    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
-                                       help_text="The case's version as last read; a stale one answers 409.")
+    closure_reason = serializers.ChoiceField(
+        choices=ClosureReason.choices, required=False, allow_blank=True, default=""
+    )
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The case's version as last read; a stale one answers 409.",
+    )
 
 
 class InviteInputSerializer(serializers.Serializer):
@@ -514,7 +611,9 @@ class RevokeInputSerializer(serializers.Serializer):
 
 class ConsentInputSerializer(serializers.Serializer):
     agency = _agency_field(required=False, allow_null=True, default=None)
-    agency_kind = serializers.ChoiceField(choices=AgencyKind.choices, required=False, allow_blank=True, default="")
+    agency_kind = serializers.ChoiceField(
+        choices=AgencyKind.choices, required=False, allow_blank=True, default=""
+    )
     purpose = serializers.CharField(max_length=300)
     given_on = serializers.DateField(validators=[_not_future, _not_before(EARLIEST_REFERRAL)])
 
@@ -530,10 +629,12 @@ class NoteInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=10000)
 
 
-
 class BreakGlassInputSerializer(ReauthSerializer):
-    reason = serializers.CharField(min_length=20, max_length=2000,
-                                   help_text="Why you must open the case; read by its lead agency and the auditors.")
+    reason = serializers.CharField(
+        min_length=20,
+        max_length=2000,
+        help_text="Why you must open the case; read by its lead agency and the auditors.",
+    )
 
 
 class BreakGlassSerializer(serializers.Serializer):
@@ -553,7 +654,8 @@ class ExportRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(read_only=True)
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
     requested_at = serializers.DateTimeField(read_only=True)
-    approved_by = serializers.CharField(source="approved_by.username", read_only=True, allow_null=True,
-                                        default=None)
+    approved_by = serializers.CharField(
+        source="approved_by.username", read_only=True, allow_null=True, default=None
+    )
     approved_at = serializers.DateTimeField(read_only=True, allow_null=True)
     used_at = serializers.DateTimeField(read_only=True, allow_null=True)

@@ -25,33 +25,58 @@ urlpatterns = [
     path("cases/<str:case_id>/break-glass/", views.BreakGlassView.as_view(), name="api-case-break-glass"),
     path("exports/", views.ExportRequestListView.as_view(), name="api-exports"),
     path("exports/<str:request_id>/approve/", views.ExportApproveView.as_view(), name="api-export-approve"),
-    path("exports/<str:request_id>/download/", views.ExportDownloadView.as_view(), name="api-export-download"),
+    path(
+        "exports/<str:request_id>/download/", views.ExportDownloadView.as_view(), name="api-export-download"
+    ),
     path("cases/<str:case_id>/timeline/", views.CaseTimelineView.as_view(), name="api-case-timeline"),
-    path("cases/<str:case_id>/participants/", views.CaseParticipantsView.as_view(), name="api-case-participants"),
-    path("cases/<str:case_id>/participants/<str:participation_id>/revoke/",
-         views.ParticipationRevokeView.as_view(), name="api-case-participant-revoke"),
+    path(
+        "cases/<str:case_id>/participants/",
+        views.CaseParticipantsView.as_view(),
+        name="api-case-participants",
+    ),
+    path(
+        "cases/<str:case_id>/participants/<str:participation_id>/revoke/",
+        views.ParticipationRevokeView.as_view(),
+        name="api-case-participant-revoke",
+    ),
     path("cases/<str:case_id>/consents/", views.CaseConsentsView.as_view(), name="api-case-consents"),
-    path("cases/<str:case_id>/consents/<str:consent_id>/withdraw/",
-         views.ConsentWithdrawView.as_view(), name="api-case-consent-withdraw"),
+    path(
+        "cases/<str:case_id>/consents/<str:consent_id>/withdraw/",
+        views.ConsentWithdrawView.as_view(),
+        name="api-case-consent-withdraw",
+    ),
     path("cases/<str:case_id>/notes/", views.CaseNotesView.as_view(), name="api-case-notes"),
     path("invitations/", views.InvitationListView.as_view(), name="api-invitations"),
-    path("invitations/<str:invitation_id>/accept/", views.InvitationAcceptView.as_view(),
-         name="api-invitation-accept"),
-    path("invitations/<str:invitation_id>/decline/", views.InvitationDeclineView.as_view(),
-         name="api-invitation-decline"),
+    path(
+        "invitations/<str:invitation_id>/accept/",
+        views.InvitationAcceptView.as_view(),
+        name="api-invitation-accept",
+    ),
+    path(
+        "invitations/<str:invitation_id>/decline/",
+        views.InvitationDeclineView.as_view(),
+        name="api-invitation-decline",
+    ),
     path("persons/<str:person_id>/", views.PersonDetailView.as_view(), name="api-person"),
     path("indicator-catalogues/", CatalogueListView.as_view(), name="api-indicator-catalogues"),
-    path("indicator-catalogues/<str:catalogue_id>/", CatalogueDetailView.as_view(),
-         name="api-indicator-catalogue"),
-    path("indicator-catalogues/<str:catalogue_id>/evaluate/", CatalogueEvaluateView.as_view(),
-         name="api-indicator-catalogue-evaluate"),
-    path("cases/<str:case_id>/assessments/", CaseAssessmentsView.as_view(),
-         name="api-case-assessments"),
+    path(
+        "indicator-catalogues/<str:catalogue_id>/",
+        CatalogueDetailView.as_view(),
+        name="api-indicator-catalogue",
+    ),
+    path(
+        "indicator-catalogues/<str:catalogue_id>/evaluate/",
+        CatalogueEvaluateView.as_view(),
+        name="api-indicator-catalogue-evaluate",
+    ),
+    path("cases/<str:case_id>/assessments/", CaseAssessmentsView.as_view(), name="api-case-assessments"),
     path("assessments/<str:assessment_id>/", AssessmentDetailView.as_view(), name="api-assessment"),
-    path("cases/<str:case_id>/age-evidence/", CaseAgeEvidenceView.as_view(),
-         name="api-case-age-evidence"),
-    path("cases/<str:case_id>/presumption/lift/", CasePresumptionLiftView.as_view(),
-         name="api-case-presumption-lift"),
+    path("cases/<str:case_id>/age-evidence/", CaseAgeEvidenceView.as_view(), name="api-case-age-evidence"),
+    path(
+        "cases/<str:case_id>/presumption/lift/",
+        CasePresumptionLiftView.as_view(),
+        name="api-case-presumption-lift",
+    ),
     re_path(r"^.*$", views.api_not_found),
 ]
 
@@ -60,11 +85,19 @@ from . import response  # noqa: E402
 # The coordinated response, ahead of the catch-all (which stays last).
 urlpatterns[-1:-1] = [
     path("notifications/", response.NotificationListView.as_view(), name="api-notifications"),
-    path("notifications/<str:notification_id>/acknowledge/", response.NotificationAcknowledgeView.as_view(),
-         name="api-notification-acknowledge"),
+    path(
+        "notifications/<str:notification_id>/acknowledge/",
+        response.NotificationAcknowledgeView.as_view(),
+        name="api-notification-acknowledge",
+    ),
     path("cases/<str:case_id>/clocks/", response.CaseClocksView.as_view(), name="api-case-clocks"),
-    path("cases/<str:case_id>/placements/", response.CasePlacementsView.as_view(), name="api-case-placements"),
-    path("cases/<str:case_id>/missing-episodes/", response.CaseMissingEpisodesView.as_view(),
-         name="api-case-missing-episodes"),
+    path(
+        "cases/<str:case_id>/placements/", response.CasePlacementsView.as_view(), name="api-case-placements"
+    ),
+    path(
+        "cases/<str:case_id>/missing-episodes/",
+        response.CaseMissingEpisodesView.as_view(),
+        name="api-case-missing-episodes",
+    ),
     path("response/clocks/", response.NationalClocksView.as_view(), name="api-response-clocks"),
 ]

@@ -151,22 +151,32 @@ class TokenView(VardeAPIView):
             # Answered without raising, so the failed attempt's audit event is kept (ATOMIC_REQUESTS).
             # The same answer for a wrong password, a wrong code and an unknown user.
             audit_record(actor=None, action=AuditAction.LOGIN_FAILED, detail={"via": "api_token"})
-            return Response({"non_field_errors": ["Unable to sign in with these credentials."]},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"non_field_errors": ["Unable to sign in with these credentials."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         Token.objects.filter(user=user).delete()  # a new token each time; the old one stops working
         token = Token.objects.create(user=user)
         if device is not None:
             TokenSecondFactor.objects.create(
                 token=token, device_persistent_id=device.persistent_id, verified_at=clock.now()
             )
-        audit_record(actor=user, action=AuditAction.LOGIN, obj=user,
-                     detail={"via": "api_token", "otp": device is not None})
+        audit_record(
+            actor=user,
+            action=AuditAction.LOGIN,
+            obj=user,
+            detail={"via": "api_token", "otp": device is not None},
+        )
         return Response({"token": token.key})
 
 
 class MeView(VardeAPIView):
-    @extend_schema(operation_id="me", tags=["me"], responses=responses({200: s.MeSerializer}),
-                   summary="Who am I: agencies and roles (no case data)")
+    @extend_schema(
+        operation_id="me",
+        tags=["me"],
+        responses=responses({200: s.MeSerializer}),
+        summary="Who am I: agencies and roles (no case data)",
+    )
     def get(self, request: Request) -> Response:
         return Response(s.MeSerializer(request.user).data)
 
@@ -177,9 +187,12 @@ class AgencyListView(VardeAPIView):
     def get_queryset(self) -> QuerySet[Agency]:
         return Agency.objects.filter(is_active=True).order_by("name", "id")
 
-    @extend_schema(operation_id="agencies_list", tags=["agencies"],
-                   responses=responses({200: s.AgencySerializer(many=True)}),
-                   summary="The agency directory")
+    @extend_schema(
+        operation_id="agencies_list",
+        tags=["agencies"],
+        responses=responses({200: s.AgencySerializer(many=True)}),
+        summary="The agency directory",
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(s.AgencySerializer(page, many=True).data)
@@ -199,7 +212,9 @@ class CaseListView(VardeAPIView):
         )
 
     @extend_schema(
-        operation_id="cases_list", tags=["cases"], responses=responses({200: s.CaseListSerializer(many=True)}),
+        operation_id="cases_list",
+        tags=["cases"],
+        responses=responses({200: s.CaseListSerializer(many=True)}),
         summary="Cases you may see (coordinators: every case, names only where opened; analysts and "
         "administrators: none)",
     )
@@ -207,12 +222,18 @@ class CaseListView(VardeAPIView):
         page = self.paginate_queryset(self.get_queryset()) or []
         # Names only for the cases the user may open; the national list loads no person at all.
         prefetch_related_objects([c for c in page if getattr(c, "personal_access", False)], "person__names")
-        audit_record(actor=request.user, action=AuditAction.LIST, obj=("cases.case", ""),
-                     detail={"cases": [str(case.pk) for case in page]})
+        audit_record(
+            actor=request.user,
+            action=AuditAction.LIST,
+            obj=("cases.case", ""),
+            detail={"cases": [str(case.pk) for case in page]},
+        )
         return self.get_paginated_response(s.CaseListSerializer(page, many=True).data)
 
     @extend_schema(
-        operation_id="cases_report", tags=["cases"], request=s.CaseReportSerializer,
+        operation_id="cases_report",
+        tags=["cases"],
+        request=s.CaseReportSerializer,
         responses=responses({201: s.CaseDetailSerializer}, body=True),
         summary="Report a possible victim (creates the person, the case and the referral)",
         description="403 when `reporting_agency` is not one of your agencies (coordinators may report for "
@@ -225,16 +246,23 @@ class CaseListView(VardeAPIView):
 
 
 class CaseDetailView(VardeAPIView):
-    @extend_schema(operation_id="cases_retrieve", tags=["cases"], parameters=[CASE_ID],
-                   responses=responses({200: s.CaseDetailSerializer}, not_found=True),
-                   summary="One case, with person, referrals, participants, consents and history")
+    @extend_schema(
+        operation_id="cases_retrieve",
+        tags=["cases"],
+        parameters=[CASE_ID],
+        responses=responses({200: s.CaseDetailSerializer}, not_found=True),
+        summary="One case, with person, referrals, participants, consents and history",
+    )
     def get(self, request: Request, case_id: str) -> Response:
         return detail_response(case_get_for_user(user=request.user, case_id=case_id))  # type: ignore[arg-type]
 
 
 class CaseStatusView(VardeAPIView):
     @extend_schema(
-        operation_id="cases_status", tags=["cases"], parameters=[CASE_ID], request=s.StatusChangeInputSerializer,
+        operation_id="cases_status",
+        tags=["cases"],
+        parameters=[CASE_ID],
+        request=s.StatusChangeInputSerializer,
         responses=responses({200: s.CaseDetailSerializer}, body=True, not_found=True, conflict=True),
         summary="Change a case's status (400 for a transition the lifecycle does not allow)",
     )
@@ -248,9 +276,13 @@ class CaseStatusView(VardeAPIView):
 class CaseTimelineView(VardeAPIView):
     serializer_class = s.CaseEventSerializer
 
-    @extend_schema(operation_id="cases_timeline", tags=["cases"], parameters=[CASE_ID],
-                   responses=responses({200: s.CaseEventSerializer(many=True)}, not_found=True),
-                   summary="The case's timeline, newest first")
+    @extend_schema(
+        operation_id="cases_timeline",
+        tags=["cases"],
+        parameters=[CASE_ID],
+        responses=responses({200: s.CaseEventSerializer(many=True)}, not_found=True),
+        summary="The case's timeline, newest first",
+    )
     def get(self, request: Request, case_id: str) -> Response:
         case = case_get_for_user(user=request.user, case_id=case_id)  # type: ignore[arg-type]
         events = case.events.select_related("by", "by_agency", "about_agency").order_by("-at", "-id")
@@ -260,7 +292,9 @@ class CaseTimelineView(VardeAPIView):
 
 class CaseParticipantsView(VardeAPIView):
     @extend_schema(
-        operation_id="cases_participants_invite", tags=["participants"], parameters=[CASE_ID],
+        operation_id="cases_participants_invite",
+        tags=["participants"],
+        parameters=[CASE_ID],
         request=s.InviteInputSerializer,
         responses=responses({201: s.ParticipationSerializer}, body=True, not_found=True),
         summary="Invite an agency into the case",
@@ -276,7 +310,8 @@ class CaseParticipantsView(VardeAPIView):
 
 class ParticipationRevokeView(VardeAPIView):
     @extend_schema(
-        operation_id="cases_participants_revoke", tags=["participants"],
+        operation_id="cases_participants_revoke",
+        tags=["participants"],
         parameters=[CASE_ID, uuid_path("participation_id", "The participation's id.")],
         request=s.RevokeInputSerializer,
         responses=responses({200: s.ParticipationSerializer}, body=True, not_found=True),
@@ -294,7 +329,9 @@ class ParticipationRevokeView(VardeAPIView):
 
 class CaseConsentsView(VardeAPIView):
     @extend_schema(
-        operation_id="cases_consents_record", tags=["consents"], parameters=[CASE_ID],
+        operation_id="cases_consents_record",
+        tags=["consents"],
+        parameters=[CASE_ID],
         request=s.ConsentInputSerializer,
         responses=responses({201: s.ConsentSerializer}, body=True, not_found=True),
         summary="Record what the person agreed to share, with one agency or a kind of agency",
@@ -308,8 +345,10 @@ class CaseConsentsView(VardeAPIView):
 
 class ConsentWithdrawView(VardeAPIView):
     @extend_schema(
-        operation_id="cases_consents_withdraw", tags=["consents"],
-        parameters=[CASE_ID, uuid_path("consent_id", "The consent's id.")], request=None,
+        operation_id="cases_consents_withdraw",
+        tags=["consents"],
+        parameters=[CASE_ID, uuid_path("consent_id", "The consent's id.")],
+        request=None,
         responses=responses({200: s.ConsentSerializer}, not_found=True, conflict=True),
         summary="Withdraw a consent: agencies let in on it lose access (409 if already withdrawn)",
     )
@@ -323,7 +362,10 @@ class ConsentWithdrawView(VardeAPIView):
 
 class CaseNotesView(VardeAPIView):
     @extend_schema(
-        operation_id="cases_notes_add", tags=["cases"], parameters=[CASE_ID], request=s.NoteInputSerializer,
+        operation_id="cases_notes_add",
+        tags=["cases"],
+        parameters=[CASE_ID],
+        request=s.NoteInputSerializer,
         responses=responses({201: s.CaseEventSerializer}, body=True, not_found=True),
         summary="Add a note to the case's timeline",
     )
@@ -336,7 +378,10 @@ class CaseNotesView(VardeAPIView):
 
 class BreakGlassView(VardeAPIView):
     @extend_schema(
-        operation_id="cases_break_glass", tags=["cases"], parameters=[CASE_ID], request=s.BreakGlassInputSerializer,
+        operation_id="cases_break_glass",
+        tags=["cases"],
+        parameters=[CASE_ID],
+        request=s.BreakGlassInputSerializer,
         responses=responses({201: s.BreakGlassSerializer}, body=True, not_found=True),
         summary="Coordinators: open a case outside your agency's participation (break the glass)",
         description="Needs a written reason and your password and a fresh one-time code. Lasts a limited time; "
@@ -359,30 +404,48 @@ def _reauthenticate(request: Request, data: dict[str, Any]) -> Response | None:
     """Password and a fresh code in the request body (APIs carry no session to remember it in).
     A failure is answered (403), not raised, so that the failed attempt's audit event, the lockout
     count and the code throttle are kept (ATOMIC_REQUESTS rolls back on exceptions)."""
-    ok = reauthenticate(request._request, user=request.user, password=data["password"],  # type: ignore[arg-type]
-                        code=data["otp_code"], remember=False)
+    ok = reauthenticate(
+        request._request,
+        user=request.user,
+        password=data["password"],  # type: ignore[arg-type]
+        code=data["otp_code"],
+        remember=False,
+    )
     if ok:
         return None
-    audit_record(actor=request.user, action=AuditAction.LOGIN_FAILED, obj=request.user,
-                 detail={"step": "reauth", "via": "api"})
-    return Response({"detail": "The password or the one-time code is not right.", "code": "reauthentication_failed"},
-                    status=status.HTTP_403_FORBIDDEN)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.LOGIN_FAILED,
+        obj=request.user,
+        detail={"step": "reauth", "via": "api"},
+    )
+    return Response(
+        {"detail": "The password or the one-time code is not right.", "code": "reauthentication_failed"},
+        status=status.HTTP_403_FORBIDDEN,
+    )
 
 
 # --- exports (four eyes) --------------------------------------------------------------------------------
 
 
 class ExportRequestListView(VardeAPIView):
-    @extend_schema(operation_id="exports_list", tags=["exports"],
-                   responses=responses({200: s.ExportRequestSerializer(many=True)}),
-                   summary="Your export requests and those waiting for your approval")
+    @extend_schema(
+        operation_id="exports_list",
+        tags=["exports"],
+        responses=responses({200: s.ExportRequestSerializer(many=True)}),
+        summary="Your export requests and those waiting for your approval",
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(approval.requests_for(user=request.user))  # type: ignore[arg-type]
         return self.get_paginated_response(s.ExportRequestSerializer(page, many=True).data)
 
-    @extend_schema(operation_id="exports_request", tags=["exports"], request=s.ExportRequestInputSerializer,
-                   responses=responses({201: s.ExportRequestSerializer}, body=True),
-                   summary="Ask to export the referrals you may see (identified data; another person approves)")
+    @extend_schema(
+        operation_id="exports_request",
+        tags=["exports"],
+        request=s.ExportRequestInputSerializer,
+        responses=responses({201: s.ExportRequestSerializer}, body=True),
+        summary="Ask to export the referrals you may see (identified data; another person approves)",
+    )
     def post(self, request: Request) -> Response:
         reason = self.input(s.ExportRequestInputSerializer).validated_data["reason"]
         export = approval.export_request_create(actor=request.user, reason=reason)  # type: ignore[arg-type]
@@ -390,11 +453,15 @@ class ExportRequestListView(VardeAPIView):
 
 
 class ExportApproveView(VardeAPIView):
-    @extend_schema(operation_id="exports_approve", tags=["exports"],
-                   parameters=[uuid_path("request_id", "The export request's id.")], request=s.ReauthSerializer,
-                   responses=responses({200: s.ExportRequestSerializer}, body=True, not_found=True),
-                   summary="Approve another person's export request (coordinators; the requester's agency "
-                   "administrator); 403 for your own")
+    @extend_schema(
+        operation_id="exports_approve",
+        tags=["exports"],
+        parameters=[uuid_path("request_id", "The export request's id.")],
+        request=s.ReauthSerializer,
+        responses=responses({200: s.ExportRequestSerializer}, body=True, not_found=True),
+        summary="Approve another person's export request (coordinators; the requester's agency "
+        "administrator); 403 for your own",
+    )
     def post(self, request: Request, request_id: str) -> Response:
         export = approval.request_get_for_user(user=request.user, request_id=request_id)  # type: ignore[arg-type]
         if (refused := _reauthenticate(request, self.input(s.ReauthSerializer).validated_data)) is not None:
@@ -404,10 +471,14 @@ class ExportApproveView(VardeAPIView):
 
 
 class ExportDownloadView(VardeAPIView):
-    @extend_schema(operation_id="exports_download", tags=["exports"],
-                   parameters=[uuid_path("request_id", "The export request's id.")], request=s.ReauthSerializer,
-                   responses={200: OpenApiTypes.STR, **responses({}, body=True, not_found=True)},
-                   summary="Download an approved export once (interchange CSV with a watermark line)")
+    @extend_schema(
+        operation_id="exports_download",
+        tags=["exports"],
+        parameters=[uuid_path("request_id", "The export request's id.")],
+        request=s.ReauthSerializer,
+        responses={200: OpenApiTypes.STR, **responses({}, body=True, not_found=True)},
+        summary="Download an approved export once (interchange CSV with a watermark line)",
+    )
     def post(self, request: Request, request_id: str) -> HttpResponse:
         export = approval.request_get_for_user(user=request.user, request_id=request_id)  # type: ignore[arg-type]
         if (refused := _reauthenticate(request, self.input(s.ReauthSerializer).validated_data)) is not None:
@@ -428,9 +499,12 @@ class InvitationListView(VardeAPIView):
     def get_queryset(self) -> QuerySet[CaseParticipation]:
         return invitations_for(user=self.request.user).order_by("-invited_at", "id")  # type: ignore[arg-type]
 
-    @extend_schema(operation_id="invitations_list", tags=["invitations"],
-                   responses=responses({200: s.InvitationSerializer(many=True)}),
-                   summary="Open invitations to your agencies (no personal data)")
+    @extend_schema(
+        operation_id="invitations_list",
+        tags=["invitations"],
+        responses=responses({200: s.InvitationSerializer(many=True)}),
+        summary="Open invitations to your agencies (no personal data)",
+    )
     def get(self, request: Request) -> Response:
         page = list(self.paginate_queryset(self.get_queryset()) or [])
         context = {"inviting_agencies": inviting_agencies(page)}
@@ -442,9 +516,14 @@ class InvitationRespondView(VardeAPIView):
 
     def post(self, request: Request, invitation_id: str) -> Response:
         invitation = invitation_get_for_user(user=request.user, participation_id=invitation_id)  # type: ignore[arg-type]
-        answered = services.participation_respond(actor=request.user, participation=invitation,  # type: ignore[arg-type]
-                                                  accept=self.accept)
-        answered = CaseParticipation.objects.select_related("case", "agency", "case__lead_agency").get(pk=answered.pk)
+        answered = services.participation_respond(
+            actor=request.user,
+            participation=invitation,  # type: ignore[arg-type]
+            accept=self.accept,
+        )
+        answered = CaseParticipation.objects.select_related("case", "agency", "case__lead_agency").get(
+            pk=answered.pk
+        )
         context = {"inviting_agencies": inviting_agencies([answered])}
         return Response(s.InvitationSerializer(answered, context=context).data)
 
@@ -452,18 +531,30 @@ class InvitationRespondView(VardeAPIView):
 _INVITATION = uuid_path("invitation_id", "The invitation's (participation's) id.")
 
 
-@extend_schema_view(post=extend_schema(
-    operation_id="invitations_accept", tags=["invitations"], parameters=[_INVITATION], request=None,
-    responses=responses({200: s.InvitationSerializer}, not_found=True, conflict=True),
-    summary="Accept an invitation: your agency takes part in the case"))
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="invitations_accept",
+        tags=["invitations"],
+        parameters=[_INVITATION],
+        request=None,
+        responses=responses({200: s.InvitationSerializer}, not_found=True, conflict=True),
+        summary="Accept an invitation: your agency takes part in the case",
+    )
+)
 class InvitationAcceptView(InvitationRespondView):
     accept = True
 
 
-@extend_schema_view(post=extend_schema(
-    operation_id="invitations_decline", tags=["invitations"], parameters=[_INVITATION], request=None,
-    responses=responses({200: s.InvitationSerializer}, not_found=True, conflict=True),
-    summary="Decline an invitation"))
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="invitations_decline",
+        tags=["invitations"],
+        parameters=[_INVITATION],
+        request=None,
+        responses=responses({200: s.InvitationSerializer}, not_found=True, conflict=True),
+        summary="Decline an invitation",
+    )
+)
 class InvitationDeclineView(InvitationRespondView):
     accept = False
 
@@ -472,10 +563,13 @@ class InvitationDeclineView(InvitationRespondView):
 
 
 class PersonDetailView(VardeAPIView):
-    @extend_schema(operation_id="persons_retrieve", tags=["persons"],
-                   parameters=[uuid_path("person_id", "The person's id.")],
-                   responses=responses({200: s.PersonDetailSerializer}, not_found=True),
-                   summary="A person as reported, with the cases about them that you may see")
+    @extend_schema(
+        operation_id="persons_retrieve",
+        tags=["persons"],
+        parameters=[uuid_path("person_id", "The person's id.")],
+        responses=responses({200: s.PersonDetailSerializer}, not_found=True),
+        summary="A person as reported, with the cases about them that you may see",
+    )
     def get(self, request: Request, person_id: str) -> Response:
         person = person_get_for_user(user=request.user, person_id=person_id)  # type: ignore[arg-type]
         prefetch_related_objects([person], "names", "documents", "phones")

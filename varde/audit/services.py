@@ -82,7 +82,9 @@ def audit_record(
         agency = actor.primary_agency
     event = AuditEvent(
         at=clock.now(),
-        actor_id=getattr(actor, "pk", None) if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        actor_id=getattr(actor, "pk", None)
+        if actor is not None and getattr(actor, "is_authenticated", False)
+        else None,
         actor_username=getattr(actor, "username", "") or "",
         agency_id=getattr(agency, "pk", None),
         agency_code=getattr(agency, "code", "") or "",

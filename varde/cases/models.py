@@ -87,7 +87,9 @@ class Case(BaseModel):
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
     lead_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="led_cases")
-    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REPORTED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REPORTED
+    )
     closure_reason = models.CharField(
         _("closure reason"), max_length=20, choices=ClosureReason.choices, blank=True
     )
@@ -126,7 +128,9 @@ class Referral(BaseModel):
     met_where = models.CharField(_("where the person was met"), max_length=200, blank=True)
     municipality = models.CharField(_("municipality number"), max_length=4, blank=True)
     exploitation_forms = models.JSONField(_("suspected forms of exploitation"), default=list, blank=True)
-    labour_sector = models.CharField(_("labour sector"), max_length=20, choices=LabourSector.choices, blank=True)
+    labour_sector = models.CharField(
+        _("labour sector"), max_length=20, choices=LabourSector.choices, blank=True
+    )
     criminality_kind = models.CharField(
         _("kind of forced criminality"), max_length=20, choices=CriminalityKind.choices, blank=True
     )
@@ -211,7 +215,9 @@ class Consent(BaseModel):
         return self.withdrawn_on is None
 
     def covers(self, agency: Agency) -> bool:
-        return self.is_active and (self.agency_id == agency.pk or (not self.agency_id and self.agency_kind == agency.kind))
+        return self.is_active and (
+            self.agency_id == agency.pk or (not self.agency_id and self.agency_kind == agency.kind)
+        )
 
 
 class StatusChange(models.Model):
@@ -259,7 +265,9 @@ class CaseEvent(models.Model):
     at = models.DateTimeField()
     by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
     by_agency = models.ForeignKey(Agency, null=True, on_delete=models.PROTECT, related_name="+")
-    about_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    about_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     text = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 

@@ -85,12 +85,25 @@ def _new_reference(year: int) -> str:
 
 
 def _event(
-    *, case: Case, kind: str, actor: User | None, agency: Agency | None, text: str = "",
-    about: Agency | None = None, data: dict[str, Any] | None = None, at: dt.datetime | None = None,
+    *,
+    case: Case,
+    kind: str,
+    actor: User | None,
+    agency: Agency | None,
+    text: str = "",
+    about: Agency | None = None,
+    data: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
 ) -> CaseEvent:
     return CaseEvent.objects.create(
-        case=case, kind=kind, at=at or clock.now(), by=actor, by_agency=agency, about_agency=about,
-        text=text, data=data or {},
+        case=case,
+        kind=kind,
+        at=at or clock.now(),
+        by=actor,
+        by_agency=agency,
+        about_agency=about,
+        text=text,
+        data=data or {},
     )
 
 
@@ -118,22 +131,36 @@ def referral_report(*, actor: User, agency: Agency, data: ReportInput) -> Case:
         national_id=data.national_id,
     )
     PersonName.objects.bulk_create(
-        [PersonName(person=person, given=n.given, family=n.family, kind=n.kind, script=n.script)
-         for n in data.names if n.given or n.family]
+        [
+            PersonName(person=person, given=n.given, family=n.family, kind=n.kind, script=n.script)
+            for n in data.names
+            if n.given or n.family
+        ]
     )
     PhoneNumber.objects.bulk_create([PhoneNumber(person=person, number=p) for p in data.phones if p])
     IdentityDocument.objects.bulk_create(
-        [IdentityDocument(person=person, doc_type=d.doc_type, number=d.number,
-                          issuing_country=d.issuing_country.upper(), suspected_false=d.suspected_false)
-         for d in data.documents if d.number]
+        [
+            IdentityDocument(
+                person=person,
+                doc_type=d.doc_type,
+                number=d.number,
+                issuing_country=d.issuing_country.upper(),
+                suspected_false=d.suspected_false,
+            )
+            for d in data.documents
+            if d.number
+        ]
     )
     case = None
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 case = Case.objects.create(
-                    reference=_new_reference(data.referral_date.year), person=person, lead_agency=agency,
-                    status=CaseStatus.REPORTED, is_child=person.is_presumed_child(data.referral_date),
+                    reference=_new_reference(data.referral_date.year),
+                    person=person,
+                    lead_agency=agency,
+                    status=CaseStatus.REPORTED,
+                    is_child=person.is_presumed_child(data.referral_date),
                     opened_at=now,
                 )
             break
@@ -142,21 +169,44 @@ def referral_report(*, actor: User, agency: Agency, data: ReportInput) -> Case:
     if case is None:  # pragma: no cover - 32^6 references a year
         raise RuntimeError("could not allocate a case reference")
     CaseParticipation.objects.create(
-        case=case, agency=agency, state=ParticipationState.ACTIVE, is_lead=True, responded_by=actor, responded_at=now
+        case=case,
+        agency=agency,
+        state=ParticipationState.ACTIVE,
+        is_lead=True,
+        responded_by=actor,
+        responded_at=now,
     )
     referral = Referral.objects.create(
-        case=case, reporting_agency=agency, reported_by=actor, referral_date=data.referral_date,
-        external_id=data.external_id, met_how=data.met_how, met_where=data.met_where,
-        municipality=data.municipality, exploitation_forms=sorted(set(data.exploitation_forms)),
-        labour_sector=data.labour_sector, criminality_kind=data.criminality_kind, description=data.description,
+        case=case,
+        reporting_agency=agency,
+        reported_by=actor,
+        referral_date=data.referral_date,
+        external_id=data.external_id,
+        met_how=data.met_how,
+        met_where=data.met_where,
+        municipality=data.municipality,
+        exploitation_forms=sorted(set(data.exploitation_forms)),
+        labour_sector=data.labour_sector,
+        criminality_kind=data.criminality_kind,
+        description=data.description,
     )
     StatusChange.objects.create(
         case=case, from_status="", to_status=CaseStatus.REPORTED, by=actor, by_agency=agency, at=now
     )
-    _event(case=case, kind=CaseEvent.Kind.REFERRAL, actor=actor, agency=agency,
-           data={"referral_id": str(referral.pk)})
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=case, agency=agency,
-                 detail={"referral": str(referral.pk), "person": str(person.pk)})
+    _event(
+        case=case,
+        kind=CaseEvent.Kind.REFERRAL,
+        actor=actor,
+        agency=agency,
+        data={"referral_id": str(referral.pk)},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=case,
+        agency=agency,
+        detail={"referral": str(referral.pk), "person": str(person.pk)},
+    )
     # Presumption of minority (CoE Convention Art. 10(3)): an uncertain age with reasons to believe the
     # person is a child starts it now, in the same transaction, and emits the event the response acts on.
     from varde.identification.services import presumption_evaluate_on_report
@@ -194,13 +244,30 @@ def case_change_status(
     agency = acting_agency(user=actor, case=case)
     assert agency is not None  # the caller fetched the case through the access layer
     StatusChange.objects.create(
-        case=case, from_status=case.status, to_status=status, closure_reason=closure_reason,
-        reason=reason, by=actor, by_agency=agency, at=clock.now(),
+        case=case,
+        from_status=case.status,
+        to_status=status,
+        closure_reason=closure_reason,
+        reason=reason,
+        by=actor,
+        by_agency=agency,
+        at=clock.now(),
     )
-    _event(case=case, kind=CaseEvent.Kind.STATUS, actor=actor, agency=agency, text=reason,
-           data={"from": case.status, "to": status, "closure_reason": closure_reason})
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, agency=agency,
-                 detail={"field": "status", "from": case.status, "to": status})
+    _event(
+        case=case,
+        kind=CaseEvent.Kind.STATUS,
+        actor=actor,
+        agency=agency,
+        text=reason,
+        data={"from": case.status, "to": status, "closure_reason": closure_reason},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=case,
+        agency=agency,
+        detail={"field": "status", "from": case.status, "to": status},
+    )
     return Case.objects.get(pk=case.pk)
 
 
@@ -227,16 +294,29 @@ def case_invite_agency(*, actor: User, case: Case, agency: Agency, note: str = "
         )
     by_agency = acting_agency(user=actor, case=case)
     now = clock.now()
-    values = dict(state=ParticipationState.INVITED, is_lead=False, invited_by=actor, invited_at=now,
-                  invitation_note=note, responded_by=None, responded_at=None, consent=consent)
+    values = dict(
+        state=ParticipationState.INVITED,
+        is_lead=False,
+        invited_by=actor,
+        invited_at=now,
+        invitation_note=note,
+        responded_by=None,
+        responded_at=None,
+        consent=consent,
+    )
     if existing:
         CaseParticipation.objects.filter(pk=existing.pk).update(version=existing.version + 1, **values)
         participation = CaseParticipation.objects.get(pk=existing.pk)
     else:
         participation = CaseParticipation.objects.create(case=case, agency=agency, **values)
     _event(case=case, kind=CaseEvent.Kind.INVITED, actor=actor, agency=by_agency, about=agency, text=note)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, agency=by_agency,
-                 detail={"invited_agency": agency.code, "participation": str(participation.pk)})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=case,
+        agency=by_agency,
+        detail={"invited_agency": agency.code, "participation": str(participation.pk)},
+    )
     from varde.response.services import on_agency_invited
 
     on_agency_invited(participation=participation)  # the invited agency's inbox and 24-hour contact
@@ -244,7 +324,9 @@ def case_invite_agency(*, actor: User, case: Case, agency: Agency, note: str = "
 
 
 @transaction.atomic
-def participation_respond(*, actor: User, participation: CaseParticipation, accept: bool) -> CaseParticipation:
+def participation_respond(
+    *, actor: User, participation: CaseParticipation, accept: bool
+) -> CaseParticipation:
     if participation.agency_id not in actor.case_agency_ids():
         raise NotPermitted(_("Only the invited agency can answer the invitation."))
     state = ParticipationState.ACTIVE if accept else ParticipationState.DECLINED
@@ -254,9 +336,20 @@ def participation_respond(*, actor: User, participation: CaseParticipation, acce
     if not updated:
         raise EditConflict(participation)
     kind = CaseEvent.Kind.ACCEPTED if accept else CaseEvent.Kind.DECLINED
-    _event(case=participation.case, kind=kind, actor=actor, agency=participation.agency, about=participation.agency)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=participation.case, agency=participation.agency,
-                 detail={"participation": str(participation.pk), "state": state})
+    _event(
+        case=participation.case,
+        kind=kind,
+        actor=actor,
+        agency=participation.agency,
+        about=participation.agency,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=participation.case,
+        agency=participation.agency,
+        detail={"participation": str(participation.pk), "state": state},
+    )
     return CaseParticipation.objects.get(pk=participation.pk)
 
 
@@ -265,8 +358,14 @@ def _revoke(*, actor: User | None, participation: CaseParticipation, why: str) -
         state=ParticipationState.REVOKED, version=participation.version + 1, responded_at=clock.now()
     )
     by_agency = acting_agency(user=actor, case=participation.case) if actor else None
-    _event(case=participation.case, kind=CaseEvent.Kind.REVOKED, actor=actor, agency=by_agency,
-           about=participation.agency, text=why)
+    _event(
+        case=participation.case,
+        kind=CaseEvent.Kind.REVOKED,
+        actor=actor,
+        agency=by_agency,
+        about=participation.agency,
+        text=why,
+    )
 
 
 @transaction.atomic
@@ -281,14 +380,23 @@ def participation_revoke(*, actor: User, participation: CaseParticipation, reaso
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the access is revoked.")})
     _revoke(actor=actor, participation=participation, why=reason)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=case,
-                 detail={"revoked_agency": participation.agency.code, "participation": str(participation.pk)})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=case,
+        detail={"revoked_agency": participation.agency.code, "participation": str(participation.pk)},
+    )
 
 
 @transaction.atomic
 def consent_record(
-    *, actor: User, case: Case, purpose: str, given_on: dt.date,
-    agency: Agency | None = None, agency_kind: str = "",
+    *,
+    actor: User,
+    case: Case,
+    purpose: str,
+    given_on: dt.date,
+    agency: Agency | None = None,
+    agency_kind: str = "",
 ) -> Consent:
     if agency is None and not agency_kind:
         raise ValidationError({"agency": _("Say which agency, or which kind of agency, the consent covers.")})
@@ -296,22 +404,36 @@ def consent_record(
         raise ValidationError({"purpose": _("Say what may be shared, and why.")})
     if given_on > clock.today():
         raise ValidationError({"given_on": _("Consent cannot be given in the future.")})
-    consent = Consent.objects.create(case=case, agency=agency, agency_kind="" if agency else agency_kind,
-                                     purpose=purpose, given_on=given_on, recorded_by=actor)
+    consent = Consent.objects.create(
+        case=case,
+        agency=agency,
+        agency_kind="" if agency else agency_kind,
+        purpose=purpose,
+        given_on=given_on,
+        recorded_by=actor,
+    )
     by_agency = acting_agency(user=actor, case=case)
-    _event(case=case, kind=CaseEvent.Kind.CONSENT_GIVEN, actor=actor, agency=by_agency, about=agency,
-           text=purpose, data={"consent": str(consent.pk), "agency_kind": agency_kind})
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=consent, agency=by_agency,
-                 detail={"case": str(case.pk)})
+    _event(
+        case=case,
+        kind=CaseEvent.Kind.CONSENT_GIVEN,
+        actor=actor,
+        agency=by_agency,
+        about=agency,
+        text=purpose,
+        data={"consent": str(consent.pk), "agency_kind": agency_kind},
+    )
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, obj=consent, agency=by_agency, detail={"case": str(case.pk)}
+    )
     return consent
 
 
 @transaction.atomic
 def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
     """Withdrawal ends the access it gave: agencies let in on this consent lose the case."""
-    updated = Consent.objects.filter(pk=consent.pk, withdrawn_on__isnull=True, version=consent.version).update(
-        withdrawn_on=clock.today(), withdrawn_by=actor, version=consent.version + 1
-    )
+    updated = Consent.objects.filter(
+        pk=consent.pk, withdrawn_on__isnull=True, version=consent.version
+    ).update(withdrawn_on=clock.today(), withdrawn_by=actor, version=consent.version + 1)
     if not updated:
         raise EditConflict(consent)
     case = consent.case
@@ -320,10 +442,21 @@ def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
     ).select_related("agency", "case"):
         _revoke(actor=actor, participation=participation, why=_("Consent withdrawn"))
     by_agency = acting_agency(user=actor, case=case)
-    _event(case=case, kind=CaseEvent.Kind.CONSENT_WITHDRAWN, actor=actor, agency=by_agency,
-           about=consent.agency, data={"consent": str(consent.pk)})
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=consent, agency=by_agency,
-                 detail={"case": str(case.pk), "withdrawn": True})
+    _event(
+        case=case,
+        kind=CaseEvent.Kind.CONSENT_WITHDRAWN,
+        actor=actor,
+        agency=by_agency,
+        about=consent.agency,
+        data={"consent": str(consent.pk)},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=consent,
+        agency=by_agency,
+        detail={"case": str(case.pk), "withdrawn": True},
+    )
     return Consent.objects.get(pk=consent.pk)
 
 
@@ -342,12 +475,26 @@ def person_add_name(*, actor: User, case: Case, name: NameInput) -> PersonName:
     if not (name.given.strip() or name.family.strip()):
         raise ValidationError({"given": _("Give at least a given or a family name.")})
     person_name = PersonName.objects.create(
-        person=case.person, given=name.given.strip(), family=name.family.strip(), kind=name.kind, script=name.script
+        person=case.person,
+        given=name.given.strip(),
+        family=name.family.strip(),
+        kind=name.kind,
+        script=name.script,
     )
     Person.objects.filter(pk=case.person_id).update(version=case.person.version + 1, updated_at=clock.now())
     agency = acting_agency(user=actor, case=case)
-    _event(case=case, kind=CaseEvent.Kind.PERSON_UPDATED, actor=actor, agency=agency,
-           data={"added": "name", "kind": name.kind})
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=case.person, agency=agency,
-                 detail={"added": "name", "case": str(case.pk)})
+    _event(
+        case=case,
+        kind=CaseEvent.Kind.PERSON_UPDATED,
+        actor=actor,
+        agency=agency,
+        data={"added": "name", "kind": name.kind},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=case.person,
+        agency=agency,
+        detail={"added": "name", "case": str(case.pk)},
+    )
     return person_name

@@ -48,7 +48,9 @@ Catalogue = dict[str, Any]
 
 
 def _texts_ok(value: Any) -> bool:
-    return isinstance(value, dict) and all(isinstance(value.get(lang), str) and value[lang].strip() for lang in LANGS)
+    return isinstance(value, dict) and all(
+        isinstance(value.get(lang), str) and value[lang].strip() for lang in LANGS
+    )
 
 
 def catalogue_validate(data: Any) -> list[str]:
@@ -112,7 +114,9 @@ def catalogue_validate(data: Any) -> list[str]:
             problems.append(f"{cid}: duplicate {kind} ids: {', '.join(duplicates)}")
     if data.get("rule") == "ilo":
         if tuple(element_ids) != ILO_ELEMENTS:
-            problems.append(f"{cid}: an ILO catalogue has exactly the six elements {', '.join(ILO_ELEMENTS)}, in order")
+            problems.append(
+                f"{cid}: an ILO catalogue has exactly the six elements {', '.join(ILO_ELEMENTS)}, in order"
+            )
         if data.get("population") not in ("adult", "child"):
             problems.append(f"{cid}: an ILO catalogue is for adults or for children")
     return problems
@@ -183,7 +187,11 @@ def catalogue_outline(catalogue: Catalogue, lang: str = "en", *, with_help: bool
     for el in catalogue["elements"]:
         indicators = []
         for ind in el["indicators"]:
-            row: dict[str, Any] = {"id": ind["id"], "text": text(ind["text"], lang), "strength": ind["strength"]}
+            row: dict[str, Any] = {
+                "id": ind["id"],
+                "text": text(ind["text"], lang),
+                "strength": ind["strength"],
+            }
             if with_help:
                 row["help"] = text(ind["help"], lang)
             indicators.append(row)

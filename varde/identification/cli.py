@@ -86,39 +86,57 @@ def cmd_assess(args: argparse.Namespace) -> int:
     titles = {el["id"]: text(el["title"], args.lang) for el in catalogue["elements"]}
     for eid, detail in payload["elements"].items():
         mark = "+" if detail["positive"] else " "
-        print(f"[{mark}] {titles[eid]}: {detail['strong']} strong, {detail['medium']} medium, {detail['weak']} weak")
+        print(
+            f"[{mark}] {titles[eid]}: {detail['strong']} strong, {detail['medium']} medium, {detail['weak']} weak"
+        )
     print(f"conclusion: {payload['conclusion']}")
     return 0
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON on stdout")
-    parser.add_argument("--lang", choices=["en", "nb"], default="en", help="language of titles and texts (default en)")
+    parser.add_argument(
+        "--lang", choices=["en", "nb"], default="en", help="language of titles and texts (default en)"
+    )
 
 
 def register(subparsers: Any) -> None:
     """Add `indicators` (list, show) and `assess` to the `varde` command's sub-parsers."""
     raw = argparse.RawDescriptionHelpFormatter
     indicators = subparsers.add_parser(
-        "indicators", help="indicator catalogues (ILO/EC lists, national and agency checklists)",
-        description="Show the indicator catalogues shipped with Varde.", epilog=LIST_EPILOG, formatter_class=raw,
+        "indicators",
+        help="indicator catalogues (ILO/EC lists, national and agency checklists)",
+        description="Show the indicator catalogues shipped with Varde.",
+        epilog=LIST_EPILOG,
+        formatter_class=raw,
     )
     commands = indicators.add_subparsers(dest="indicators_command", metavar="{list,show}")
     commands.required = True
-    listing = commands.add_parser("list", help="list the catalogues", description="List the catalogues.",
-                                  epilog=LIST_EPILOG, formatter_class=raw)
+    listing = commands.add_parser(
+        "list",
+        help="list the catalogues",
+        description="List the catalogues.",
+        epilog=LIST_EPILOG,
+        formatter_class=raw,
+    )
     _common(listing)
     listing.set_defaults(func=cmd_indicators_list)
-    show = commands.add_parser("show", help="show one catalogue's elements and indicators",
-                               description="Show one catalogue's elements and indicators with their strength.",
-                               epilog=SHOW_EPILOG, formatter_class=raw)
+    show = commands.add_parser(
+        "show",
+        help="show one catalogue's elements and indicators",
+        description="Show one catalogue's elements and indicators with their strength.",
+        epilog=SHOW_EPILOG,
+        formatter_class=raw,
+    )
     show.add_argument("catalogue_id", metavar="CATALOGUE_ID")
     _common(show)
     show.set_defaults(func=cmd_indicators_show)
     assess = subparsers.add_parser(
-        "assess", help="apply the combination rule to ticked indicators",
+        "assess",
+        help="apply the combination rule to ticked indicators",
         description="Apply a catalogue's combination rule to a set of ticked indicator ids.",
-        epilog=ASSESS_EPILOG, formatter_class=raw,
+        epilog=ASSESS_EPILOG,
+        formatter_class=raw,
     )
     assess.add_argument("catalogue_id", metavar="CATALOGUE_ID")
     assess.add_argument("--indicators", default="", metavar="ID,ID", help="comma-separated indicator ids")

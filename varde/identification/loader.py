@@ -38,9 +38,17 @@ def load_one(*, model: Any, data: CatalogueData, report: LoadReport | None = Non
         report.unchanged.append((data["id"], data["version"]))
         return existing
     row = model.objects.create(
-        key=data["id"], version=data["version"], rule=data["rule"], population=data["population"],
-        exploitation=data["exploitation"] or "", title_nb=data["title"]["nb"], title_en=data["title"]["en"],
-        source=data["source"], content=data, checksum=checksum, loaded_at=clock.now(),
+        key=data["id"],
+        version=data["version"],
+        rule=data["rule"],
+        population=data["population"],
+        exploitation=data["exploitation"] or "",
+        title_nb=data["title"]["nb"],
+        title_en=data["title"]["en"],
+        source=data["source"],
+        content=data,
+        checksum=checksum,
+        loaded_at=clock.now(),
     )
     report.loaded.append((data["id"], data["version"]))
     return row

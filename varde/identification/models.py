@@ -50,7 +50,10 @@ class LocalQuestion(BaseModel):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="local_questions")
     catalogue_key = models.CharField(_("catalogue id"), max_length=60)
     element_id = models.CharField(
-        _("element"), max_length=60, blank=True, help_text=_("Shown under this element; empty: a section of its own")
+        _("element"),
+        max_length=60,
+        blank=True,
+        help_text=_("Shown under this element; empty: a section of its own"),
     )
     text_nb = models.CharField(_("question (Bokmål)"), max_length=300)
     text_en = models.CharField(_("question (English)"), max_length=300)
@@ -118,10 +121,16 @@ class AgeEvidence(models.Model):
     age_min = models.PositiveSmallIntegerField(_("age (or lowest age)"))
     age_max = models.PositiveSmallIntegerField(_("highest age"), null=True, blank=True)
     verified = models.BooleanField(
-        _("verified"), default=False, help_text=_("Only for a document checked as genuine: the age is then established.")
+        _("verified"),
+        default=False,
+        help_text=_("Only for a document checked as genuine: the age is then established."),
     )
-    assessed_by = models.CharField(_("assessed by"), max_length=200, blank=True,
-                                   help_text=_("The body or profession, e.g. a dental age assessment service"))
+    assessed_by = models.CharField(
+        _("assessed by"),
+        max_length=200,
+        blank=True,
+        help_text=_("The body or profession, e.g. a dental age assessment service"),
+    )
     on = models.DateField(_("date"))
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -136,7 +145,8 @@ class AgeEvidence(models.Model):
                 name="age_evidence_range_ordered",
             ),
             models.CheckConstraint(
-                condition=models.Q(verified=False) | models.Q(kind="document"), name="age_evidence_only_documents_verify"
+                condition=models.Q(verified=False) | models.Q(kind="document"),
+                name="age_evidence_only_documents_verify",
             ),
         ]
         verbose_name = _("age evidence")
@@ -148,7 +158,10 @@ class AgeEvidence(models.Model):
 
 class PresumptionReason(models.TextChoices):
     ESTIMATED_AGE = "estimated_age_under_18", _("The estimated age is under 18")
-    REPORTED_BIRTH_DATE = "reported_birth_date_under_18", _("The reported (unverified) date of birth gives an age under 18")
+    REPORTED_BIRTH_DATE = (
+        "reported_birth_date_under_18",
+        _("The reported (unverified) date of birth gives an age under 18"),
+    )
     SAYS_UNDER_18 = "says_under_18", _("The person says they are under 18")
     DOCUMENT = "document_under_18", _("An unverified document gives an age under 18")
     AGE_ASSESSMENT = "age_assessment_range_under_18", _("An age assessment's range reaches below 18")
@@ -171,7 +184,9 @@ class AgePresumption(BaseModel):
         ordering = ["-started_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case"], condition=models.Q(lifted_at__isnull=True), name="one_active_presumption_per_case"
+                fields=["case"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="one_active_presumption_per_case",
             )
         ]
         verbose_name = _("presumption of minority")

@@ -51,8 +51,13 @@ class ElementResult:
     indicators: tuple[str, ...]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"positive": self.positive, "strong": self.strong, "medium": self.medium, "weak": self.weak,
-                "indicators": list(self.indicators)}
+        return {
+            "positive": self.positive,
+            "strong": self.strong,
+            "medium": self.medium,
+            "weak": self.weak,
+            "indicators": list(self.indicators),
+        }
 
 
 @dataclass(frozen=True)
@@ -98,5 +103,11 @@ def evaluate(catalogue: Mapping[str, Any], indicator_ids: Iterable[str]) -> Rule
         outcome = Outcome.INDICATES_TRAFFICKING
     else:
         outcome = Outcome.INCONCLUSIVE
-    return RuleResult(catalogue=catalogue["id"], version=catalogue["version"], rule=catalogue["rule"],
-                      population=catalogue["population"], elements=elements, outcome=outcome)
+    return RuleResult(
+        catalogue=catalogue["id"],
+        version=catalogue["version"],
+        rule=catalogue["rule"],
+        population=catalogue["population"],
+        elements=elements,
+        outcome=outcome,
+    )

@@ -36,7 +36,11 @@ def local_questions_for(*, agency: Agency, catalogue_id: str) -> QuerySet[LocalQ
 
 
 def assessments_for_case(*, case: Case) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(case=case).select_related("catalogue", "assessed_by", "agency").order_by("-at")
+    return (
+        Assessment.objects.filter(case=case)
+        .select_related("catalogue", "assessed_by", "agency")
+        .order_by("-at")
+    )
 
 
 def assessments_visible_to(*, user: User) -> QuerySet[Assessment]:
@@ -44,8 +48,12 @@ def assessments_visible_to(*, user: User) -> QuerySet[Assessment]:
 
 
 def assessment_get_for_user(*, user: User, assessment_id: UUID | str) -> Assessment:
-    assessment = get_or_404(assessments_visible_to(user=user).select_related("catalogue", "case"), assessment_id)
-    audit_record(actor=user, action=AuditAction.VIEW, obj=assessment, detail={"case": str(assessment.case_id)})
+    assessment = get_or_404(
+        assessments_visible_to(user=user).select_related("catalogue", "case"), assessment_id
+    )
+    audit_record(
+        actor=user, action=AuditAction.VIEW, obj=assessment, detail={"case": str(assessment.case_id)}
+    )
     return assessment
 
 
@@ -65,19 +73,29 @@ def assessment_explain(*, assessment: Assessment, lang: str = "nb") -> dict[str,
     elements = []
     for el in content["elements"]:
         detail = results[el["id"]]
-        elements.append({
-            "id": el["id"],
-            "title": text(el["title"], lang),
-            "help": text(el["help"], lang) if "help" in el else "",
-            **detail,
-            "all_indicators": [
-                {"id": ind["id"], "text": text(ind["text"], lang), "help": text(ind["help"], lang),
-                 "strength": ind["strength"], "ticked": ind["id"] in ticked}
-                for ind in el["indicators"]
-            ],
-            "local": [{"id": q["id"], "text": text(q["text"], lang)}
-                      for q in assessment.local_answers if q.get("element_id") == el["id"]],
-        })
+        elements.append(
+            {
+                "id": el["id"],
+                "title": text(el["title"], lang),
+                "help": text(el["help"], lang) if "help" in el else "",
+                **detail,
+                "all_indicators": [
+                    {
+                        "id": ind["id"],
+                        "text": text(ind["text"], lang),
+                        "help": text(ind["help"], lang),
+                        "strength": ind["strength"],
+                        "ticked": ind["id"] in ticked,
+                    }
+                    for ind in el["indicators"]
+                ],
+                "local": [
+                    {"id": q["id"], "text": text(q["text"], lang)}
+                    for q in assessment.local_answers
+                    if q.get("element_id") == el["id"]
+                ],
+            }
+        )
     return {
         "id": str(assessment.pk),
         "catalogue": catalogue.key,
@@ -87,8 +105,11 @@ def assessment_explain(*, assessment: Assessment, lang: str = "nb") -> dict[str,
         "rule": catalogue.rule,
         "population": catalogue.population,
         "elements": elements,
-        "local": [{"id": q["id"], "text": text(q["text"], lang)}
-                  for q in assessment.local_answers if not q.get("element_id")],
+        "local": [
+            {"id": q["id"], "text": text(q["text"], lang)}
+            for q in assessment.local_answers
+            if not q.get("element_id")
+        ],
         "outcome": assessment.outcome,
         "conclusion": assessment.conclusion,
         "reasoning": assessment.reasoning,

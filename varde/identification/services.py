@@ -73,7 +73,10 @@ def catalogue_current(*, catalogue_id: str) -> Catalogue:
         shipped = shipped_catalogue(catalogue_id)
     except UnknownCatalogue:
         shipped = None
-    if shipped is not None and not Catalogue.objects.filter(key=shipped["id"], version=shipped["version"]).exists():
+    if (
+        shipped is not None
+        and not Catalogue.objects.filter(key=shipped["id"], version=shipped["version"]).exists()
+    ):
         with transaction.atomic():
             loader.load_one(model=Catalogue, data=shipped)
     row = Catalogue.objects.filter(key=catalogue_id).order_by("-version").first()
@@ -89,8 +92,10 @@ def _check_applicable(*, case: Case, catalogue: Catalogue) -> None:
         )
     if catalogue.population == "child" and not case.is_child:
         raise CatalogueNotApplicable(
-            _("This is an adult's case: use a catalogue for adults. If the person may be a child, "
-              "record the age evidence first.")
+            _(
+                "This is an adult's case: use a catalogue for adults. If the person may be a child, "
+                "record the age evidence first."
+            )
         )
 
 
@@ -105,8 +110,15 @@ def _check_can_manage_questions(actor: User, agency: Agency) -> None:
 
 @transaction.atomic
 def local_question_add(
-    *, actor: User, agency: Agency, catalogue_id: str, text_nb: str, text_en: str,
-    help_nb: str = "", help_en: str = "", element_id: str = "",
+    *,
+    actor: User,
+    agency: Agency,
+    catalogue_id: str,
+    text_nb: str,
+    text_en: str,
+    help_nb: str = "",
+    help_en: str = "",
+    element_id: str = "",
 ) -> LocalQuestion:
     """Add an agency's own question to a national catalogue, without touching the catalogue."""
     _check_can_manage_questions(actor, agency)
@@ -116,11 +128,22 @@ def local_question_add(
     if element_id and element_id not in {e["id"] for e in catalogue.content["elements"]}:
         raise ValidationError({"element_id": _("That element is not in the catalogue.")})
     question = LocalQuestion.objects.create(
-        agency=agency, catalogue_key=catalogue.key, element_id=element_id, text_nb=text_nb.strip(),
-        text_en=text_en.strip(), help_nb=help_nb.strip(), help_en=help_en.strip(), created_by=actor,
+        agency=agency,
+        catalogue_key=catalogue.key,
+        element_id=element_id,
+        text_nb=text_nb.strip(),
+        text_en=text_en.strip(),
+        help_nb=help_nb.strip(),
+        help_en=help_en.strip(),
+        created_by=actor,
     )
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=question, agency=agency,
-                 detail={"catalogue": catalogue.key})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=question,
+        agency=agency,
+        detail={"catalogue": catalogue.key},
+    )
     return question
 
 
@@ -133,8 +156,13 @@ def local_question_retire(*, actor: User, question: LocalQuestion) -> LocalQuest
     )
     if not updated:
         raise EditConflict(question)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=question, agency=question.agency,
-                 detail={"is_active": False})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=question,
+        agency=question.agency,
+        detail={"is_active": False},
+    )
     return LocalQuestion.objects.get(pk=question.pk)
 
 
@@ -164,8 +192,14 @@ def conclusion_disagrees(*, outcome: str, conclusion: str, rule: str = "ilo") ->
 
 @transaction.atomic
 def assessment_record(
-    *, actor: User, case: Case, catalogue_id: str, indicator_ids: Sequence[str], conclusion: str,
-    reasoning: str, local_question_ids: Sequence[UUID | str] = (),
+    *,
+    actor: User,
+    case: Case,
+    catalogue_id: str,
+    indicator_ids: Sequence[str],
+    conclusion: str,
+    reasoning: str,
+    local_question_ids: Sequence[UUID | str] = (),
 ) -> Assessment:
     """Record an assessment: the rule explains, the caseworker concludes. A disagreement is kept visible."""
     agency = _require_case_access(actor, case)
@@ -178,27 +212,56 @@ def assessment_record(
     _check_applicable(case=case, catalogue=catalogue)
     result = evaluate(catalogue.content, indicator_ids)
     wanted = {str(q) for q in local_question_ids}
-    local = list(LocalQuestion.objects.filter(
-        pk__in=[q for q in wanted if _is_uuid(q)], agency=agency, catalogue_key=catalogue.key, is_active=True
-    ))
+    local = list(
+        LocalQuestion.objects.filter(
+            pk__in=[q for q in wanted if _is_uuid(q)],
+            agency=agency,
+            catalogue_key=catalogue.key,
+            is_active=True,
+        )
+    )
     if len(local) != len(wanted):
         raise ValidationError({"local_question_ids": _("A local question is unknown or no longer in use.")})
     ticked = [i for el in result.elements.values() for i in el.indicators]
     assessment = Assessment.objects.create(
-        case=case, catalogue=catalogue, indicator_ids=ticked,
-        local_answers=[{"id": str(q.pk), "element_id": q.element_id, "text": {"nb": q.text_nb, "en": q.text_en}}
-                       for q in local],
-        result=result.as_dict(), outcome=result.outcome.value, conclusion=conclusion, reasoning=reasoning.strip(),
+        case=case,
+        catalogue=catalogue,
+        indicator_ids=ticked,
+        local_answers=[
+            {"id": str(q.pk), "element_id": q.element_id, "text": {"nb": q.text_nb, "en": q.text_en}}
+            for q in local
+        ],
+        result=result.as_dict(),
+        outcome=result.outcome.value,
+        conclusion=conclusion,
+        reasoning=reasoning.strip(),
         disagrees=conclusion_disagrees(outcome=result.outcome, conclusion=conclusion, rule=catalogue.rule),
-        assessed_by=actor, agency=agency, at=clock.now(),
+        assessed_by=actor,
+        agency=agency,
+        at=clock.now(),
     )
     CaseEvent.objects.create(
-        case=case, kind=CASE_EVENT_ASSESSMENT, at=assessment.at, by=actor, by_agency=agency,
-        data={"assessment": str(assessment.pk), "catalogue": catalogue.key, "version": catalogue.version,
-              "outcome": assessment.outcome, "conclusion": conclusion, "disagrees": assessment.disagrees},
+        case=case,
+        kind=CASE_EVENT_ASSESSMENT,
+        at=assessment.at,
+        by=actor,
+        by_agency=agency,
+        data={
+            "assessment": str(assessment.pk),
+            "catalogue": catalogue.key,
+            "version": catalogue.version,
+            "outcome": assessment.outcome,
+            "conclusion": conclusion,
+            "disagrees": assessment.disagrees,
+        },
     )
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=assessment, agency=agency,
-                 detail={"case": str(case.pk), "catalogue": catalogue.key, "version": catalogue.version})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=assessment,
+        agency=agency,
+        detail={"case": str(case.pk), "catalogue": catalogue.key, "version": catalogue.version},
+    )
     return assessment
 
 
@@ -215,8 +278,16 @@ def _is_uuid(value: str) -> bool:
 
 @transaction.atomic
 def age_evidence_record(
-    *, actor: User, case: Case, kind: str, age_min: int, age_max: int | None = None, on: dt.date,
-    assessed_by: str = "", note: str = "", verified: bool = False,
+    *,
+    actor: User,
+    case: Case,
+    kind: str,
+    age_min: int,
+    age_max: int | None = None,
+    on: dt.date,
+    assessed_by: str = "",
+    note: str = "",
+    verified: bool = False,
 ) -> AgeEvidence:
     """Record one piece of age evidence. Call presumption_evaluate() afterwards (in the same request)."""
     agency = _require_case_access(actor, case)
@@ -229,14 +300,34 @@ def age_evidence_record(
     if on > clock.today():
         raise ValidationError({"on": _("The date cannot be in the future.")})
     evidence = AgeEvidence.objects.create(
-        case=case, person_id=case.person_id, kind=kind, age_min=age_min, age_max=age_max, verified=verified,
-        assessed_by=assessed_by.strip(), on=on, note=note.strip(), recorded_by=actor, agency=agency,
+        case=case,
+        person_id=case.person_id,
+        kind=kind,
+        age_min=age_min,
+        age_max=age_max,
+        verified=verified,
+        assessed_by=assessed_by.strip(),
+        on=on,
+        note=note.strip(),
+        recorded_by=actor,
+        agency=agency,
         recorded_at=clock.now(),
     )
-    CaseEvent.objects.create(case=case, kind=CASE_EVENT_AGE_EVIDENCE, at=evidence.recorded_at, by=actor,
-                             by_agency=agency, data={"age_evidence": str(evidence.pk), "kind": kind})
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=evidence, agency=agency,
-                 detail={"case": str(case.pk), "kind": kind})
+    CaseEvent.objects.create(
+        case=case,
+        kind=CASE_EVENT_AGE_EVIDENCE,
+        at=evidence.recorded_at,
+        by=actor,
+        by_agency=agency,
+        data={"age_evidence": str(evidence.pk), "kind": kind},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=evidence,
+        agency=agency,
+        detail={"case": str(case.pk), "kind": kind},
+    )
     return evidence
 
 
@@ -250,8 +341,11 @@ def _lowest_age_now(evidence: AgeEvidence, today: dt.date) -> int:
 
 def verified_age(*, case: Case, today: dt.date | None = None) -> int | None:
     """The age established by a verified document, grown to today; None while the age is uncertain."""
-    doc = AgeEvidence.objects.filter(case=case, kind=AgeEvidenceKind.DOCUMENT, verified=True).order_by(
-        "-on", "-recorded_at").first()
+    doc = (
+        AgeEvidence.objects.filter(case=case, kind=AgeEvidenceKind.DOCUMENT, verified=True)
+        .order_by("-on", "-recorded_at")
+        .first()
+    )
     return _lowest_age_now(doc, today or clock.today()) if doc else None
 
 
@@ -267,14 +361,19 @@ def presumption_reasons(*, case: Case, today: dt.date | None = None) -> list[str
     """Reasons to believe the person is a child. After a presumption was lifted, only evidence recorded
     since then counts (the lifting already weighed what was known)."""
     today = today or clock.today()
-    last_lift = AgePresumption.objects.filter(case=case, lifted_at__isnull=False).order_by("-lifted_at").first()
+    last_lift = (
+        AgePresumption.objects.filter(case=case, lifted_at__isnull=False).order_by("-lifted_at").first()
+    )
     reasons: list[str] = []
     person = case.person
     if last_lift is None:
         age = person.age_on(today)
         if age is not None and age < ADULT_AGE:
-            reasons.append(PresumptionReason.REPORTED_BIRTH_DATE if person.date_of_birth
-                           else PresumptionReason.ESTIMATED_AGE)
+            reasons.append(
+                PresumptionReason.REPORTED_BIRTH_DATE
+                if person.date_of_birth
+                else PresumptionReason.ESTIMATED_AGE
+            )
     evidence = AgeEvidence.objects.filter(case=case)
     if last_lift is not None:
         evidence = evidence.filter(recorded_at__gt=last_lift.lifted_at)
@@ -293,12 +392,12 @@ class PresumptionDecision:
     reasons: list[str] = field(default_factory=list)
 
 
-OUTCOME_STARTED = "started"                     # a presumption began: the case is now a child's case
-OUTCOME_ALREADY_PRESUMED = "already_presumed"   # an active presumption exists
-OUTCOME_NO_REASON = "no_reason"                 # nothing suggests a child
-OUTCOME_VERIFIED_CHILD = "verified_child"       # age verified under 18: a child's case by fact
-OUTCOME_VERIFIED_ADULT = "verified_adult"       # age verified 18 or over (an active presumption is not
-                                                # lifted automatically: presumption_lift needs a reason)
+OUTCOME_STARTED = "started"  # a presumption began: the case is now a child's case
+OUTCOME_ALREADY_PRESUMED = "already_presumed"  # an active presumption exists
+OUTCOME_NO_REASON = "no_reason"  # nothing suggests a child
+OUTCOME_VERIFIED_CHILD = "verified_child"  # age verified under 18: a child's case by fact
+OUTCOME_VERIFIED_ADULT = "verified_adult"  # age verified 18 or over (an active presumption is not
+# lifted automatically: presumption_lift needs a reason)
 
 
 def _mark_child(case: Case) -> None:
@@ -326,8 +425,13 @@ def presumption_evaluate_on_report(*, actor: User, case: Case, agency: Agency) -
         if not case.is_child:
             _mark_child(case)
             event_emit(kind=EventKind.CHILD_CONFIRMED, case=case)
-            audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, agency=agency,
-                         detail={"field": "is_child", "to": True, "basis": "verified_age"})
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=case,
+                agency=agency,
+                detail={"field": "is_child", "to": True, "basis": "verified_age"},
+            )
         return PresumptionDecision(OUTCOME_VERIFIED_CHILD, active)
     reasons = presumption_reasons(case=case, today=today)
     if active is not None:
@@ -337,17 +441,29 @@ def presumption_evaluate_on_report(*, actor: User, case: Case, agency: Agency) -
     now = clock.now()
     try:
         with transaction.atomic():
-            presumption = AgePresumption.objects.create(case=case, started_at=now, started_by=actor, reasons=reasons)
+            presumption = AgePresumption.objects.create(
+                case=case, started_at=now, started_by=actor, reasons=reasons
+            )
     except IntegrityError:  # another request started one at the same moment
-        return PresumptionDecision(OUTCOME_ALREADY_PRESUMED,
-                                   AgePresumption.objects.filter(case=case, lifted_at__isnull=True).first(), reasons)
+        return PresumptionDecision(
+            OUTCOME_ALREADY_PRESUMED,
+            AgePresumption.objects.filter(case=case, lifted_at__isnull=True).first(),
+            reasons,
+        )
     if not case.is_child:
         _mark_child(case)
-    CaseEvent.objects.create(case=case, kind=CASE_EVENT_PRESUMPTION_STARTED, at=now, by=actor, by_agency=agency,
-                             data={"presumption": str(presumption.pk), "reasons": reasons})
+    CaseEvent.objects.create(
+        case=case,
+        kind=CASE_EVENT_PRESUMPTION_STARTED,
+        at=now,
+        by=actor,
+        by_agency=agency,
+        data={"presumption": str(presumption.pk), "reasons": reasons},
+    )
     event_emit(kind=EventKind.PRESUMED_CHILD, case=case, data={"presumption": str(presumption.pk)})
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=presumption, agency=agency,
-                 detail={"case": str(case.pk)})
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, obj=presumption, agency=agency, detail={"case": str(case.pk)}
+    )
     return PresumptionDecision(OUTCOME_STARTED, presumption, reasons)
 
 
@@ -365,17 +481,33 @@ def presumption_lift(*, actor: User, case: Case, reason: str) -> AgePresumption:
     if known_age is not None and known_age < ADULT_AGE:
         raise ValidationError({"reason": _("The age is verified as under 18: the person is a child.")})
     now = clock.now()
-    updated = AgePresumption.objects.filter(pk=presumption.pk, lifted_at__isnull=True,
-                                            version=presumption.version).update(
-        lifted_at=now, lifted_by=actor, lifted_reason=reason.strip(), version=presumption.version + 1, updated_at=now
+    updated = AgePresumption.objects.filter(
+        pk=presumption.pk, lifted_at__isnull=True, version=presumption.version
+    ).update(
+        lifted_at=now,
+        lifted_by=actor,
+        lifted_reason=reason.strip(),
+        version=presumption.version + 1,
+        updated_at=now,
     )
     if not updated:
         raise EditConflict(presumption)
     Case.objects.filter(pk=case.pk).update(is_child=False, version=F("version") + 1, updated_at=now)
-    CaseEvent.objects.create(case=case, kind=CASE_EVENT_PRESUMPTION_LIFTED, at=now, by=actor, by_agency=agency,
-                             text=reason.strip(), data={"presumption": str(presumption.pk)})
+    CaseEvent.objects.create(
+        case=case,
+        kind=CASE_EVENT_PRESUMPTION_LIFTED,
+        at=now,
+        by=actor,
+        by_agency=agency,
+        text=reason.strip(),
+        data={"presumption": str(presumption.pk)},
+    )
     event_emit(kind=EventKind.PRESUMPTION_LIFTED, case=case, data={"presumption": str(presumption.pk)})
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=presumption, agency=agency,
-                 detail={"case": str(case.pk), "lifted": True})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=presumption,
+        agency=agency,
+        detail={"case": str(case.pk), "lifted": True},
+    )
     return AgePresumption.objects.get(pk=presumption.pk)
-

@@ -29,7 +29,9 @@ def country_name(code: str, lang: str | None = None) -> str:
 
 
 def language_name(code: str, lang: str | None = None) -> str:
-    language = pycountry.languages.get(alpha_2=code) or pycountry.languages.get(alpha_3=code) if code else None
+    language = (
+        pycountry.languages.get(alpha_2=code) or pycountry.languages.get(alpha_3=code) if code else None
+    )
     if language is None:
         return code
     return _translator("iso639-3", lang or _lang()).gettext(language.name)
@@ -49,10 +51,14 @@ def is_language(code: str) -> bool:
 
 def country_choices(lang: str | None = None) -> list[tuple[str, str]]:
     lang = lang or _lang()
-    return sorted(((c.alpha_2, country_name(c.alpha_2, lang)) for c in pycountry.countries), key=lambda x: x[1])
+    return sorted(
+        ((c.alpha_2, country_name(c.alpha_2, lang)) for c in pycountry.countries), key=lambda x: x[1]
+    )
 
 
 def language_choices(lang: str | None = None) -> list[tuple[str, str]]:
     lang = lang or _lang()
-    items = [(lg.alpha_2, language_name(lg.alpha_2, lang)) for lg in pycountry.languages if hasattr(lg, "alpha_2")]
+    items = [
+        (lg.alpha_2, language_name(lg.alpha_2, lang)) for lg in pycountry.languages if hasattr(lg, "alpha_2")
+    ]
     return sorted(items, key=lambda x: x[1])

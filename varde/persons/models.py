@@ -34,7 +34,9 @@ class Person(BaseModel):
         _("certainty of the estimate"), max_length=10, choices=AgeCertainty.choices, blank=True
     )
     age_estimated_on = models.DateField(_("age estimated on"), null=True, blank=True)
-    nationalities = models.JSONField(_("nationalities"), default=list, blank=True, help_text=_("ISO 3166 alpha-2"))
+    nationalities = models.JSONField(
+        _("nationalities"), default=list, blank=True, help_text=_("ISO 3166 alpha-2")
+    )
     languages = models.JSONField(_("languages"), default=list, blank=True, help_text=_("ISO 639"))
     national_id = models.CharField(
         _("Norwegian national identity number or D-number"), max_length=11, blank=True

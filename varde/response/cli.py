@@ -21,8 +21,9 @@ examples:
 def cmd_worker(args: argparse.Namespace) -> int:
     from .worker import run_worker
 
-    stats = run_worker(once=args.once, interval=args.interval, batch=args.batch,
-                       consume_events=not args.no_events)
+    stats = run_worker(
+        once=args.once, interval=args.interval, batch=args.batch, consume_events=not args.no_events
+    )
     if args.once:
         print(json.dumps(stats.as_dict(), sort_keys=True), file=sys.stdout)
     return 1 if stats.errors else 0
@@ -54,11 +55,20 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--once", action="store_true", help="do one pass and exit (for cron)")
-    parser.add_argument("--interval", type=_positive_float, default=30.0, metavar="SECONDS",
-                        help="seconds between passes when running forever (default 30)")
-    parser.add_argument("--batch", type=_positive_int, default=200, metavar="N",
-                        help="items fetched per query (default 200)")
-    parser.add_argument("--no-events", action="store_true",
-                        help="do not consume outbox events (when another consumer handles them)")
+    parser.add_argument(
+        "--interval",
+        type=_positive_float,
+        default=30.0,
+        metavar="SECONDS",
+        help="seconds between passes when running forever (default 30)",
+    )
+    parser.add_argument(
+        "--batch", type=_positive_int, default=200, metavar="N", help="items fetched per query (default 200)"
+    )
+    parser.add_argument(
+        "--no-events",
+        action="store_true",
+        help="do not consume outbox events (when another consumer handles them)",
+    )
     parser.set_defaults(func=cmd_worker)
     return parser

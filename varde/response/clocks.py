@@ -35,7 +35,11 @@ def _delta(spec: dict[str, Any]) -> dt.timedelta:
 
 
 def compute_due(
-    kind: str, start_at: dt.datetime, *, stage: int | None = None, until: dt.date | None = None,
+    kind: str,
+    start_at: dt.datetime,
+    *,
+    stage: int | None = None,
+    until: dt.date | None = None,
     end_of: dt.date | None = None,
 ) -> tuple[dt.datetime, dt.date | None]:
     """(due instant, last day or None) of a clock of `kind` started at `start_at`, per the rules."""
@@ -86,18 +90,44 @@ def responsible_for(kind: str, case: Case, *, agency: Agency | None = None) -> A
     return case.lead_agency
 
 
-def _snapshot(clock: Clock, *, action: str, at: dt.datetime, by: User | None, by_agency: Agency | None,
-              reason: str = "", data: dict[str, Any] | None = None) -> ClockChange:
+def _snapshot(
+    clock: Clock,
+    *,
+    action: str,
+    at: dt.datetime,
+    by: User | None,
+    by_agency: Agency | None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> ClockChange:
     return ClockChange.objects.create(
-        clock=clock, at=at, action=action, state=clock.state, due_at=clock.due_at, ends_on=clock.ends_on,
-        paused_at=clock.paused_at, reason=reason, by=by, by_agency=by_agency, data=data or {},
+        clock=clock,
+        at=at,
+        action=action,
+        state=clock.state,
+        due_at=clock.due_at,
+        ends_on=clock.ends_on,
+        paused_at=clock.paused_at,
+        reason=reason,
+        by=by,
+        by_agency=by_agency,
+        data=data or {},
     )
 
 
 def clock_start(
-    *, case: Case, kind: str, start_at: dt.datetime | None = None, actor: User | None = None,
-    agency: Agency | None = None, origin: str = "", stage: int | None = None, until: dt.date | None = None,
-    end_of: dt.date | None = None, responsible_agency: Agency | None = None, responsible_user: User | None = None,
+    *,
+    case: Case,
+    kind: str,
+    start_at: dt.datetime | None = None,
+    actor: User | None = None,
+    agency: Agency | None = None,
+    origin: str = "",
+    stage: int | None = None,
+    until: dt.date | None = None,
+    end_of: dt.date | None = None,
+    responsible_agency: Agency | None = None,
+    responsible_user: User | None = None,
 ) -> Clock:
     """Start a clock (internal: called by the services and consumers that own the reason for it).
 
@@ -113,15 +143,30 @@ def clock_start(
     try:
         with transaction.atomic():
             clk = Clock.objects.create(
-                case=case, kind=kind, stage=stage, rule_version=clock_rules()["version"],
-                rule_source=str(spec["source"])[:500], origin=origin, started_at=start_at, due_at=due_at,
-                ends_on=ends_on, warn_at=compute_warn_at(kind, start_at, due_at), state=ClockState.RUNNING,
-                responsible_agency=responsible, responsible_user=responsible_user,
+                case=case,
+                kind=kind,
+                stage=stage,
+                rule_version=clock_rules()["version"],
+                rule_source=str(spec["source"])[:500],
+                origin=origin,
+                started_at=start_at,
+                due_at=due_at,
+                ends_on=ends_on,
+                warn_at=compute_warn_at(kind, start_at, due_at),
+                state=ClockState.RUNNING,
+                responsible_agency=responsible,
+                responsible_user=responsible_user,
             )
     except IntegrityError:  # the same origin started by someone else at the same moment
         return Clock.objects.get(case=case, kind=kind, origin=origin)
-    _snapshot(clk, action=ClockAction.STARTED, at=vclock.now(), by=actor, by_agency=agency,
-              data={"rule_version": clk.rule_version})
+    _snapshot(
+        clk,
+        action=ClockAction.STARTED,
+        at=vclock.now(),
+        by=actor,
+        by_agency=agency,
+        data={"rule_version": clk.rule_version},
+    )
     return clk
 
 
@@ -146,7 +191,12 @@ def _closing(clk: Clock, *, state: str, version: int, at: dt.datetime, states: s
 
 
 def clock_meet_system(
-    *, clock: Clock, actor: User | None, agency: Agency | None, reason: str = "", data: dict[str, Any] | None = None,
+    *,
+    clock: Clock,
+    actor: User | None,
+    agency: Agency | None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
 ) -> Clock | None:
     """Meet a clock because something happened (a placement, a status, a task done). Retries on a
     concurrent change; returns None if the clock is already met or cancelled."""
@@ -155,39 +205,62 @@ def clock_meet_system(
         if clk.state not in (*OPEN_CLOCK_STATES, ClockState.MISSED):
             return None
         try:
-            clk = _closing(clk, state=ClockState.MET, version=clk.version, at=vclock.now(),
-                           states={*OPEN_CLOCK_STATES, ClockState.MISSED})
+            clk = _closing(
+                clk,
+                state=ClockState.MET,
+                version=clk.version,
+                at=vclock.now(),
+                states={*OPEN_CLOCK_STATES, ClockState.MISSED},
+            )
         except (EditConflict, TransitionNotAllowed):
             continue
-        _snapshot(clk, action=ClockAction.MET, at=vclock.now(), by=actor, by_agency=agency, reason=reason, data=data)
+        _snapshot(
+            clk, action=ClockAction.MET, at=vclock.now(), by=actor, by_agency=agency, reason=reason, data=data
+        )
         return clk
     raise EditConflict(clock)  # pragma: no cover - five concurrent changes in a row
 
 
 def clocks_meet_open(
-    *, case: Case, kinds: list[str] | tuple[str, ...], actor: User | None, agency: Agency | None,
-    reason: str = "", data: dict[str, Any] | None = None,
+    *,
+    case: Case,
+    kinds: list[str] | tuple[str, ...],
+    actor: User | None,
+    agency: Agency | None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
 ) -> list[Clock]:
     """Meet the case's open (and missed: met late) clocks of these kinds."""
     met = []
-    for clk in Clock.objects.filter(case=case, kind__in=kinds, state__in=[*OPEN_CLOCK_STATES, ClockState.MISSED]):
+    for clk in Clock.objects.filter(
+        case=case, kind__in=kinds, state__in=[*OPEN_CLOCK_STATES, ClockState.MISSED]
+    ):
         done = clock_meet_system(clock=clk, actor=actor, agency=agency, reason=reason, data=data)
         if done is not None:
             met.append(done)
     return met
 
 
-def clock_cancel_system(*, clock: Clock, actor: User | None, agency: Agency | None, reason: str) -> Clock | None:
+def clock_cancel_system(
+    *, clock: Clock, actor: User | None, agency: Agency | None, reason: str
+) -> Clock | None:
     for _attempt in range(5):
         clk = Clock.objects.get(pk=clock.pk)
         if clk.state not in OPEN_CLOCK_STATES:
             return None
         try:
-            clk = _closing(clk, state=ClockState.CANCELLED, version=clk.version, at=vclock.now(),
-                           states=set(OPEN_CLOCK_STATES))
+            clk = _closing(
+                clk,
+                state=ClockState.CANCELLED,
+                version=clk.version,
+                at=vclock.now(),
+                states=set(OPEN_CLOCK_STATES),
+            )
         except (EditConflict, TransitionNotAllowed):
             continue
-        _snapshot(clk, action=ClockAction.CANCELLED, at=vclock.now(), by=actor, by_agency=agency, reason=reason)
+        _snapshot(
+            clk, action=ClockAction.CANCELLED, at=vclock.now(), by=actor, by_agency=agency, reason=reason
+        )
         return clk
     raise EditConflict(clock)  # pragma: no cover
 
@@ -202,8 +275,13 @@ def _need_reason(reason: str) -> str:
 
 
 def _audit(actor: User, clk: Clock, agency: Agency | None, change: str) -> None:
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=clk, agency=agency,
-                 detail={"case": str(clk.case_id), "clock": clk.kind, "change": change})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=clk,
+        agency=agency,
+        detail={"case": str(clk.case_id), "clock": clk.kind, "change": change},
+    )
 
 
 @transaction.atomic
@@ -240,18 +318,37 @@ def clock_resume(*, actor: User, clock: Clock, version: int) -> Clock:
         raise TransitionNotAllowed(_("Only a paused deadline can be resumed."))
     now = vclock.now()
     paused_for = now - clock.paused_at
-    clk = _cas(clock, version=version, states={ClockState.PAUSED}, state=ClockState.RUNNING, paused_at=None,
-               **_shift(clock, clock.due_at + paused_for, now))
+    clk = _cas(
+        clock,
+        version=version,
+        states={ClockState.PAUSED},
+        state=ClockState.RUNNING,
+        paused_at=None,
+        **_shift(clock, clock.due_at + paused_for, now),
+    )
     ClockPause.objects.filter(clock=clk, resumed_at__isnull=True).update(resumed_at=now, resumed_by=actor)
-    _snapshot(clk, action=ClockAction.RESUMED, at=now, by=actor, by_agency=agency,
-              data={"paused_seconds": int(paused_for.total_seconds())})
+    _snapshot(
+        clk,
+        action=ClockAction.RESUMED,
+        at=now,
+        by=actor,
+        by_agency=agency,
+        data={"paused_seconds": int(paused_for.total_seconds())},
+    )
     _audit(actor, clk, agency, "resumed")
     return clk
 
 
 @transaction.atomic
 def clock_extend(
-    *, actor: User, clock: Clock, reason: str, version: int, hours: int = 0, days: int = 0, months: int = 0,
+    *,
+    actor: User,
+    clock: Clock,
+    reason: str,
+    version: int,
+    hours: int = 0,
+    days: int = 0,
+    months: int = 0,
 ) -> Clock:
     """Grant more time: the new due time, the reason and who granted it are kept."""
     agency = require_case_agency(actor, clock.case)
@@ -272,10 +369,24 @@ def clock_extend(
             day = dates.add_months(local.date(), months)
             new_due = local.replace(year=day.year, month=day.month, day=day.day).astimezone(dt.UTC)
     clk = _cas(clock, version=version, states=set(OPEN_CLOCK_STATES), **_shift(clock, new_due, now))
-    ext = ClockExtension.objects.create(clock=clk, at=now, from_due_at=clock.due_at, to_due_at=new_due,
-                                        reason=reason, granted_by=actor, granted_by_agency=agency)
-    _snapshot(clk, action=ClockAction.EXTENDED, at=now, by=actor, by_agency=agency, reason=reason,
-              data={"extension": ext.pk})
+    ext = ClockExtension.objects.create(
+        clock=clk,
+        at=now,
+        from_due_at=clock.due_at,
+        to_due_at=new_due,
+        reason=reason,
+        granted_by=actor,
+        granted_by_agency=agency,
+    )
+    _snapshot(
+        clk,
+        action=ClockAction.EXTENDED,
+        at=now,
+        by=actor,
+        by_agency=agency,
+        reason=reason,
+        data={"extension": ext.pk},
+    )
     _audit(actor, clk, agency, "extended")
     return clk
 
@@ -285,8 +396,9 @@ def clock_meet(*, actor: User, clock: Clock, version: int, reason: str = "") -> 
     """Record that what the clock asked for was done (late if after the due time)."""
     agency = require_case_agency(actor, clock.case)
     now = vclock.now()
-    clk = _closing(clock, state=ClockState.MET, version=version, at=now,
-                   states={*OPEN_CLOCK_STATES, ClockState.MISSED})
+    clk = _closing(
+        clock, state=ClockState.MET, version=version, at=now, states={*OPEN_CLOCK_STATES, ClockState.MISSED}
+    )
     _snapshot(clk, action=ClockAction.MET, at=now, by=actor, by_agency=agency, reason=reason.strip())
     _audit(actor, clk, agency, "met")
     return clk
@@ -365,8 +477,16 @@ class ClockSnapshot:
 
 def _from_change(clk: Clock, change: ClockChange, at: dt.datetime) -> ClockSnapshot:
     return ClockSnapshot(
-        clock_id=clk.pk, case_id=clk.case_id, kind=clk.kind, stage=clk.stage, as_of=at, state=change.state,
-        due_at=change.due_at, ends_on=change.ends_on, paused_at=change.paused_at, last_action=change.action,
+        clock_id=clk.pk,
+        case_id=clk.case_id,
+        kind=clk.kind,
+        stage=clk.stage,
+        as_of=at,
+        state=change.state,
+        due_at=change.due_at,
+        ends_on=change.ends_on,
+        paused_at=change.paused_at,
+        last_action=change.action,
         changed_at=change.at,
     )
 
@@ -385,4 +505,3 @@ def case_clocks_as_of(case: Case, at: dt.datetime) -> list[ClockSnapshot]:
         latest[change.clock_id] = change
     snaps = [_from_change(clocks[cid], change, at) for cid, change in latest.items()]
     return sorted(snaps, key=lambda s: (s.due_at, str(s.clock_id)))
-

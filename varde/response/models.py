@@ -39,18 +39,26 @@ class Clock(BaseModel):
     stage = models.PositiveSmallIntegerField(_("stage (months)"), null=True, blank=True)
     rule_version = models.PositiveIntegerField(_("rule version"))
     rule_source = models.CharField(_("legal source"), max_length=500)
-    origin = models.CharField(max_length=80, blank=True, help_text="what started it (ids only), for idempotency")
+    origin = models.CharField(
+        max_length=80, blank=True, help_text="what started it (ids only), for idempotency"
+    )
     started_at = models.DateTimeField(_("started"))
     due_at = models.DateTimeField(_("due"))
     ends_on = models.DateField(_("last day"), null=True, blank=True)
     warn_at = models.DateTimeField(_("warn from"), null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=ClockState.choices, default=ClockState.RUNNING)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ClockState.choices, default=ClockState.RUNNING
+    )
     paused_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(_("met, missed or cancelled at"), null=True, blank=True)
     met_late = models.BooleanField(_("met after it ran out"), default=False)
-    responsible_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    responsible_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    responsible_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    responsible_user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -150,7 +158,10 @@ class LegalStatusKind(models.TextChoices):
     REFLECTION_APPLIED = "reflection_applied", _("Reflection period applied for")
     REFLECTION_GRANTED = "reflection_granted", _("Reflection period granted")
     REFLECTION_REJECTED = "reflection_rejected", _("Reflection period rejected")
-    TEMPORARY_RESIDENCE = "temporary_residence_cooperation", _("Temporary residence (cooperating with the police)")
+    TEMPORARY_RESIDENCE = (
+        "temporary_residence_cooperation",
+        _("Temporary residence (cooperating with the police)"),
+    )
     PERMANENT_AFTER_TESTIFYING = "permanent_after_testifying", _("Residence after testifying in court")
     DUBLIN = "dublin", _("Dublin case")
     EEA_NATIONAL = "eea_national", _("EEA national")
@@ -169,10 +180,16 @@ class LegalStatus(models.Model):
     to_date = models.DateField(_("to"), null=True, blank=True)
     criteria = models.JSONField(_("criteria"), default=dict, blank=True)
     withdraws = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="withdrawn_by",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="withdrawn_by",
         help_text="the entry this one withdrew (applying for a reflection period withdraws an asylum application)",
     )
-    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by")
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
     note = models.TextField(_("note"), blank=True)
     rule_version = models.PositiveIntegerField()
     recorded_at = models.DateTimeField()
@@ -197,7 +214,9 @@ class AgencyContact(BaseModel):
     agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="contact")
     on_call_phone = models.CharField(_("on-call phone"), max_length=30, blank=True)
     email = models.EmailField(_("notification e-mail"), blank=True)
-    hours = models.CharField(_("opening hours"), max_length=100, blank=True, help_text=_("e.g. 24/7 or 08-16 weekdays"))
+    hours = models.CharField(
+        _("opening hours"), max_length=100, blank=True, help_text=_("e.g. 24/7 or 08-16 weekdays")
+    )
     always_open = models.BooleanField(_("answers around the clock"), default=False)
     updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
@@ -228,16 +247,28 @@ class EmailState(models.TextChoices):
 
 class Notification(BaseModel):
     kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     recipient_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="notifications")
-    recipient_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recipient_user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     recipient_role = models.CharField(_("for role"), max_length=20, blank=True)
-    is_participant = models.BooleanField(default=False, help_text="the recipient agency took part in the case")
+    is_participant = models.BooleanField(
+        default=False, help_text="the recipient agency took part in the case"
+    )
     text_nb = models.TextField()
     text_en = models.TextField()
-    clock = models.ForeignKey(Clock, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    clock = models.ForeignKey(
+        Clock, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     ack_clock = models.ForeignKey(
-        Clock, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Clock,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="a clock met when this notification is acknowledged (e.g. child welfare informed)",
     )
     escalation_of = models.ForeignKey(
@@ -247,7 +278,9 @@ class Notification(BaseModel):
     dedupe_key = models.CharField(max_length=120, blank=True)
     ack_due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     escalated_at = models.DateTimeField(null=True, blank=True)
     email_to = models.EmailField(blank=True)
     email_state = models.CharField(max_length=10, choices=EmailState.choices, default=EmailState.NONE)
@@ -265,7 +298,9 @@ class Notification(BaseModel):
             models.Index(fields=["recipient_agency", "acknowledged_at"], name="notif_inbox_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["dedupe_key"], condition=~models.Q(dedupe_key=""), name="notif_dedupe")
+            models.UniqueConstraint(
+                fields=["dedupe_key"], condition=~models.Q(dedupe_key=""), name="notif_dedupe"
+            )
         ]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
@@ -297,7 +332,9 @@ class Placement(BaseModel):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="placements")
     kind = models.CharField(_("kind of place"), max_length=30, choices=PlacementKind.choices)
-    provider_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    provider_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     description = models.CharField(_("place"), max_length=200, blank=True)
     from_at = models.DateTimeField(_("from"))
     to_at = models.DateTimeField(_("to"), null=True, blank=True)
@@ -316,7 +353,9 @@ class Placement(BaseModel):
 class IndividualPlan(BaseModel):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="individual_plan")
     required = models.BooleanField(_("required (child's case)"), default=False)
-    review_clock = models.ForeignKey(Clock, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    review_clock = models.ForeignKey(
+        Clock, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     last_reviewed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
 
@@ -385,10 +424,14 @@ class MissingEpisode(BaseModel):
     missing_from = models.CharField(_("missing from"), max_length=20, choices=MissingFrom.choices)
     last_seen_at = models.DateTimeField(_("last seen"))
     reported_to_police_at = models.DateTimeField(_("reported to the police"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=MissingStatus.choices, default=MissingStatus.MISSING)
+    status = models.CharField(
+        _("status"), max_length=20, choices=MissingStatus.choices, default=MissingStatus.MISSING
+    )
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     was_child = models.BooleanField(_("a child's case when recorded"), default=False)
-    police_report_clock = models.ForeignKey(Clock, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    police_report_clock = models.ForeignKey(
+        Clock, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_by_agency = models.ForeignKey(Agency, null=True, on_delete=models.PROTECT, related_name="+")
 
@@ -418,14 +461,20 @@ class Task(BaseModel):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     origin = models.CharField(_("from"), max_length=20, choices=TaskOrigin.choices)
-    plan = models.ForeignKey(IndividualPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks")
-    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks")
+    plan = models.ForeignKey(
+        IndividualPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+    )
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+    )
     missing_episode = models.ForeignKey(
         MissingEpisode, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
     )
     title = models.CharField(_("what"), max_length=300)
     responsible_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    responsible_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    responsible_user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     due_date = models.DateField(_("due"))
     status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     clock = models.OneToOneField(Clock, null=True, blank=True, on_delete=models.SET_NULL, related_name="task")
@@ -446,7 +495,9 @@ class MeetingDecision(models.Model):
     id = models.BigAutoField(primary_key=True)
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
     text = models.TextField(_("decision"))
-    task = models.OneToOneField(Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="decision")
+    task = models.OneToOneField(
+        Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="decision"
+    )
 
     class Meta:
         ordering = ["id"]

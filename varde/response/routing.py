@@ -40,13 +40,13 @@ def _active(**filters: Any) -> list[Agency]:
 
 
 def _participating(case: Case, kinds: tuple[str, ...] | frozenset[str]) -> list[Agency]:
-    return _active(
-        kind__in=kinds, participations__case=case, participations__state=ParticipationState.ACTIVE
-    )
+    return _active(kind__in=kinds, participations__case=case, participations__state=ParticipationState.ACTIVE)
 
 
 def case_municipality(case: Case) -> str:
-    return next((m for m in case.referrals.order_by("created_at").values_list("municipality", flat=True) if m), "")
+    return next(
+        (m for m in case.referrals.order_by("created_at").values_list("municipality", flat=True) if m), ""
+    )
 
 
 def coordinator_agencies() -> list[Agency]:
@@ -75,7 +75,9 @@ def police_agencies(case: Case) -> list[Agency]:
     return local or _active(kind=AgencyKind.POLICE_DISTRICT)
 
 
-def _targets(target: str, *, case: Case, clock: Clock | None, invited: Agency | None) -> list[tuple[Agency, User | None]]:
+def _targets(
+    target: str, *, case: Case, clock: Clock | None, invited: Agency | None
+) -> list[tuple[Agency, User | None]]:
     if target == "coordinators":
         return [(a, None) for a in coordinator_agencies()]
     if target == "child_welfare":
@@ -107,8 +109,15 @@ def recipients_for(
             if key in seen:
                 continue
             seen.add(key)
-            found.append(Recipient(agency=agency, role=role, user=user,
-                                   ack_within_hours=spec.get("ack_within_hours"), ack_clock=spec.get("ack_clock", "")))
+            found.append(
+                Recipient(
+                    agency=agency,
+                    role=role,
+                    user=user,
+                    ack_within_hours=spec.get("ack_within_hours"),
+                    ack_clock=spec.get("ack_clock", ""),
+                )
+            )
     return found
 
 
@@ -131,8 +140,14 @@ class _SafeFields(dict[str, str]):
 
 
 def message_fields(
-    *, case: Case, language: str, clock_kind: str = "", due_at: dt.datetime | None = None,
-    agency: Agency | None = None, place_kind: str = "", lead_contact: AgencyContact | None = None,
+    *,
+    case: Case,
+    language: str,
+    clock_kind: str = "",
+    due_at: dt.datetime | None = None,
+    agency: Agency | None = None,
+    place_kind: str = "",
+    lead_contact: AgencyContact | None = None,
 ) -> dict[str, str]:
     """The values a message may use. Built from the case reference and agency data only."""
     places = routing_rules().get("place_kinds", {})
@@ -151,7 +166,9 @@ def message_fields(
 
 def render(kind: str, *, participant: bool, fields_by_lang: dict[str, dict[str, str]]) -> dict[str, str]:
     texts = route_spec(kind)["text"]["participant" if participant else "outsider"]
-    return {lang: string.Formatter().vformat(texts[lang], (), _SafeFields(fields_by_lang[lang])) for lang in LANGS}
+    return {
+        lang: string.Formatter().vformat(texts[lang], (), _SafeFields(fields_by_lang[lang])) for lang in LANGS
+    }
 
 
 def _key(kind: str, subject: str, recipient: Recipient) -> str:
@@ -160,8 +177,15 @@ def _key(kind: str, subject: str, recipient: Recipient) -> str:
 
 
 def notify(
-    *, kind: str, case: Case, subject: str, clock: Clock | None = None, due_at: dt.datetime | None = None,
-    invited: Agency | None = None, about_agency: Agency | None = None, place_kind: str = "",
+    *,
+    kind: str,
+    case: Case,
+    subject: str,
+    clock: Clock | None = None,
+    due_at: dt.datetime | None = None,
+    invited: Agency | None = None,
+    about_agency: Agency | None = None,
+    place_kind: str = "",
     escalation_of: Notification | None = None,
 ) -> list[Notification]:
     """Create the notifications a routing rule asks for, in the caller's transaction. Idempotent:
@@ -177,7 +201,9 @@ def notify(
     done = set(Notification.objects.filter(dedupe_key__in=list(keys)).values_list("dedupe_key", flat=True))
     agency_ids = {r.agency.pk for r in recipients} | {case.lead_agency_id}
     contacts = {c.agency_id: c for c in AgencyContact.objects.filter(agency_id__in=agency_ids)}
-    taking_part = set(case.participations.filter(state=ParticipationState.ACTIVE).values_list("agency_id", flat=True))
+    taking_part = set(
+        case.participations.filter(state=ParticipationState.ACTIVE).values_list("agency_id", flat=True)
+    )
     now = vclock.now()
     version = int(routing_rules()["version"])
     clock_kind = clock.kind if clock is not None else ""
@@ -188,9 +214,15 @@ def notify(
             continue
         participant = recipient.agency.kind == AgencyKind.KOM or recipient.agency.pk in taking_part
         fields = {
-            lang: message_fields(case=case, language=lang, clock_kind=clock_kind, due_at=due,
-                                 agency=about_agency or recipient.agency, place_kind=place_kind,
-                                 lead_contact=contacts.get(case.lead_agency_id))
+            lang: message_fields(
+                case=case,
+                language=lang,
+                clock_kind=clock_kind,
+                due_at=due,
+                agency=about_agency or recipient.agency,
+                place_kind=place_kind,
+                lead_contact=contacts.get(case.lead_agency_id),
+            )
             for lang in LANGS
         }
         texts = render(kind, participant=participant, fields_by_lang=fields)
@@ -198,15 +230,31 @@ def notify(
         email_to = contact.email if rule.get("email") and contact and contact.email else ""
         ack_due = now + dt.timedelta(hours=recipient.ack_within_hours) if recipient.ack_within_hours else None
         notification = Notification.objects.create(
-            kind=kind, case=case, recipient_agency=recipient.agency, recipient_user=recipient.user,
-            recipient_role=recipient.role, is_participant=participant, text_nb=texts["nb"], text_en=texts["en"],
-            clock=clock, escalation_of=escalation_of, rule_version=version, dedupe_key=key, ack_due_at=ack_due,
-            email_to=email_to, email_state=EmailState.PENDING if email_to else EmailState.NONE,
+            kind=kind,
+            case=case,
+            recipient_agency=recipient.agency,
+            recipient_user=recipient.user,
+            recipient_role=recipient.role,
+            is_participant=participant,
+            text_nb=texts["nb"],
+            text_en=texts["en"],
+            clock=clock,
+            escalation_of=escalation_of,
+            rule_version=version,
+            dedupe_key=key,
+            ack_due_at=ack_due,
+            email_to=email_to,
+            email_state=EmailState.PENDING if email_to else EmailState.NONE,
             email_next_at=now if email_to else None,
         )
         if recipient.ack_clock:
-            ack_clock = clock_start(case=case, kind=recipient.ack_clock, start_at=now,
-                                    origin=f"ack:{notification.pk}", responsible_agency=recipient.agency)
+            ack_clock = clock_start(
+                case=case,
+                kind=recipient.ack_clock,
+                start_at=now,
+                origin=f"ack:{notification.pk}",
+                responsible_agency=recipient.agency,
+            )
             Notification.objects.filter(pk=notification.pk).update(ack_clock=ack_clock)
             notification.ack_clock = ack_clock
         created.append(notification)
@@ -218,5 +266,7 @@ def inbox_filter(user: User) -> Q:
     q = Q(recipient_user=user)
     for m in user.active_memberships:
         if m.role in ("caseworker", "coordinator"):
-            q |= Q(recipient_user__isnull=True, recipient_agency_id=m.agency_id, recipient_role__in=["", m.role])
+            q |= Q(
+                recipient_user__isnull=True, recipient_agency_id=m.agency_id, recipient_role__in=["", m.role]
+            )
     return q

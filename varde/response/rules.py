@@ -16,7 +16,9 @@ RULES_DIR = Path(__file__).resolve().parent / "rules"
 
 # The only fields a notification text may use. None of them is personal data.
 MESSAGE_FIELDS = frozenset({"reference", "clock", "due", "agency", "lead_agency", "lead_phone", "place_kind"})
-LENGTH_KEYS = frozenset({"hours", "days", "months", "months_each", "until", "default_months", "months_before_end"})
+LENGTH_KEYS = frozenset(
+    {"hours", "days", "months", "months_each", "until", "default_months", "months_before_end"}
+)
 RESPONSIBLE = frozenset({"child_welfare", "lead", "task", "reporter"})
 TARGETS = frozenset({"coordinators", "child_welfare", "police", "lead", "responsible", "invited"})
 LANGS = ("nb", "en")

@@ -86,7 +86,9 @@ def notifications_inbox(*, user: User, open_only: bool = False) -> QuerySet[Noti
     an agency not taking part sees the reference and what to do."""
     if not (user.is_authenticated and user.is_active):
         return Notification.objects.none()
-    qs = Notification.objects.filter(inbox_filter(user)).select_related("case", "recipient_agency", "acknowledged_by")
+    qs = Notification.objects.filter(inbox_filter(user)).select_related(
+        "case", "recipient_agency", "acknowledged_by"
+    )
     return qs.filter(acknowledged_at__isnull=True) if open_only else qs
 
 
@@ -128,12 +130,22 @@ class AgencyClocks:
 
 
 def _row(clk: Clock, now: dt.datetime, language: str) -> ClockRow:
-    return ClockRow(clock_id=clk.pk, case_id=clk.case_id, reference=clk.case.reference, kind=clk.kind,
-                    label=clock_label(clk.kind, language), due_at=clk.due_at, ends_on=clk.ends_on, state=clk.state,
-                    overdue=clk.due_at <= now)
+    return ClockRow(
+        clock_id=clk.pk,
+        case_id=clk.case_id,
+        reference=clk.case.reference,
+        kind=clk.kind,
+        label=clock_label(clk.kind, language),
+        due_at=clk.due_at,
+        ends_on=clk.ends_on,
+        state=clk.state,
+        overdue=clk.due_at <= now,
+    )
 
 
-def national_clock_view(*, user: User, language: str = "nb", now: dt.datetime | None = None) -> list[AgencyClocks]:
+def national_clock_view(
+    *, user: User, language: str = "nb", now: dt.datetime | None = None
+) -> list[AgencyClocks]:
     """For KOM coordinators: clocks about to run out (in their warning window) and missed ones
     (recorded missed, or running past due before the worker's next pass), grouped by the
     responsible agency. Case references only, no personal data. Three queries."""
@@ -142,10 +154,7 @@ def national_clock_view(*, user: User, language: str = "nb", now: dt.datetime | 
     now = now or vclock.now()
     lang = lang_of(language)
     clocks = (
-        Clock.objects.filter(
-            Q(state=ClockState.RUNNING, warn_at__lte=now)
-            | Q(state=ClockState.MISSED)
-        )
+        Clock.objects.filter(Q(state=ClockState.RUNNING, warn_at__lte=now) | Q(state=ClockState.MISSED))
         .select_related("case", "responsible_agency")
         .order_by("due_at")
     )
@@ -157,7 +166,7 @@ def national_clock_view(*, user: User, language: str = "nb", now: dt.datetime | 
             group.missed.append(row)
         else:
             group.about_to_run_out.append(row)
-    return sorted(groups.values(), key=lambda g: (g.agency.name if g.agency else ""))
+    return sorted(groups.values(), key=lambda g: g.agency.name if g.agency else "")
 
 
 def children_without_plan(*, user: User) -> QuerySet[Case]:
@@ -209,27 +218,51 @@ def my_next_actions(*, user: User, language: str = "nb", now: dt.datetime | None
     actions: list[NextAction] = []
     tasks = (
         Task.objects.filter(case__in=visible, status=TaskStatus.OPEN)
-        .filter(Q(responsible_user=user) | Q(responsible_user__isnull=True, responsible_agency_id__in=agencies))
+        .filter(
+            Q(responsible_user=user) | Q(responsible_user__isnull=True, responsible_agency_id__in=agencies)
+        )
         .select_related("case", "clock")
     )
     for task in tasks:
         due = task.clock.due_at if task.clock else dates.end_of_day(task.due_date)
-        actions.append(NextAction("task", due, task.case_id, task.case.reference, task.title, task.pk, due <= now))
+        actions.append(
+            NextAction("task", due, task.case_id, task.case.reference, task.title, task.pk, due <= now)
+        )
     clocks = (
         Clock.objects.filter(case__in=visible, state__in=OPEN_CLOCK_STATES, task__isnull=True)
         .filter(Q(responsible_user=user) | Q(responsible_agency_id__in=agencies))
         .select_related("case")
     )
     for clk in clocks:
-        actions.append(NextAction("clock", clk.due_at, clk.case_id, clk.case.reference, clock_label(clk.kind, lang),
-                                  clk.pk, clk.due_at <= now))
-    waiting = notifications_inbox(user=user, open_only=True).filter(
-        Q(ack_due_at__isnull=False) | Q(ack_clock__isnull=False)
-    ).select_related("ack_clock")
+        actions.append(
+            NextAction(
+                "clock",
+                clk.due_at,
+                clk.case_id,
+                clk.case.reference,
+                clock_label(clk.kind, lang),
+                clk.pk,
+                clk.due_at <= now,
+            )
+        )
+    waiting = (
+        notifications_inbox(user=user, open_only=True)
+        .filter(Q(ack_due_at__isnull=False) | Q(ack_clock__isnull=False))
+        .select_related("ack_clock")
+    )
     for n in waiting:
         ack_by: dt.datetime | None = n.ack_due_at or (n.ack_clock.due_at if n.ack_clock else None)
-        actions.append(NextAction("acknowledge", ack_by, n.case_id, n.case.reference if n.case else "", n.text(lang),
-                                  n.pk, bool(ack_by and ack_by <= now)))
+        actions.append(
+            NextAction(
+                "acknowledge",
+                ack_by,
+                n.case_id,
+                n.case.reference if n.case else "",
+                n.text(lang),
+                n.pk,
+                bool(ack_by and ack_by <= now),
+            )
+        )
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     return sorted(actions, key=lambda a: (a.due_at or far, a.reference))
 
@@ -258,33 +291,98 @@ def case_response_timeline(*, user: User, case: Case, language: str = "nb") -> l
     lang = lang_of(language)
     out: list[TimelineEntry] = []
     for ch in ClockChange.objects.filter(clock__case=case).select_related("clock", "by_agency"):
-        out.append(TimelineEntry(ch.at, f"clock_{ch.action}", clock_label(ch.clock.kind, lang), "clock", ch.clock_id,
-                                 {"state": ch.state, "due_at": ch.due_at, "reason": ch.reason,
-                                  "agency": ch.by_agency.name if ch.by_agency else ""}))
+        out.append(
+            TimelineEntry(
+                ch.at,
+                f"clock_{ch.action}",
+                clock_label(ch.clock.kind, lang),
+                "clock",
+                ch.clock_id,
+                {
+                    "state": ch.state,
+                    "due_at": ch.due_at,
+                    "reason": ch.reason,
+                    "agency": ch.by_agency.name if ch.by_agency else "",
+                },
+            )
+        )
     for n in Notification.objects.filter(case=case).select_related("recipient_agency"):
-        out.append(TimelineEntry(n.created_at, f"notification_{n.kind}", n.text(lang), "notification", n.pk,
-                                 {"agency": n.recipient_agency.name, "acknowledged_at": n.acknowledged_at}))
+        out.append(
+            TimelineEntry(
+                n.created_at,
+                f"notification_{n.kind}",
+                n.text(lang),
+                "notification",
+                n.pk,
+                {"agency": n.recipient_agency.name, "acknowledged_at": n.acknowledged_at},
+            )
+        )
     for p in Placement.objects.filter(case=case):
-        out.append(TimelineEntry(p.from_at, "placement", p.get_kind_display(), "placement", p.pk,
-                                 {"to_at": p.to_at, "description": p.description}))
+        out.append(
+            TimelineEntry(
+                p.from_at,
+                "placement",
+                p.get_kind_display(),
+                "placement",
+                p.pk,
+                {"to_at": p.to_at, "description": p.description},
+            )
+        )
     plan = IndividualPlan.objects.filter(case=case).first()
     if plan is not None:
         out.append(TimelineEntry(plan.created_at, "plan_created", "individual plan", "plan", plan.pk))
     for t in Task.objects.filter(case=case).select_related("responsible_agency"):
-        out.append(TimelineEntry(t.created_at, f"task_{t.origin}", t.title, "task", t.pk,
-                                 {"due_date": t.due_date, "status": t.status, "agency": t.responsible_agency.name}))
+        out.append(
+            TimelineEntry(
+                t.created_at,
+                f"task_{t.origin}",
+                t.title,
+                "task",
+                t.pk,
+                {"due_date": t.due_date, "status": t.status, "agency": t.responsible_agency.name},
+            )
+        )
     for m in Meeting.objects.filter(case=case).prefetch_related("participants", "decisions"):
-        out.append(TimelineEntry(m.held_at, "meeting", "coordination meeting", "meeting", m.pk,
-                                 {"participants": [a.name for a in m.participants.all()],
-                                  "decisions": [d.text for d in m.decisions.all()]}))
+        out.append(
+            TimelineEntry(
+                m.held_at,
+                "meeting",
+                "coordination meeting",
+                "meeting",
+                m.pk,
+                {
+                    "participants": [a.name for a in m.participants.all()],
+                    "decisions": [d.text for d in m.decisions.all()],
+                },
+            )
+        )
     for e in MissingEpisode.objects.filter(case=case):
-        out.append(TimelineEntry(e.last_seen_at, "missing", e.get_missing_from_display(), "missing_episode", e.pk,
-                                 {"status": e.status, "ended_at": e.ended_at,
-                                  "reported_to_police_at": e.reported_to_police_at}))
+        out.append(
+            TimelineEntry(
+                e.last_seen_at,
+                "missing",
+                e.get_missing_from_display(),
+                "missing_episode",
+                e.pk,
+                {
+                    "status": e.status,
+                    "ended_at": e.ended_at,
+                    "reported_to_police_at": e.reported_to_police_at,
+                },
+            )
+        )
     for s in LegalStatus.objects.filter(case=case):
         at = dt.datetime(s.from_date.year, s.from_date.month, s.from_date.day, tzinfo=dates.OSLO)
-        out.append(TimelineEntry(at, "legal_status", s.get_kind_display(), "legal_status", s.pk,
-                                 {"to_date": s.to_date, "withdraws": s.withdraws_id, "corrects": s.corrects_id}))
+        out.append(
+            TimelineEntry(
+                at,
+                "legal_status",
+                s.get_kind_display(),
+                "legal_status",
+                s.pk,
+                {"to_date": s.to_date, "withdraws": s.withdraws_id, "corrects": s.corrects_id},
+            )
+        )
     return sorted(out, key=lambda e: e.at, reverse=True)
 
 
@@ -301,9 +399,7 @@ def case_response_as_of(*, user: User, case: Case, at: dt.datetime) -> CaseRespo
     4 October 2005?"), and where the person stayed then (by the stay's from/to dates)."""
     case = _visible_case(user, case)
     placements = list(
-        Placement.objects.filter(case=case, from_at__lte=at).filter(
-            Q(to_at__isnull=True) | Q(to_at__gt=at)
-        )
+        Placement.objects.filter(case=case, from_at__lte=at).filter(Q(to_at__isnull=True) | Q(to_at__gt=at))
     )
     return CaseResponseAsOf(
         at=at,

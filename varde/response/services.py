@@ -67,15 +67,23 @@ def on_presumed_child(*, case: Case, occurred_at: dt.datetime) -> Clock:
     coordinators. Idempotent: an open placement clock, or one started for the same moment, is reused."""
     case = Case.objects.select_related("lead_agency").get(pk=case.pk)
     origin = f"presumed:{_origin_time(occurred_at)}"
-    existing = Clock.objects.filter(case=case, kind=SAFE_PLACEMENT).filter(
-        Q(origin=origin) | Q(state__in=OPEN_CLOCK_STATES)
-    ).first()
+    existing = (
+        Clock.objects.filter(case=case, kind=SAFE_PLACEMENT)
+        .filter(Q(origin=origin) | Q(state__in=OPEN_CLOCK_STATES))
+        .first()
+    )
     clk = existing or clock_start(case=case, kind=SAFE_PLACEMENT, start_at=occurred_at, origin=origin)
     if existing is None:
-        audit_record(actor=None, action=AuditAction.CREATE, obj=clk,
-                     detail={"case": str(case.pk), "clock": SAFE_PLACEMENT, "by": "presumed_child"})
+        audit_record(
+            actor=None,
+            action=AuditAction.CREATE,
+            obj=clk,
+            detail={"case": str(case.pk), "clock": SAFE_PLACEMENT, "by": "presumed_child"},
+        )
         current = Placement.objects.filter(case=case, to_at__isnull=True).first()
-        if current is not None and current.kind in clock_spec(SAFE_PLACEMENT).get("met_by_placement_kinds", []):
+        if current is not None and current.kind in clock_spec(SAFE_PLACEMENT).get(
+            "met_by_placement_kinds", []
+        ):
             clock_meet_system(clock=clk, actor=None, agency=None, data={"placement": str(current.pk)})
     notify(kind=NotificationKind.PRESUMED_CHILD, case=case, subject=f"clock:{clk.pk}", due_at=clk.due_at)
     return Clock.objects.get(pk=clk.pk)
@@ -93,8 +101,9 @@ def on_child_confirmed(*, case: Case, occurred_at: dt.datetime) -> Clock | None:
 def on_presumption_lifted(*, case: Case, occurred_at: dt.datetime) -> list[Clock]:
     """The person is no longer presumed a child: the child-only clocks still open are cancelled."""
     cancelled = []
-    for clk in Clock.objects.filter(case=case, kind__in=[SAFE_PLACEMENT, INFORM_CHILD_WELFARE],
-                                    state__in=OPEN_CLOCK_STATES):
+    for clk in Clock.objects.filter(
+        case=case, kind__in=[SAFE_PLACEMENT, INFORM_CHILD_WELFARE], state__in=OPEN_CLOCK_STATES
+    ):
         done = clock_cancel_system(clock=clk, actor=None, agency=None, reason="presumption_lifted")
         if done is not None:
             cancelled.append(done)
@@ -108,8 +117,12 @@ def on_case_reported(*, case: Case) -> list[Notification]:
 
 @transaction.atomic
 def on_agency_invited(*, participation: CaseParticipation) -> list[Notification]:
-    return notify(kind=NotificationKind.AGENCY_INVITED, case=participation.case,
-                  subject=f"participation:{participation.pk}:{participation.version}", invited=participation.agency)
+    return notify(
+        kind=NotificationKind.AGENCY_INVITED,
+        case=participation.case,
+        subject=f"participation:{participation.pk}:{participation.version}",
+        invited=participation.agency,
+    )
 
 
 # --- notifications and the 24-hour directory ------------------------------------------------------------
@@ -129,10 +142,19 @@ def notification_acknowledge(*, actor: User, notification: Notification) -> Noti
         raise TransitionNotAllowed(_("The notification is already acknowledged."))
     notification = Notification.objects.get(pk=notification.pk)
     if notification.ack_clock is not None:
-        clock_meet_system(clock=notification.ack_clock, actor=actor, agency=notification.recipient_agency,
-                          data={"notification": str(notification.pk)})
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=notification, agency=notification.recipient_agency,
-                 detail={"acknowledged": True, "case": str(notification.case_id) if notification.case_id else ""})
+        clock_meet_system(
+            clock=notification.ack_clock,
+            actor=actor,
+            agency=notification.recipient_agency,
+            data={"notification": str(notification.pk)},
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=notification,
+        agency=notification.recipient_agency,
+        detail={"acknowledged": True, "case": str(notification.case_id) if notification.case_id else ""},
+    )
     return Notification.objects.get(pk=notification.pk)
 
 
@@ -142,14 +164,27 @@ def _can_edit_contact(actor: User, agency: Agency) -> bool:
 
 @transaction.atomic
 def agency_contact_set(
-    *, actor: User, agency: Agency, on_call_phone: str, email: str, hours: str, always_open: bool,
+    *,
+    actor: User,
+    agency: Agency,
+    on_call_phone: str,
+    email: str,
+    hours: str,
+    always_open: bool,
     version: int | None = None,
 ) -> AgencyContact:
     """Set an agency's 24-hour contact (agency admins for their agency, coordinators, system admins)."""
     if not _can_edit_contact(actor, agency):
-        raise NotPermitted(_("Only the agency's administrators or a coordinator can change its 24-hour contact."))
-    values = {"on_call_phone": on_call_phone.strip(), "email": email.strip(), "hours": hours.strip(),
-              "always_open": always_open, "updated_by": actor}
+        raise NotPermitted(
+            _("Only the agency's administrators or a coordinator can change its 24-hour contact.")
+        )
+    values = {
+        "on_call_phone": on_call_phone.strip(),
+        "email": email.strip(),
+        "hours": hours.strip(),
+        "always_open": always_open,
+        "updated_by": actor,
+    }
     contact = AgencyContact.objects.filter(agency=agency).first()
     if contact is None:
         contact = AgencyContact(agency=agency, **values)
@@ -163,7 +198,9 @@ def agency_contact_set(
         )
         if not updated:
             raise EditConflict(contact)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=contact, agency=agency, detail={"agency": agency.code})
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=contact, agency=agency, detail={"agency": agency.code}
+    )
     return AgencyContact.objects.get(agency=agency)
 
 
@@ -172,7 +209,12 @@ def agency_contact_set(
 
 @transaction.atomic
 def placement_record(
-    *, actor: User, case: Case, kind: str, from_at: dt.datetime, description: str = "",
+    *,
+    actor: User,
+    case: Case,
+    kind: str,
+    from_at: dt.datetime,
+    description: str = "",
     provider_agency: Agency | None = None,
 ) -> Placement:
     """Record where the person stays from `from_at`. The previous stay ends then. For a child's case a
@@ -187,14 +229,29 @@ def placement_record(
             to_at=from_at, version=previous.version + 1, updated_at=vclock.now()
         )
     placement = Placement.objects.create(
-        case=case, kind=kind, provider_agency=provider_agency, description=description.strip(), from_at=from_at,
-        recorded_by=actor, recorded_by_agency=agency,
+        case=case,
+        kind=kind,
+        provider_agency=provider_agency,
+        description=description.strip(),
+        from_at=from_at,
+        recorded_by=actor,
+        recorded_by_agency=agency,
     )
     if case.is_child and kind in clock_spec(SAFE_PLACEMENT).get("met_by_placement_kinds", []):
-        clocks_meet_open(case=case, kinds=[SAFE_PLACEMENT], actor=actor, agency=agency,
-                         data={"placement": str(placement.pk)})
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=placement, agency=agency,
-                 detail={"case": str(case.pk), "kind": kind})
+        clocks_meet_open(
+            case=case,
+            kinds=[SAFE_PLACEMENT],
+            actor=actor,
+            agency=agency,
+            data={"placement": str(placement.pk)},
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=placement,
+        agency=agency,
+        detail={"case": str(case.pk), "kind": kind},
+    )
     return placement
 
 
@@ -208,8 +265,13 @@ def placement_end(*, actor: User, placement: Placement, to_at: dt.datetime, vers
     )
     if not updated:
         raise EditConflict(placement)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=placement, agency=agency,
-                 detail={"case": str(placement.case_id), "ended": True})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=placement,
+        agency=agency,
+        detail={"case": str(placement.case_id), "ended": True},
+    )
     return Placement.objects.get(pk=placement.pk)
 
 
@@ -221,27 +283,62 @@ def _check_responsible(case: Case, agency: Agency, user: User | None) -> None:
     if not (taking_part or agency.kind == AgencyKind.KOM):
         raise ValidationError({"responsible_agency": _("The responsible agency must take part in the case.")})
     if user is not None and agency.pk not in user.case_agency_ids():
-        raise ValidationError({"responsible_user": _("The responsible person must work for the responsible agency.")})
+        raise ValidationError(
+            {"responsible_user": _("The responsible person must work for the responsible agency.")}
+        )
 
 
 def _task_create(
-    *, actor: User, agency: Agency, case: Case, origin: str, title: str, responsible_agency: Agency,
-    due_date: dt.date, responsible_user: User | None = None, plan: IndividualPlan | None = None,
-    meeting: Meeting | None = None, episode: MissingEpisode | None = None, clock_kind: str = "plan_task",
+    *,
+    actor: User,
+    agency: Agency,
+    case: Case,
+    origin: str,
+    title: str,
+    responsible_agency: Agency,
+    due_date: dt.date,
+    responsible_user: User | None = None,
+    plan: IndividualPlan | None = None,
+    meeting: Meeting | None = None,
+    episode: MissingEpisode | None = None,
+    clock_kind: str = "plan_task",
 ) -> Task:
     if not title.strip():
         raise ValidationError({"title": _("Say what is to be done.")})
     _check_responsible(case, responsible_agency, responsible_user)
     task = Task.objects.create(
-        case=case, origin=origin, plan=plan, meeting=meeting, missing_episode=episode, title=title.strip(),
-        responsible_agency=responsible_agency, responsible_user=responsible_user, due_date=due_date, created_by=actor,
+        case=case,
+        origin=origin,
+        plan=plan,
+        meeting=meeting,
+        missing_episode=episode,
+        title=title.strip(),
+        responsible_agency=responsible_agency,
+        responsible_user=responsible_user,
+        due_date=due_date,
+        created_by=actor,
     )
     if clock_kind == "plan_task":
-        clk = clock_start(case=case, kind=clock_kind, actor=actor, agency=agency, origin=f"task:{task.pk}",
-                          until=due_date, responsible_agency=responsible_agency, responsible_user=responsible_user)
+        clk = clock_start(
+            case=case,
+            kind=clock_kind,
+            actor=actor,
+            agency=agency,
+            origin=f"task:{task.pk}",
+            until=due_date,
+            responsible_agency=responsible_agency,
+            responsible_user=responsible_user,
+        )
     else:
-        clk = clock_start(case=case, kind=clock_kind, actor=actor, agency=agency, origin=f"task:{task.pk}",
-                          responsible_agency=responsible_agency, responsible_user=responsible_user)
+        clk = clock_start(
+            case=case,
+            kind=clock_kind,
+            actor=actor,
+            agency=agency,
+            origin=f"task:{task.pk}",
+            responsible_agency=responsible_agency,
+            responsible_user=responsible_user,
+        )
         Task.objects.filter(pk=task.pk).update(due_date=dates.last_day_before(clk.due_at))
     Task.objects.filter(pk=task.pk).update(clock=clk)
     return Task.objects.get(pk=task.pk)
@@ -254,9 +351,13 @@ def plan_create(*, actor: User, case: Case) -> IndividualPlan:
     if IndividualPlan.objects.filter(case=case).exists():
         raise ValidationError({"case": _("The case already has an individual plan.")})
     plan = IndividualPlan.objects.create(case=case, required=case.is_child, created_by=actor)
-    review = clock_start(case=case, kind="plan_review", actor=actor, agency=agency, origin=f"plan:{plan.pk}:0")
+    review = clock_start(
+        case=case, kind="plan_review", actor=actor, agency=agency, origin=f"plan:{plan.pk}:0"
+    )
     IndividualPlan.objects.filter(pk=plan.pk).update(review_clock=review)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=plan, agency=agency, detail={"case": str(case.pk)})
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, obj=plan, agency=agency, detail={"case": str(case.pk)}
+    )
     return IndividualPlan.objects.get(pk=plan.pk)
 
 
@@ -266,7 +367,9 @@ def plan_goal_add(*, actor: User, plan: IndividualPlan, text: str) -> PlanGoal:
     if not text.strip():
         raise ValidationError({"text": _("Describe the goal.")})
     goal = PlanGoal.objects.create(plan=plan, text=text.strip(), created_by=actor)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=goal, agency=agency, detail={"plan": str(plan.pk)})
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, obj=goal, agency=agency, detail={"plan": str(plan.pk)}
+    )
     return goal
 
 
@@ -282,29 +385,54 @@ def plan_review(*, actor: User, plan: IndividualPlan, version: int) -> Individua
         raise EditConflict(plan)
     if plan.review_clock is not None:
         clock_meet_system(clock=plan.review_clock, actor=actor, agency=agency)
-    review = clock_start(case=plan.case, kind="plan_review", actor=actor, agency=agency,
-                         origin=f"plan:{plan.pk}:{version}")
+    review = clock_start(
+        case=plan.case, kind="plan_review", actor=actor, agency=agency, origin=f"plan:{plan.pk}:{version}"
+    )
     IndividualPlan.objects.filter(pk=plan.pk).update(review_clock=review)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=plan, agency=agency,
-                 detail={"case": str(plan.case_id), "reviewed": True})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=plan,
+        agency=agency,
+        detail={"case": str(plan.case_id), "reviewed": True},
+    )
     return IndividualPlan.objects.get(pk=plan.pk)
 
 
 @transaction.atomic
 def task_add(
-    *, actor: User, case: Case, title: str, responsible_agency: Agency, due_date: dt.date,
-    responsible_user: User | None = None, plan: IndividualPlan | None = None,
+    *,
+    actor: User,
+    case: Case,
+    title: str,
+    responsible_agency: Agency,
+    due_date: dt.date,
+    responsible_user: User | None = None,
+    plan: IndividualPlan | None = None,
 ) -> Task:
     agency = require_case_agency(actor, case)
     if plan is not None and plan.case_id != case.pk:
         raise ValidationError({"plan": _("The plan belongs to another case.")})
     if due_date < vclock.today():
         raise ValidationError({"due_date": _("The due date has passed.")})
-    task = _task_create(actor=actor, agency=agency, case=case, origin=TaskOrigin.PLAN, title=title,
-                        responsible_agency=responsible_agency, responsible_user=responsible_user,
-                        due_date=due_date, plan=plan)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=task, agency=agency,
-                 detail={"case": str(case.pk), "responsible": responsible_agency.code})
+    task = _task_create(
+        actor=actor,
+        agency=agency,
+        case=case,
+        origin=TaskOrigin.PLAN,
+        title=title,
+        responsible_agency=responsible_agency,
+        responsible_user=responsible_user,
+        due_date=due_date,
+        plan=plan,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=task,
+        agency=agency,
+        detail={"case": str(case.pk), "responsible": responsible_agency.code},
+    )
     return task
 
 
@@ -325,8 +453,13 @@ def task_set_status(*, actor: User, task: Task, status: str, version: int) -> Ta
             clock_meet_system(clock=task.clock, actor=actor, agency=agency, data={"task": str(task.pk)})
         else:
             clock_cancel_system(clock=task.clock, actor=actor, agency=agency, reason="task_cancelled")
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=task, agency=agency,
-                 detail={"case": str(task.case_id), "status": status})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=task,
+        agency=agency,
+        detail={"case": str(task.case_id), "status": status},
+    )
     return Task.objects.get(pk=task.pk)
 
 
@@ -349,7 +482,12 @@ class MeetingResult:
 
 @transaction.atomic
 def meeting_record(
-    *, actor: User, case: Case, held_at: dt.datetime, participants: list[Agency], decisions: list[DecisionInput],
+    *,
+    actor: User,
+    case: Case,
+    held_at: dt.datetime,
+    participants: list[Agency],
+    decisions: list[DecisionInput],
 ) -> MeetingResult:
     """A coordination meeting: who took part, what was decided, and who does what by when."""
     agency = require_case_agency(actor, case)
@@ -365,15 +503,30 @@ def meeting_record(
         if decision.task_title:
             if decision.responsible_agency is None or decision.due_date is None:
                 raise ValidationError({"decisions": _("A task needs a responsible agency and a due date.")})
-            task = _task_create(actor=actor, agency=agency, case=case, origin=TaskOrigin.MEETING,
-                                title=decision.task_title, responsible_agency=decision.responsible_agency,
-                                responsible_user=decision.responsible_user, due_date=decision.due_date,
-                                meeting=meeting)
+            task = _task_create(
+                actor=actor,
+                agency=agency,
+                case=case,
+                origin=TaskOrigin.MEETING,
+                title=decision.task_title,
+                responsible_agency=decision.responsible_agency,
+                responsible_user=decision.responsible_user,
+                due_date=decision.due_date,
+                meeting=meeting,
+            )
             result.tasks.append(task)
         MeetingDecision.objects.create(meeting=meeting, text=decision.text.strip(), task=task)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=meeting, agency=agency,
-                 detail={"case": str(case.pk), "participants": sorted(a.code for a in participants),
-                         "tasks": [str(t.pk) for t in result.tasks]})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=meeting,
+        agency=agency,
+        detail={
+            "case": str(case.pk),
+            "participants": sorted(a.code for a in participants),
+            "tasks": [str(t.pk) for t in result.tasks],
+        },
+    )
     return result
 
 
@@ -382,7 +535,11 @@ def meeting_record(
 
 @transaction.atomic
 def missing_episode_record(
-    *, actor: User, case: Case, missing_from: str, last_seen_at: dt.datetime,
+    *,
+    actor: User,
+    case: Case,
+    missing_from: str,
+    last_seen_at: dt.datetime,
     reported_to_police_at: dt.datetime | None = None,
 ) -> MissingEpisode:
     """A disappearance: police and child welfare (for a child) are told at once, and a clock runs
@@ -396,18 +553,39 @@ def missing_episode_record(
     if MissingEpisode.objects.filter(case=case, status=MissingStatus.MISSING).exists():
         raise ValidationError({"case": _("The person is already recorded as missing.")})
     episode = MissingEpisode.objects.create(
-        case=case, missing_from=missing_from, last_seen_at=last_seen_at, reported_to_police_at=reported_to_police_at,
-        was_child=case.is_child, recorded_by=actor, recorded_by_agency=agency,
+        case=case,
+        missing_from=missing_from,
+        last_seen_at=last_seen_at,
+        reported_to_police_at=reported_to_police_at,
+        was_child=case.is_child,
+        recorded_by=actor,
+        recorded_by_agency=agency,
     )
-    clk = clock_start(case=case, kind="police_report", actor=actor, agency=agency, origin=f"missing:{episode.pk}",
-                      start_at=now)
+    clk = clock_start(
+        case=case,
+        kind="police_report",
+        actor=actor,
+        agency=agency,
+        origin=f"missing:{episode.pk}",
+        start_at=now,
+    )
     MissingEpisode.objects.filter(pk=episode.pk).update(police_report_clock=clk)
     if reported_to_police_at is not None:
         clock_meet_system(clock=clk, actor=actor, agency=agency, data={"episode": str(episode.pk)})
-    notify(kind=NotificationKind.DISAPPEARANCE, case=case, subject=f"missing:{episode.pk}", due_at=clk.due_at,
-           place_kind=missing_from)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=episode, agency=agency,
-                 detail={"case": str(case.pk), "missing_from": missing_from})
+    notify(
+        kind=NotificationKind.DISAPPEARANCE,
+        case=case,
+        subject=f"missing:{episode.pk}",
+        due_at=clk.due_at,
+        place_kind=missing_from,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=episode,
+        agency=agency,
+        detail={"case": str(case.pk), "missing_from": missing_from},
+    )
     return MissingEpisode.objects.get(pk=episode.pk)
 
 
@@ -424,17 +602,26 @@ def missing_episode_reported_to_police(
     if not updated:
         raise EditConflict(episode)
     if episode.police_report_clock is not None:
-        clock_meet_system(clock=episode.police_report_clock, actor=actor, agency=agency,
-                          data={"episode": str(episode.pk)})
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=episode, agency=agency,
-                 detail={"case": str(episode.case_id), "reported_to_police": True})
+        clock_meet_system(
+            clock=episode.police_report_clock, actor=actor, agency=agency, data={"episode": str(episode.pk)}
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=episode,
+        agency=agency,
+        detail={"case": str(episode.case_id), "reported_to_police": True},
+    )
     return MissingEpisode.objects.get(pk=episode.pk)
 
 
 def _return_interview_agency(case: Case) -> Agency:
     if case.is_child:
-        taking_part = [a for a in child_welfare_agencies(case)
-                       if case.participations.filter(agency=a, state=ParticipationState.ACTIVE).exists()]
+        taking_part = [
+            a
+            for a in child_welfare_agencies(case)
+            if case.participations.filter(agency=a, state=ParticipationState.ACTIVE).exists()
+        ]
         if taking_part:
             return taking_part[0]
     return case.lead_agency
@@ -449,23 +636,38 @@ def missing_episode_close(
     if status not in (MissingStatus.FOUND, MissingStatus.RETURNED, MissingStatus.LOCATED_ABROAD):
         raise ValidationError({"status": _("Choose found, returned or located abroad.")})
     if at < episode.last_seen_at or at > vclock.now():
-        raise ValidationError({"at": _("The date must be after the person was last seen, and not in the future.")})
-    updated = MissingEpisode.objects.filter(pk=episode.pk, version=version, status=MissingStatus.MISSING).update(
-        status=status, ended_at=at, version=version + 1, updated_at=vclock.now()
-    )
+        raise ValidationError(
+            {"at": _("The date must be after the person was last seen, and not in the future.")}
+        )
+    updated = MissingEpisode.objects.filter(
+        pk=episode.pk, version=version, status=MissingStatus.MISSING
+    ).update(status=status, ended_at=at, version=version + 1, updated_at=vclock.now())
     if not updated:
         raise EditConflict(episode)
     case = episode.case
     if episode.police_report_clock is not None:
-        clock_cancel_system(clock=episode.police_report_clock, actor=actor, agency=agency,
-                            reason="episode_closed")
+        clock_cancel_system(
+            clock=episode.police_report_clock, actor=actor, agency=agency, reason="episode_closed"
+        )
     if status in (MissingStatus.FOUND, MissingStatus.RETURNED):
-        _task_create(actor=actor, agency=agency, case=case, origin=TaskOrigin.RETURN_INTERVIEW,
-                     title=str(clock_spec("return_interview")["label"]["nb"]),
-                     responsible_agency=_return_interview_agency(case), due_date=vclock.today(),
-                     episode=episode, clock_kind="return_interview")
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=episode, agency=agency,
-                 detail={"case": str(case.pk), "status": status})
+        _task_create(
+            actor=actor,
+            agency=agency,
+            case=case,
+            origin=TaskOrigin.RETURN_INTERVIEW,
+            title=str(clock_spec("return_interview")["label"]["nb"]),
+            responsible_agency=_return_interview_agency(case),
+            due_date=vclock.today(),
+            episode=episode,
+            clock_kind="return_interview",
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=episode,
+        agency=agency,
+        detail={"case": str(case.pk), "status": status},
+    )
     return MissingEpisode.objects.get(pk=episode.pk)
 
 
@@ -500,12 +702,16 @@ def rights_and_authority(status: str | LegalStatus, language: str = "nb") -> dic
     }
 
 
-def legal_status_current(*, case: Case, on: dt.date | None = None, at: dt.datetime | None = None) -> list[LegalStatus]:
+def legal_status_current(
+    *, case: Case, on: dt.date | None = None, at: dt.datetime | None = None
+) -> list[LegalStatus]:
     """Entries in force on `on` as recorded by `at` (default: now): not corrected, not withdrawn,
     started, and not ended (by their own end date or by a later status of the same line)."""
     on = on or vclock.today()
     at = at or vclock.now()
-    recorded = list(LegalStatus.objects.filter(case=case, recorded_at__lte=at).order_by("from_date", "recorded_at", "id"))
+    recorded = list(
+        LegalStatus.objects.filter(case=case, recorded_at__lte=at).order_by("from_date", "recorded_at", "id")
+    )
     corrected = {e.corrects_id for e in recorded if e.corrects_id}
     withdrawn = {e.withdraws_id: e.from_date for e in recorded if e.withdraws_id}
     live = [e for e in recorded if e.pk not in corrected]
@@ -517,8 +723,13 @@ def legal_status_current(*, case: Case, on: dt.date | None = None, at: dt.dateti
             continue
         if entry.pk in withdrawn and withdrawn[entry.pk] <= on:
             continue
-        later = [e for e in live if e.from_date <= on and e is not entry and (e.from_date, e.recorded_at) >
-                 (entry.from_date, entry.recorded_at)]
+        later = [
+            e
+            for e in live
+            if e.from_date <= on
+            and e is not entry
+            and (e.from_date, e.recorded_at) > (entry.from_date, entry.recorded_at)
+        ]
         if later:
             continue
         current.append(entry)
@@ -527,8 +738,15 @@ def legal_status_current(*, case: Case, on: dt.date | None = None, at: dt.dateti
 
 @transaction.atomic
 def legal_status_record(
-    *, actor: User, case: Case, kind: str, from_date: dt.date, to_date: dt.date | None = None,
-    criteria: dict[str, bool] | None = None, note: str = "", corrects: LegalStatus | None = None,
+    *,
+    actor: User,
+    case: Case,
+    kind: str,
+    from_date: dt.date,
+    to_date: dt.date | None = None,
+    criteria: dict[str, bool] | None = None,
+    note: str = "",
+    corrects: LegalStatus | None = None,
 ) -> LegalStatusChange:
     """Add an entry to the legal-status timeline (never edits one). Applying for a reflection period
     withdraws a pending asylum application; a grant starts its clock; later statuses meet earlier clocks."""
@@ -555,30 +773,67 @@ def legal_status_record(
             break
     now = vclock.now()
     entry = LegalStatus.objects.create(
-        case=case, person=case.person, kind=kind, from_date=from_date, to_date=to_date, criteria=clean_criteria,
-        withdraws=withdrew, corrects=corrects, note=note.strip(), rule_version=legal_status_rules()["version"],
-        recorded_at=now, recorded_by=actor, recorded_by_agency=agency,
+        case=case,
+        person=case.person,
+        kind=kind,
+        from_date=from_date,
+        to_date=to_date,
+        criteria=clean_criteria,
+        withdraws=withdrew,
+        corrects=corrects,
+        note=note.strip(),
+        rule_version=legal_status_rules()["version"],
+        recorded_at=now,
+        recorded_by=actor,
+        recorded_by_agency=agency,
     )
-    change = LegalStatusChange(entry=entry, withdrew=withdrew,
-                               before=rights_and_authority(before[-1]) if before else None,
-                               after=rights_and_authority(entry))
+    change = LegalStatusChange(
+        entry=entry,
+        withdrew=withdrew,
+        before=rights_and_authority(before[-1]) if before else None,
+        after=rights_and_authority(entry),
+    )
     start = dt.datetime(from_date.year, from_date.month, from_date.day, tzinfo=dates.OSLO).astimezone(dt.UTC)
     if spec.get("meets_clocks"):
-        change.clocks_met = clocks_meet_open(case=case, kinds=spec["meets_clocks"], actor=actor, agency=agency,
-                                             data={"legal_status": entry.pk})
+        change.clocks_met = clocks_meet_open(
+            case=case, kinds=spec["meets_clocks"], actor=actor, agency=agency, data={"legal_status": entry.pk}
+        )
     started = spec.get("starts_clock")
     if started:
-        clk = clock_start(case=case, kind=started, start_at=start, actor=actor, agency=agency,
-                          origin=f"status:{entry.pk}", until=to_date)
+        clk = clock_start(
+            case=case,
+            kind=started,
+            start_at=start,
+            actor=actor,
+            agency=agency,
+            origin=f"status:{entry.pk}",
+            until=to_date,
+        )
         change.clocks_started.append(clk)
         if started == "temporary_residence":
             change.clocks_started.append(
-                clock_start(case=case, kind="temporary_residence_renewal", start_at=start, actor=actor, agency=agency,
-                            origin=f"status:{entry.pk}:renewal", end_of=clk.ends_on)
+                clock_start(
+                    case=case,
+                    kind="temporary_residence_renewal",
+                    start_at=start,
+                    actor=actor,
+                    agency=agency,
+                    origin=f"status:{entry.pk}:renewal",
+                    end_of=clk.ends_on,
+                )
             )
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=entry, agency=agency,
-                 detail={"case": str(case.pk), "kind": kind,
-                         "withdraws": withdrew.pk if withdrew else None, "corrects": corrects.pk if corrects else None})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=entry,
+        agency=agency,
+        detail={
+            "case": str(case.pk),
+            "kind": kind,
+            "withdraws": withdrew.pk if withdrew else None,
+            "corrects": corrects.pk if corrects else None,
+        },
+    )
     return change
 
 
@@ -591,12 +846,26 @@ def voluntary_return_record(*, actor: User, case: Case, returned_on: dt.date) ->
     agency = require_case_agency(actor, case)
     if returned_on > vclock.today():
         raise ValidationError({"returned_on": _("The return cannot be in the future.")})
-    start = dt.datetime(returned_on.year, returned_on.month, returned_on.day, tzinfo=dates.OSLO).astimezone(dt.UTC)
+    start = dt.datetime(returned_on.year, returned_on.month, returned_on.day, tzinfo=dates.OSLO).astimezone(
+        dt.UTC
+    )
     clocks = [
-        clock_start(case=case, kind="return_followup", start_at=start, actor=actor, agency=agency, stage=int(stage),
-                    origin=f"return:{returned_on.isoformat()}:{stage}")
+        clock_start(
+            case=case,
+            kind="return_followup",
+            start_at=start,
+            actor=actor,
+            agency=agency,
+            stage=int(stage),
+            origin=f"return:{returned_on.isoformat()}:{stage}",
+        )
         for stage in clock_spec("return_followup")["length"]["months_each"]
     ]
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=case, agency=agency,
-                 detail={"voluntary_return": returned_on.isoformat(), "clocks": [str(c.pk) for c in clocks]})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=case,
+        agency=agency,
+        detail={"voluntary_return": returned_on.isoformat(), "clocks": [str(c.pk) for c in clocks]},
+    )
     return clocks

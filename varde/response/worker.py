@@ -79,8 +79,14 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{random.getrandbits(32):08x}"  # noqa: S311
 
 
-def _drain(candidates: Callable[[], QuerySet[Any]], fire: Callable[[Any], bool], *, batch: int,
-           stats: WorkerStats, what: str) -> int:
+def _drain(
+    candidates: Callable[[], QuerySet[Any]],
+    fire: Callable[[Any], bool],
+    *,
+    batch: int,
+    stats: WorkerStats,
+    what: str,
+) -> int:
     """Claim and fire until no candidates are left, one item per transaction.
 
     The item is picked with FOR UPDATE SKIP LOCKED where the database has it (PostgreSQL), so
@@ -137,7 +143,12 @@ def process_clocks(*, batch: int, stats: WorkerStats) -> None:
         clk = clock_fire_warning(clock_id=clock_id, now=vclock.now())
         if clk is None:
             return False
-        notify(kind=NotificationKind.CLOCK_WARNING, case=clk.case, clock=clk, subject=f"clock:{clk.pk}:{clk.version}")
+        notify(
+            kind=NotificationKind.CLOCK_WARNING,
+            case=clk.case,
+            clock=clk,
+            subject=f"clock:{clk.pk}:{clk.version}",
+        )
         return True
 
     def miss(clock_id: Any) -> bool:
@@ -147,8 +158,9 @@ def process_clocks(*, batch: int, stats: WorkerStats) -> None:
         notify(kind=NotificationKind.CLOCK_MISSED, case=clk.case, clock=clk, subject=f"clock:{clk.pk}")
         return True
 
-    stats.warned += _drain(lambda: clocks_to_warn(now=vclock.now()), warn, batch=batch, stats=stats,
-                           what="clock warning")
+    stats.warned += _drain(
+        lambda: clocks_to_warn(now=vclock.now()), warn, batch=batch, stats=stats, what="clock warning"
+    )
     stats.missed += _drain(lambda: clocks_due(now=vclock.now()), miss, batch=batch, stats=stats, what="clock")
 
 
@@ -164,16 +176,21 @@ def process_escalations(*, batch: int, stats: WorkerStats) -> int:
 
     def fire(notification_id: Any) -> bool:
         now = vclock.now()
-        if not Notification.objects.filter(_escalation_candidates(), pk=notification_id, ack_due_at__lte=now).update(
-            escalated_at=now, updated_at=now
-        ):
+        if not Notification.objects.filter(
+            _escalation_candidates(), pk=notification_id, ack_due_at__lte=now
+        ).update(escalated_at=now, updated_at=now):
             return False
         original = Notification.objects.select_related("case", "case__lead_agency", "recipient_agency").get(
             pk=notification_id
         )
         if original.case is not None:
-            notify(kind=NotificationKind.ESCALATION, case=original.case, subject=f"notification:{original.pk}",
-                   about_agency=original.recipient_agency, escalation_of=original)
+            notify(
+                kind=NotificationKind.ESCALATION,
+                case=original.case,
+                subject=f"notification:{original.pk}",
+                about_agency=original.recipient_agency,
+                escalation_of=original,
+            )
         return True
 
     won = _drain(candidates, fire, batch=batch, stats=stats, what="escalation")
@@ -219,8 +236,13 @@ def process_emails(*, batch: int, stats: WorkerStats, worker_id: str) -> None:
     failed: set[Any] = set()
     while True:
         now = vclock.now()
-        ids = [i for i in Notification.objects.filter(_email_candidates(now)).order_by("email_next_at")
-               .values_list("pk", flat=True)[: batch + len(failed)] if i not in failed]
+        ids = [
+            i
+            for i in Notification.objects.filter(_email_candidates(now))
+            .order_by("email_next_at")
+            .values_list("pk", flat=True)[: batch + len(failed)]
+            if i not in failed
+        ]
         if not ids:
             return
         random.shuffle(ids)
@@ -245,22 +267,34 @@ def _send_one(notification_id: Any, *, mailer: Any, worker_id: str, stats: Worke
     notification = Notification.objects.select_related("case", "recipient_agency").get(pk=notification_id)
     subject, body = email_for(notification)
     try:
-        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.email_to], connection=mailer).send()
+        EmailMessage(
+            subject, body, settings.DEFAULT_FROM_EMAIL, [notification.email_to], connection=mailer
+        ).send()
     except Exception as exc:  # noqa: BLE001 - SMTP errors of every kind: retry later
         attempts = notification.email_attempts + 1
         state = EmailState.FAILED if attempts >= EMAIL_MAX_ATTEMPTS else EmailState.PENDING
         delay = min(3600, 60 * 2 ** (attempts - 1))
         Notification.objects.filter(pk=notification_id, claimed_by=worker_id).update(
-            email_state=state, email_attempts=attempts, claimed_by="", claimed_until=None,
+            email_state=state,
+            email_attempts=attempts,
+            claimed_by="",
+            claimed_until=None,
             email_next_at=vclock.now() + dt.timedelta(seconds=delay),
         )
         stats.emails_failed += 1
-        log.warning("worker: e-mail for notification %s failed (%s), attempt %d", notification_id,
-                    type(exc).__name__, attempts)
+        log.warning(
+            "worker: e-mail for notification %s failed (%s), attempt %d",
+            notification_id,
+            type(exc).__name__,
+            attempts,
+        )
         return False
     Notification.objects.filter(pk=notification_id, claimed_by=worker_id).update(
-        email_state=EmailState.SENT, email_sent_at=vclock.now(), email_attempts=notification.email_attempts + 1,
-        claimed_by="", claimed_until=None,
+        email_state=EmailState.SENT,
+        email_sent_at=vclock.now(),
+        email_attempts=notification.email_attempts + 1,
+        claimed_by="",
+        claimed_until=None,
     )
     stats.emails_sent += 1
     return True
@@ -281,8 +315,13 @@ def run_pass(*, worker_id: str, batch: int = 200, consume_events: bool = True) -
 
 
 def run_worker(
-    once: bool, *, worker_id: str | None = None, interval: float = 30.0, batch: int = 200,
-    consume_events: bool = True, stop: threading.Event | None = None,
+    once: bool,
+    *,
+    worker_id: str | None = None,
+    interval: float = 30.0,
+    batch: int = 200,
+    consume_events: bool = True,
+    stop: threading.Event | None = None,
 ) -> WorkerStats:
     """Process due clocks, escalations, e-mail and outbox events: one pass (`once`, for cron) or
     forever, a pass every `interval` seconds, until SIGTERM/SIGINT or `stop` is set."""

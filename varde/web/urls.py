@@ -113,7 +113,11 @@ urlpatterns += [
     path("cases/<uuid:case_id>/response/plan/", response.case_plan, name="case-plan"),
     path("cases/<uuid:case_id>/response/plan/goals/", response.case_plan_goal, name="case-plan-goal"),
     path("cases/<uuid:case_id>/response/tasks/", response.case_task, name="case-task"),
-    path("cases/<uuid:case_id>/response/tasks/<uuid:task_id>/done/", response.case_task_done, name="case-task-done"),
+    path(
+        "cases/<uuid:case_id>/response/tasks/<uuid:task_id>/done/",
+        response.case_task_done,
+        name="case-task-done",
+    ),
     path("cases/<uuid:case_id>/response/meetings/", response.case_meeting, name="case-meeting"),
     path("cases/<uuid:case_id>/response/legal-status/", response.case_legal_status, name="case-legal-status"),
 ]
