@@ -406,8 +406,8 @@ def _reauthenticate(request: Request, data: dict[str, Any]) -> Response | None:
     count and the code throttle are kept (ATOMIC_REQUESTS rolls back on exceptions)."""
     ok = reauthenticate(
         request._request,
-        user=request.user,
-        password=data["password"],  # type: ignore[arg-type]
+        user=request.user,  # type: ignore[arg-type]
+        password=data["password"],
         code=data["otp_code"],
         remember=False,
     )
@@ -517,8 +517,8 @@ class InvitationRespondView(VardeAPIView):
     def post(self, request: Request, invitation_id: str) -> Response:
         invitation = invitation_get_for_user(user=request.user, participation_id=invitation_id)  # type: ignore[arg-type]
         answered = services.participation_respond(
-            actor=request.user,
-            participation=invitation,  # type: ignore[arg-type]
+            actor=request.user,  # type: ignore[arg-type]
+            participation=invitation,
             accept=self.accept,
         )
         answered = CaseParticipation.objects.select_related("case", "agency", "case__lead_agency").get(
