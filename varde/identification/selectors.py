@@ -35,6 +35,11 @@ def local_questions_for(*, agency: Agency, catalogue_id: str) -> QuerySet[LocalQ
     return LocalQuestion.objects.filter(agency=agency, catalogue_key=catalogue_id, is_active=True)
 
 
+def local_questions_of_agency(*, agency: Agency) -> QuerySet[LocalQuestion]:
+    """All of an agency's local questions, active first (call agency_get_for_admin first)."""
+    return LocalQuestion.objects.filter(agency=agency).order_by("-is_active", "catalogue_key", "created_at")
+
+
 def assessments_for_case(*, case: Case) -> QuerySet[Assessment]:
     return (
         Assessment.objects.filter(case=case)

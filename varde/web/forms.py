@@ -433,3 +433,33 @@ class RoleForm(TypedFieldsMixin, forms.Form):
 
 class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput())
+
+
+class LocalQuestionForm(TypedFieldsMixin, forms.Form):
+    """An agency's own question. Choices: the shipped catalogues and their elements, grouped by catalogue."""
+
+    catalogue_id = forms.ChoiceField(label=_("Catalogue"))
+    element_id = forms.ChoiceField(
+        label=_("Element"),
+        required=False,
+        help_text=_("The question is shown under this element. Leave empty for a section of its own."),
+    )
+    text_nb = forms.CharField(label=_("Question in Bokmål"), max_length=300)
+    text_en = forms.CharField(label=_("Question in English"), max_length=300)
+    help_nb = forms.CharField(
+        label=_("Help in Bokmål"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    help_en = forms.CharField(
+        label=_("Help in English"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        catalogues: list[tuple[str, str]],
+        elements: list[tuple[str, list[tuple[str, str]]]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._choice("catalogue_id").choices = [*_blank(_("Choose a catalogue")), *catalogues]
+        self._choice("element_id").choices = [*_blank(_("No element: a section of its own")), *elements]

@@ -83,6 +83,16 @@ urlpatterns = [
         agency_admin.agency_admin_deactivate,
         name="agency-admin-deactivate",
     ),
+    path(
+        "agency-admin/<uuid:agency_id>/local-questions/",
+        agency_admin.agency_admin_local_question_add,
+        name="agency-admin-local-question-add",
+    ),
+    path(
+        "agency-admin/local-questions/<uuid:question_id>/retire/",
+        agency_admin.agency_admin_local_question_retire,
+        name="agency-admin-local-question-retire",
+    ),
 ]
 
 from varde.web.views import response  # noqa: E402

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,8 +33,21 @@ from varde.accounts.services import (
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.core.errors import EditConflict, NotPermitted
-from varde.web.forms import AgencyForm, NewMemberForm, RoleForm, VersionForm, add_service_error
+from varde.identification.catalogue import catalogue_summary, shipped_catalogues, text
+from varde.identification.errors import UnknownCatalogue
+from varde.identification.models import LocalQuestion
+from varde.identification.selectors import local_questions_of_agency
+from varde.identification.services import local_question_add, local_question_retire
+from varde.web.forms import (
+    AgencyForm,
+    LocalQuestionForm,
+    NewMemberForm,
+    RoleForm,
+    VersionForm,
+    add_service_error,
+)
 from varde.web.types import AuthedRequest
+from varde.web.views.identification import page_lang
 
 CONFLICT = 409
 
@@ -88,6 +101,54 @@ def _member_rows(user: User, agency: Agency, roles: list[str]) -> list[MemberRow
     return rows
 
 
+@dataclass
+class Catalogues:
+    """The shipped catalogues in the page's language: choices for the form, names for the list."""
+
+    choices: list[tuple[str, str]]
+    elements: list[tuple[str, list[tuple[str, str]]]]
+    titles: dict[str, str]
+    element_titles: dict[tuple[str, str], str]
+
+
+def _catalogues() -> Catalogues:
+    lang = page_lang()
+    choices, elements, titles, element_titles = [], [], {}, {}
+    for catalogue in shipped_catalogues():
+        title = catalogue_summary(catalogue, lang)["title"]
+        choices.append((catalogue["id"], title))
+        titles[catalogue["id"]] = title
+        group = []
+        for el in catalogue["elements"]:
+            el_title = text(el["title"], lang)
+            group.append((el["id"], el_title))
+            element_titles[(catalogue["id"], el["id"])] = el_title
+        elements.append((title, group))
+    return Catalogues(choices, elements, titles, element_titles)
+
+
+@dataclass
+class QuestionRow:
+    q: LocalQuestion
+    catalogue: str
+    element: str
+
+
+def _question_rows(agency: Agency, catalogues: Catalogues) -> list[QuestionRow]:
+    return [
+        QuestionRow(
+            q,
+            catalogues.titles.get(q.catalogue_key, q.catalogue_key),
+            catalogues.element_titles.get((q.catalogue_key, q.element_id), q.element_id),
+        )
+        for q in local_questions_of_agency(agency=agency)
+    ]
+
+
+def _question_form(catalogues: Catalogues, data: Any = None) -> LocalQuestionForm:
+    return LocalQuestionForm(data, prefix="lq", catalogues=catalogues.choices, elements=catalogues.elements)
+
+
 def _render_agency(request: AuthedRequest, agency: Agency, status: int = 200, **extra: Any) -> HttpResponse:
     user = request.user
     roles = grantable_roles(actor=user, agency=agency)
@@ -98,10 +159,13 @@ def _render_agency(request: AuthedRequest, agency: Agency, status: int = 200, **
         obj=agency,
         detail={"page": "agency_admin", "memberships": len(members)},
     )
+    catalogues = _catalogues()
     context = {
         "agency": agency,
         "members": members,
         "member_form": extra.pop("member_form", None) or NewMemberForm(prefix="new", roles=roles),
+        "questions": _question_rows(agency, catalogues),
+        "question_form": extra.pop("question_form", None) or _question_form(catalogues),
     }
     context.update(extra)
     return render(request, "web/agency_admin/agency.html", context, status=status)
@@ -204,4 +268,62 @@ def agency_admin_deactivate(request: AuthedRequest, membership_id: UUID) -> Http
         _("%(user)s no longer has this role in %(agency)s.")
         % {"user": membership.user, "agency": agency.name},
     )
+    return redirect("agency-admin-detail", agency_id=agency.pk)
+
+
+@require_POST
+@login_required
+def agency_admin_local_question_add(request: AuthedRequest, agency_id: UUID) -> HttpResponse:
+    agency = agency_get_for_admin(user=request.user, agency_id=agency_id)
+    form = _question_form(_catalogues(), request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                local_question_add(actor=request.user, agency=agency, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        except UnknownCatalogue:
+            form.add_error("catalogue_id", _("Choose a catalogue from the list."))
+        except NotPermitted as error:
+            raise PermissionDenied from error
+        else:
+            messages.success(request, _("The local question is added."))
+            return redirect("agency-admin-detail", agency_id=agency.pk)
+    return _render_agency(request, agency, status=400, question_form=form)
+
+
+@require_POST
+@login_required
+def agency_admin_local_question_retire(request: AuthedRequest, question_id: UUID) -> HttpResponse:
+    question = get_object_or_404(LocalQuestion, pk=question_id)
+    agency = agency_get_for_admin(user=request.user, agency_id=question.agency_id)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        return _render_agency(
+            request, agency, status=400, admin_error=_("The form was incomplete. Try again.")
+        )
+    if form.cleaned_data["version"] != question.version or not question.is_active:
+        return _render_agency(
+            request,
+            agency,
+            status=CONFLICT,
+            admin_error=_(
+                "Someone else changed this question while you were working. Check it and try again."
+            ),
+        )
+    try:
+        with transaction.atomic():
+            local_question_retire(actor=request.user, question=question)
+    except EditConflict:
+        return _render_agency(
+            request,
+            agency,
+            status=CONFLICT,
+            admin_error=_(
+                "Someone else changed this question while you were working. Check it and try again."
+            ),
+        )
+    except NotPermitted as error:
+        raise PermissionDenied from error
+    messages.success(request, _("The local question is retired. It is no longer shown in new assessments."))
     return redirect("agency-admin-detail", agency_id=agency.pk)
