@@ -63,12 +63,17 @@ def linkable_truth(rows: Sequence[Mapping[str, str]], truth: Mapping[str, tuple[
     feats = []
     for r in rows:
         name = name_features(r.get("given_name"), r.get("family_name"))
-        feats.append((phone_match_key(normalise_phone(r.get("phone"))), normalise_document(r.get("id_document_number")),
-                      set(name.keys)))
+        feats.append(
+            (
+                phone_match_key(normalise_phone(r.get("phone"))),
+                normalise_document(r.get("id_document_number")),
+                set(name.keys),
+            )
+        )
     for members in by_person.values():
         for i, a in enumerate(members):
             pa_, da, ka = feats[a]
-            for b in members[i + 1:]:
+            for b in members[i + 1 :]:
                 pb, db, kb = feats[b]
                 if (pa_ and pa_ == pb) or (da and da == db) or (ka & kb):
                     uf.union(a, b)
@@ -97,6 +102,8 @@ CREATE OR REPLACE MACRO birth_level(da, db, swa, ea, eb, loa, hia, lob, hib) AS 
     WHEN loa <= hib AND lob <= hia AND abs((loa + hia) - (lob + hib)) <= 3 THEN 4
     WHEN loa <= hib AND lob <= hia THEN 3
     ELSE 0 END;
+CREATE OR REPLACE MACRO time_level(x, y) AS CASE
+    WHEN x IS NULL OR y IS NULL THEN 1 WHEN abs(x - y) <= 183 THEN 3 WHEN abs(x - y) <= 548 THEN 2 ELSE 0 END;
 CREATE OR REPLACE MACRO eq_level(x, y) AS CASE WHEN x IS NULL OR y IS NULL THEN 1 WHEN x = y THEN 2 ELSE 0 END;
 CREATE OR REPLACE MACRO doc_level(x, y) AS CASE
     WHEN x IS NULL OR y IS NULL THEN 1 WHEN x = y THEN 3 WHEN levenshtein(x, y) <= 1 THEN 2 ELSE 0 END;
@@ -104,25 +111,30 @@ CREATE OR REPLACE MACRO doc_level(x, y) AS CASE
 
 
 def _levels(a: str, b: str) -> str:
-    return (f"name_level({a}.name_sorted, {b}.name_sorted, {a}.name_keys, {b}.name_keys, {a}.name_keystr, "
-            f"{b}.name_keystr) AS lv_name, "
-            f"birth_level({a}.dob, {b}.dob, {a}.dob_swapped, {a}.by_exact, {b}.by_exact, {a}.by_lo, {a}.by_hi, "
-            f"{b}.by_lo, {b}.by_hi) AS lv_birth, "
-            f"eq_level({a}.sex, {b}.sex) AS lv_sex, eq_level({a}.nationality, {b}.nationality) AS lv_nat, "
-            f"eq_level({a}.phone, {b}.phone) AS lv_phone, doc_level({a}.document, {b}.document) AS lv_doc")
+    return (
+        f"name_level({a}.name_sorted, {b}.name_sorted, {a}.name_keys, {b}.name_keys, {a}.name_keystr, "
+        f"{b}.name_keystr) AS lv_name, "
+        f"birth_level({a}.dob, {b}.dob, {a}.dob_swapped, {a}.by_exact, {b}.by_exact, {a}.by_lo, {a}.by_hi, "
+        f"{b}.by_lo, {b}.by_hi) AS lv_birth, "
+        f"eq_level({a}.sex, {b}.sex) AS lv_sex, eq_level({a}.nationality, {b}.nationality) AS lv_nat, "
+        f"eq_level({a}.phone, {b}.phone) AS lv_phone, doc_level({a}.document, {b}.document) AS lv_doc, "
+        f"time_level({a}.ref_day, {b}.ref_day) AS lv_time"
+    )
 
 
-_LEVEL_COLUMNS = ("lv_name", "lv_birth", "lv_sex", "lv_nat", "lv_phone", "lv_doc")
+_LEVEL_COLUMNS = ("lv_name", "lv_birth", "lv_sex", "lv_nat", "lv_phone", "lv_doc", "lv_time")
 
 
-def evidence_ceiling(rows: Sequence[Mapping[str, str]], truth: Mapping[str, tuple[int, int]]) -> dict[str, str]:
+def evidence_ceiling(
+    rows: Sequence[Mapping[str, str]], truth: Mapping[str, tuple[int, int]]
+) -> dict[str, str]:
     """The clustering of an oracle that knows the truth but links only what the evidence distinguishes.
 
     Definition (bench/linkage/README.md): two records of one true person are joined directly when
     (1) they share evidence - the same phone, the same (or one-slip) document, or at least one name
     part that sounds alike - and (2) the pair is *distinguishable*: no record of another person has,
     towards either of the two, evidence at least as strong in every field (name, birth, sex,
-    nationality, phone, document). An indistinguishable pair cannot be linked by any rule that treats
+    nationality, phone, document, referral-date proximity). An indistinguishable pair cannot be linked by any rule that treats
     equal evidence equally without also linking the stranger. Persons are the connected components
     of these direct joins; precision is 1 by construction, and recall and the person count are what
     the records allow at best.
@@ -134,14 +146,29 @@ def evidence_ceiling(rows: Sequence[Mapping[str, str]], truth: Mapping[str, tupl
 
     cols = prepare_columns(rows)
     person = [truth[str(rid)][0] for rid in cols["record_id"]]
-    table = pa.table({
-        "uid": cols["uid"], "person": person, "name_sorted": cols["name_sorted"], "name_keys": cols["name_keys"],
-        "name_keystr": cols["name_keystr"], "sex": cols["sex"], "nationality": cols["nationality"],
-        "phone": cols["phone"], "document": cols["document"], "dob": cols["dob"], "dob_swapped": cols["dob_swapped"],
-        "by_lo": cols["by_lo"], "by_hi": cols["by_hi"], "by_exact": cols["by_exact"],
-    })
+    table = pa.table(
+        {
+            "uid": cols["uid"],
+            "person": person,
+            "name_sorted": cols["name_sorted"],
+            "name_keys": cols["name_keys"],
+            "name_key_pairs": cols["name_key_pairs"],
+            "name_keystr": cols["name_keystr"],
+            "sex": cols["sex"],
+            "nationality": cols["nationality"],
+            "phone": cols["phone"],
+            "document": cols["document"],
+            "dob": cols["dob"],
+            "dob_swapped": cols["dob_swapped"],
+            "by_lo": cols["by_lo"],
+            "by_hi": cols["by_hi"],
+            "by_exact": cols["by_exact"],
+            "ref_day": cols["ref_day"],
+        }
+    )
     con = duckdb.connect(":memory:")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET memory_limit = '3GB'")
     con.register("rec_arrow", table)
     con.execute("CREATE TABLE rec AS SELECT * FROM rec_arrow")
     con.execute(_LEVELS_SQL)
@@ -165,7 +192,7 @@ def evidence_ceiling(rows: Sequence[Mapping[str, str]], truth: Mapping[str, tupl
         JOIN rec xr ON xr.uid = s.x
         JOIN rec c ON {{join}}
         CROSS JOIN LATERAL (SELECT {_levels("xr", "c")}) lv
-        WHERE c.person <> s.person AND {" AND ".join(f"lv.{c} >= s.{c}" for c in _LEVEL_COLUMNS)}
+        WHERE c.person <> s.person AND c.uid <> s.x AND {" AND ".join(f"lv.{c} >= s.{c}" for c in _LEVEL_COLUMNS)}
           AND {{which}}
     """
     ambiguous: set[tuple[int, int]] = set()
@@ -177,17 +204,26 @@ def evidence_ceiling(rows: Sequence[Mapping[str, str]], truth: Mapping[str, tupl
         ("s.lv_doc < 3 AND s.lv_phone < 2 AND s.lv_name >= 4", "c.name_keystr = xr.name_keystr"),
     ):
         ambiguous.update(con.execute(dominated_sql.format(which=which, join=join)).fetchall())  # noqa: S608
-    name_only = """
-        SELECT DISTINCT s.a, s.b FROM side s
-        JOIN rec xr ON xr.uid = s.x
-        JOIN key_of kx ON kx.uid = s.x
-        JOIN key_of kc ON kc.k = kx.k AND kc.uid <> s.x
-        JOIN rec c ON c.uid = kc.uid
-        CROSS JOIN LATERAL (SELECT {levels}) lv
-        WHERE s.lv_doc < 3 AND s.lv_phone < 2 AND s.lv_name BETWEEN 2 AND 3 AND s.lv_name >= 2
-          AND c.person <> s.person AND {cond}
-    """.format(levels=_levels("xr", "c"), cond=" AND ".join(f"lv.{c} >= s.{c}" for c in _LEVEL_COLUMNS))
-    ambiguous.update(con.execute(name_only).fetchall())
+    # Name-only pairs: the stranger shares one sound key (two, for a two-part agreement) with the
+    # endpoint. Cheap pre-filters (sex, nationality, birth overlap, time window) come before the levels.
+    con.execute("CREATE TABLE pair_of AS SELECT uid, unnest(name_key_pairs) AS k FROM rec")
+    prefilter = """
+          AND (s.lv_sex < 2 OR c.sex = xr.sex) AND (s.lv_nat < 2 OR c.nationality = xr.nationality)
+          AND (s.lv_birth < 3 OR (c.by_lo <= xr.by_hi AND xr.by_lo <= c.by_hi))
+          AND (s.lv_time < 2 OR abs(c.ref_day - xr.ref_day) <= 548)
+    """
+    for level, index in (("s.lv_name = 3", "pair_of"), ("s.lv_name = 2", "key_of")):
+        name_only = f"""
+            SELECT DISTINCT s.a, s.b FROM side s
+            JOIN rec xr ON xr.uid = s.x
+            JOIN {index} kx ON kx.uid = s.x
+            JOIN {index} kc ON kc.k = kx.k AND kc.uid <> s.x
+            JOIN rec c ON c.uid = kc.uid
+            CROSS JOIN LATERAL (SELECT {_levels("xr", "c")}) lv
+            WHERE s.lv_doc < 3 AND s.lv_phone < 2 AND {level} AND c.person <> s.person {prefilter}
+              AND {" AND ".join(f"lv.{c} >= s.{c}" for c in _LEVEL_COLUMNS)}
+        """  # noqa: S608
+        ambiguous.update(con.execute(name_only).fetchall())
     edges = con.execute("SELECT a, b FROM edge").fetchall()
     con.close()
     uf = UnionFind(len(rows))

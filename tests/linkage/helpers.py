@@ -9,15 +9,50 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.linkage.generate import generate  # noqa: E402
 
-COLUMNS = ("record_id", "reporting_agency", "referral_date", "given_name", "family_name", "sex", "date_of_birth",
-           "estimated_age", "nationality", "phone", "id_document_number", "municipality")
+COLUMNS = (
+    "record_id",
+    "reporting_agency",
+    "referral_date",
+    "given_name",
+    "family_name",
+    "sex",
+    "date_of_birth",
+    "estimated_age",
+    "nationality",
+    "phone",
+    "id_document_number",
+    "municipality",
+)
 
 
-def rec(record_id: str, agency: str, given: str, family: str, *, date: str = "2009-03-01", sex: str = "F",
-        dob: str = "", age: str = "", nat: str = "NG", phone: str = "", doc: str = "") -> dict[str, str]:
-    return {"record_id": record_id, "reporting_agency": agency, "referral_date": date, "given_name": given,
-            "family_name": family, "sex": sex, "date_of_birth": dob, "estimated_age": age, "nationality": nat,
-            "phone": phone, "id_document_number": doc, "municipality": "0301"}
+def rec(
+    record_id: str,
+    agency: str,
+    given: str,
+    family: str,
+    *,
+    date: str = "2009-03-01",
+    sex: str = "F",
+    dob: str = "",
+    age: str = "",
+    nat: str = "NG",
+    phone: str = "",
+    doc: str = "",
+) -> dict[str, str]:
+    return {
+        "record_id": record_id,
+        "reporting_agency": agency,
+        "referral_date": date,
+        "given_name": given,
+        "family_name": family,
+        "sex": sex,
+        "date_of_birth": dob,
+        "estimated_age": age,
+        "nationality": nat,
+        "phone": phone,
+        "id_document_number": doc,
+        "municipality": "0301",
+    }
 
 
 def filler(n: int = 200, seed: int = 5) -> list[dict[str, str]]:

@@ -43,8 +43,11 @@ def test_link_writes_a_row_for_every_record(tmp_path, capsys):
     ]
     records, out, decisions = tmp_path / "records.csv", tmp_path / "clusters.csv", tmp_path / "decisions.csv"
     write(records, rows)
-    write(decisions, [{"record_a": "S1", "record_b": "S2", "decision": "not_same"}],
-          columns=("record_a", "record_b", "decision"))
+    write(
+        decisions,
+        [{"record_a": "S1", "record_b": "S2", "decision": "not_same"}],
+        columns=("record_a", "record_b", "decision"),
+    )
     assert run(["link", str(records), "--out", str(out), "--quiet"]) == 0
     with out.open(encoding="utf-8") as fh:
         result = list(csv.DictReader(fh))

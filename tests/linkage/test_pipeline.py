@@ -54,7 +54,7 @@ def test_generated_duplicates_are_found_and_strangers_kept_apart():
     for members in pred.values():
         ids = sorted(members)
         for i, a in enumerate(ids):
-            for b in ids[i + 1:]:
+            for b in ids[i + 1 :]:
                 tp += truth[a] == truth[b]
                 fp += truth[a] != truth[b]
     true_pairs = sum(1 for a in truth for b in truth if a < b and truth[a] == truth[b])
@@ -71,10 +71,28 @@ def _common_name_chain():
     (an exploiter's phone used by several women). Every neighbouring pair is a strong link, so
     plain connected components would make X and Y one person."""
     return [
-        rec("X", "oslo-pd-stop", "Blessing", "Okafor", dob="1988-02-03", date="2009-01-10", phone="+47 930 11 111"),
-        rec("E1", "rosa", "Blessing", "Okafor", age="21", date="2009-02-10", phone="93011111", doc="NG7654321"),
-        rec("E2", "udi", "Okafor", "Blessing", age="17", date="2009-03-10", doc="NG 765 4321",
-            phone="+47 930 22 222"),
+        rec(
+            "X",
+            "oslo-pd-stop",
+            "Blessing",
+            "Okafor",
+            dob="1988-02-03",
+            date="2009-01-10",
+            phone="+47 930 11 111",
+        ),
+        rec(
+            "E1", "rosa", "Blessing", "Okafor", age="21", date="2009-02-10", phone="93011111", doc="NG7654321"
+        ),
+        rec(
+            "E2",
+            "udi",
+            "Okafor",
+            "Blessing",
+            age="17",
+            date="2009-03-10",
+            doc="NG 765 4321",
+            phone="+47 930 22 222",
+        ),
         rec("Y", "bufetat-ost", "Blessing", "Okafor", dob="1994-08-09", date="2009-06-10", phone="93022222"),
     ]
 
@@ -94,7 +112,15 @@ def test_common_name_strangers_are_not_chained(background):
 
 def test_not_same_splits_a_pair_the_model_links(background):
     rows = background + [
-        rec("A", "oslo-pd-stop", "Esther", "Igbinovia", dob="1990-05-06", phone="+47 934 56 789", doc="KL1234567"),
+        rec(
+            "A",
+            "oslo-pd-stop",
+            "Esther",
+            "Igbinovia",
+            dob="1990-05-06",
+            phone="+47 934 56 789",
+            doc="KL1234567",
+        ),
         rec("B", "rosa", "Esther", "Igbinovia", dob="1990-05-06", phone="93456789", doc="KL1234567"),
     ]
     assert same(link_records(rows, params=PARAMS), "A", "B")

@@ -17,13 +17,16 @@ from varde.linkage.preprocess import (
 )
 
 
-@pytest.mark.parametrize("variants", [
-    ("Mohamed", "Mohammed", "Muhammad", "MOHAMAD"),
-    ("Nguyễn", "Nguyen"),
-    ("Наталья", "Natalya", "Natalia"),
-    ("Олена", "Elena", "Yelena"),
-    ("Сергій", "Serhii", "Sergey"),
-])
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ("Mohamed", "Mohammed", "Muhammad", "MOHAMAD"),
+        ("Nguyễn", "Nguyen"),
+        ("Наталья", "Natalya", "Natalia"),
+        ("Олена", "Elena", "Yelena"),
+        ("Сергій", "Serhii", "Sergey"),
+    ],
+)
 def test_transliteration_variants_share_one_name(variants):
     sorted_parts = {name_features(v, "").sorted_parts for v in variants}
     assert len(sorted_parts) == 1
@@ -51,11 +54,15 @@ def test_a_part_written_twice_counts_once():
 
 
 def test_phones_normalise_to_digits_with_country_code():
-    assert normalise_phone("+47 912 34 567") == normalise_phone("91234567") == normalise_phone("0047 91234567")
+    assert (
+        normalise_phone("+47 912 34 567") == normalise_phone("91234567") == normalise_phone("0047 91234567")
+    )
     assert normalise_phone("91234567") == "4791234567"
     assert normalise_phone("+234 803 123 4567") == "2348031234567"
     # with or without the country code (or a trunk 0), the match key agrees
-    assert phone_match_key(normalise_phone("+234 803 123 4567")) == phone_match_key(normalise_phone("0803 123 4567"))
+    assert phone_match_key(normalise_phone("+234 803 123 4567")) == phone_match_key(
+        normalise_phone("0803 123 4567")
+    )
     assert normalise_phone("12") is None and normalise_phone("") is None
 
 
@@ -85,8 +92,15 @@ def test_first_of_january_is_weak_and_widened():
 
 
 def test_unreadable_values_become_missing_not_errors():
-    row = {"record_id": "R1", "referral_date": "not a date", "date_of_birth": "1990-13-45",
-           "estimated_age": "about twenty", "phone": "n/a", "sex": "?", "nationality": "Nigeria"}
+    row = {
+        "record_id": "R1",
+        "referral_date": "not a date",
+        "date_of_birth": "1990-13-45",
+        "estimated_age": "about twenty",
+        "phone": "n/a",
+        "sex": "?",
+        "nationality": "Nigeria",
+    }
     prepared = prepare_record(0, row)
     assert prepared["by_lo"] is None and prepared["phone"] is None
     assert prepared["sex"] is None and prepared["nationality"] is None
@@ -94,12 +108,32 @@ def test_unreadable_values_become_missing_not_errors():
 
 def test_columnar_preparation_equals_row_preparation():
     rows = [
-        {"record_id": "A", "reporting_agency": "x", "referral_date": "2009-01-02", "given_name": "Joy",
-         "family_name": "Eze", "sex": "F", "date_of_birth": "1990-03-04", "estimated_age": "",
-         "nationality": "NG", "phone": "+47 912 34 567", "id_document_number": "a1234567"},
-        {"record_id": "B", "reporting_agency": "y", "referral_date": "2010-05-06", "given_name": "",
-         "family_name": "Иванова", "sex": "", "date_of_birth": "", "estimated_age": "17",
-         "nationality": "", "phone": "", "id_document_number": ""},
+        {
+            "record_id": "A",
+            "reporting_agency": "x",
+            "referral_date": "2009-01-02",
+            "given_name": "Joy",
+            "family_name": "Eze",
+            "sex": "F",
+            "date_of_birth": "1990-03-04",
+            "estimated_age": "",
+            "nationality": "NG",
+            "phone": "+47 912 34 567",
+            "id_document_number": "a1234567",
+        },
+        {
+            "record_id": "B",
+            "reporting_agency": "y",
+            "referral_date": "2010-05-06",
+            "given_name": "",
+            "family_name": "Иванова",
+            "sex": "",
+            "date_of_birth": "",
+            "estimated_age": "17",
+            "nationality": "",
+            "phone": "",
+            "id_document_number": "",
+        },
     ]
     columns = prepare_columns(rows)
     for i, row in enumerate(rows):

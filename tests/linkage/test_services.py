@@ -19,8 +19,16 @@ pytestmark = pytest.mark.django_db
 
 def _report(actor, agency, given, family, *, phone, doc, dob=dt.date(1990, 5, 6), **kw):
     docs = [DocumentInput(doc_type="passport", number=doc, issuing_country="NG")] if doc else []
-    case = report(actor, agency, given=given, family=family, child=False, phones=[phone] if phone else [],
-                  documents=docs, **kw)
+    case = report(
+        actor,
+        agency,
+        given=given,
+        family=family,
+        child=False,
+        phones=[phone] if phone else [],
+        documents=docs,
+        **kw,
+    )
     if dob != dt.date(1995, 5, 17):
         case.person.date_of_birth = dob
         case.person.save(update_fields=["date_of_birth"])
@@ -29,10 +37,21 @@ def _report(actor, agency, given, family, *, phone, doc, dob=dt.date(1990, 5, 6)
 
 @pytest.fixture
 def linked_world(personas, agencies):
-    police = _report(personas.police, agencies.police, "Esther", "Igbinovia", phone="+47 934 56 789", doc="KL1234567")
+    police = _report(
+        personas.police, agencies.police, "Esther", "Igbinovia", phone="+47 934 56 789", doc="KL1234567"
+    )
     ngo = _report(personas.ngo, agencies.ngo, "Igbinovia", "Esther", phone="93456789", doc="KL 123 4567")
-    other = _report(personas.childwelfare, agencies.childwelfare, "Mihai", "Popescu", phone="+47 955 55 555",
-                    doc="RO9999999", dob=dt.date(1996, 2, 3), sex="M", nationalities=["RO"])
+    other = _report(
+        personas.childwelfare,
+        agencies.childwelfare,
+        "Mihai",
+        "Popescu",
+        phone="+47 955 55 555",
+        doc="RO9999999",
+        dob=dt.date(1996, 2, 3),
+        sex="M",
+        nationalities=["RO"],
+    )
     return police, ngo, other
 
 
@@ -64,8 +83,13 @@ def test_not_same_binds_the_next_run_and_undo_restores(personas, linked_world):
     police, ngo, _other = linked_world
     linkage_run(actor=personas.coordinator)
     assert key_of(police) == key_of(ngo)
-    decision = review_decide_pair(actor=personas.coordinator, record_a=police, record_b=ngo,
-                                  decision="not_same", reason="different mothers' names")
+    decision = review_decide_pair(
+        actor=personas.coordinator,
+        record_a=police,
+        record_b=ngo,
+        decision="not_same",
+        reason="different mothers' names",
+    )
     linkage_run(actor=personas.coordinator)
     assert key_of(police) != key_of(ngo)
     review_undo(actor=personas.coordinator, decision=decision, reason="entered by mistake")
@@ -84,7 +108,9 @@ def test_review_item_decided_same_joins_and_undo_splits(personas, linked_world):
     assert not review_items_for(user=personas.police).exists()
     with pytest.raises(NotPermitted):
         review_decide(actor=personas.police, item=item, decision="same")
-    decision = review_decide(actor=personas.coordinator, item=item, decision="same", reason="same passport photo")
+    decision = review_decide(
+        actor=personas.coordinator, item=item, decision="same", reason="same passport photo"
+    )
     item.refresh_from_db()
     assert item.state == ReviewItem.State.DECIDED
     linkage_run(actor=personas.coordinator)
@@ -92,22 +118,37 @@ def test_review_item_decided_same_joins_and_undo_splits(personas, linked_world):
     review_undo(actor=personas.coordinator, decision=decision, reason="wrong pair")
     linkage_run(actor=personas.coordinator)
     assert key_of(police) != key_of(other)  # the merge undone
-    assert AuditEvent.objects.filter(object_id=str(decision.pk), action="create",
-                                     detail__decision="same").exists()
+    assert AuditEvent.objects.filter(
+        object_id=str(decision.pk), action="create", detail__decision="same"
+    ).exists()
 
 
 def test_likely_earlier_record_in_another_agency_reveals_nothing(personas, agencies, linked_world):
     from varde.cases.services import NameInput, ReportInput
 
-    data = ReportInput(referral_date=dt.date(2026, 11, 1), names=[NameInput(given="Esther", family="Igbinovia")],
-                       sex="F", date_of_birth=dt.date(1990, 5, 6), nationalities=["NG"], phones=["934 56 789"])
-    hint = likely_earlier_records(referral_data=data, agency=agencies.childwelfare, actor=personas.childwelfare)
+    data = ReportInput(
+        referral_date=dt.date(2026, 11, 1),
+        names=[NameInput(given="Esther", family="Igbinovia")],
+        sex="F",
+        date_of_birth=dt.date(1990, 5, 6),
+        nationalities=["NG"],
+        phones=["934 56 789"],
+    )
+    hint = likely_earlier_records(
+        referral_data=data, agency=agencies.childwelfare, actor=personas.childwelfare
+    )
     assert hint.exists and hint.count == 2
     assert [c.name for c in hint.coordinators] == [personas.coordinator.full_name]
     assert {f.name for f in dataclasses.fields(hint)} == {"exists", "count", "coordinators"}
     shown = repr(hint)
-    for secret in ("Igbinovia", agencies.police.name, agencies.ngo.name, agencies.police.code, "KL1234567",
-                   *(str(r.pk) for r in linked_world)):
+    for secret in (
+        "Igbinovia",
+        agencies.police.name,
+        agencies.ngo.name,
+        agencies.police.code,
+        "KL1234567",
+        *(str(r.pk) for r in linked_world),
+    ):
         assert secret not in shown
     event = AuditEvent.objects.filter(object_type="linkage.earlier_records").latest("seq")
     assert event.detail == {"likely_earlier_records": 2}
@@ -116,11 +157,22 @@ def test_likely_earlier_record_in_another_agency_reveals_nothing(personas, agenc
 def test_no_hint_for_a_stranger_or_for_the_own_agency(personas, agencies, linked_world):
     from varde.cases.services import NameInput, ReportInput
 
-    stranger = ReportInput(referral_date=dt.date(2026, 11, 1), names=[NameInput(given="Ida", family="Hansen")],
-                           sex="F", date_of_birth=dt.date(1999, 9, 9), nationalities=["NO"])
+    stranger = ReportInput(
+        referral_date=dt.date(2026, 11, 1),
+        names=[NameInput(given="Ida", family="Hansen")],
+        sex="F",
+        date_of_birth=dt.date(1999, 9, 9),
+        nationalities=["NO"],
+    )
     assert not likely_earlier_records(referral_data=stranger, agency=agencies.childwelfare).exists
     # Mihai Popescu is known only to child welfare itself: no hint about "another agency"
-    own = ReportInput(referral_date=dt.date(2026, 11, 1), names=[NameInput(given="Mihai", family="Popescu")],
-                      sex="M", date_of_birth=dt.date(1996, 2, 3), nationalities=["RO"], phones=["+47 955 55 555"])
+    own = ReportInput(
+        referral_date=dt.date(2026, 11, 1),
+        names=[NameInput(given="Mihai", family="Popescu")],
+        sex="M",
+        date_of_birth=dt.date(1996, 2, 3),
+        nationalities=["RO"],
+        phones=["+47 955 55 555"],
+    )
     hint = likely_earlier_records(referral_data=own, agency=agencies.childwelfare)
     assert not hint.exists and hint.count == 0 and hint.coordinators == []

@@ -48,13 +48,27 @@ def register(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("records", type=Path, metavar="RECORDS.csv", help="interchange CSV to link")
-    parser.add_argument("--out", type=Path, required=True, metavar="CLUSTERS.csv", help="where to write the result")
-    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
-                        help="duckdb (default, in-process) or spark (PySpark local mode)")
-    parser.add_argument("--decisions", type=Path, metavar="DECISIONS.csv",
-                        help="review decisions (record_a, record_b, same|not_same) that bind the result")
-    parser.add_argument("--review-out", type=Path, metavar="REVIEW.csv",
-                        help="also write the review queue (record_a, record_b, match_probability)")
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="CLUSTERS.csv", help="where to write the result"
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="duckdb (default, in-process) or spark (PySpark local mode)",
+    )
+    parser.add_argument(
+        "--decisions",
+        type=Path,
+        metavar="DECISIONS.csv",
+        help="review decisions (record_a, record_b, same|not_same) that bind the result",
+    )
+    parser.add_argument(
+        "--review-out",
+        type=Path,
+        metavar="REVIEW.csv",
+        help="also write the review queue (record_a, record_b, match_probability)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress display")
     parser.set_defaults(func=cmd_link)
 
@@ -92,8 +106,10 @@ def cmd_link(args: argparse.Namespace) -> int:
     written = write_clusters(args.out, records, result.person_key)
     if args.review_out:
         _write_review(args.review_out, result.review)
-    print(f"{written} records, {result.persons} persons, {len(result.review)} pairs for review -> {args.out}",
-          file=sys.stderr)
+    print(
+        f"{written} records, {result.persons} persons, {len(result.review)} pairs for review -> {args.out}",
+        file=sys.stderr,
+    )
     return 0
 
 

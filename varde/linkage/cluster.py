@@ -64,7 +64,9 @@ class Decision:
 class ClusterResult:
     labels: list[int]  # per record number: the smallest record number of its person
     refused: list[tuple[int, int, float]] = field(default_factory=list)  # model links refused (soft conflict)
-    conflicting_decisions: list[tuple[int, int]] = field(default_factory=list)  # "same" overruled by "not_same"
+    conflicting_decisions: list[tuple[int, int]] = field(
+        default_factory=list
+    )  # "same" overruled by "not_same"
 
 
 def constrained_clusters(
@@ -92,21 +94,24 @@ def constrained_clusters(
             if a != b:
                 adj[a][b] += 1
                 adj[b][a] += 1
-    hard: dict[int, set[int]] = defaultdict(set)  # root -> records it must never join (human "not_same")
-    soft: dict[int, set[int]] = defaultdict(set)  # root -> records the model must not join it with
+    # Cannot-link constraints between *groups*: root -> roots it must never join. Kept root-to-root
+    # (relabelled on every merge, smaller side into larger) so that a check is one set lookup.
+    hard: dict[int, set[int]] = defaultdict(set)  # human "not_same"
+    soft: dict[int, set[int]] = defaultdict(set)  # the model must not join these
+
+    def constrain(table: dict[int, set[int]], a: int, b: int) -> None:
+        ra, rb = uf.find(a), uf.find(b)
+        if ra != rb:
+            table[ra].add(rb)
+            table[rb].add(ra)
 
     for d in decisions:
         if not d.same and d.a != d.b:
-            hard[d.a].add(d.b)
-            hard[d.b].add(d.a)
+            constrain(hard, d.a, d.b)
 
     def conflict(table: dict[int, set[int]], ra: int, rb: int) -> bool:
-        sa, sb = table.get(ra), table.get(rb)
-        if not sa or not sb:
-            return False
-        if len(sa) > len(sb):
-            sa, rb = sb, ra
-        return any(uf.find(x) == rb for x in sa)
+        mine = table.get(ra)
+        return mine is not None and rb in mine
 
     def merge(ra: int, rb: int) -> None:
         root = uf.union(ra, rb)
@@ -114,19 +119,26 @@ def constrained_clusters(
         for table in (hard, soft):
             moved = table.pop(other, None)
             if moved:
-                table[root] |= moved
+                mine = table[root]
+                for neighbour in moved:
+                    peers = table[neighbour]
+                    peers.discard(other)
+                    if neighbour != root:
+                        peers.add(root)
+                        mine.add(neighbour)
+                mine.discard(root)
         if adj:
             moved_adj = adj.pop(other, None) or {}
-            mine = adj[root]
+            mine_adj = adj[root]
             for s_root, count in moved_adj.items():
-                neighbour = adj[s_root]
-                neighbour.pop(other, None)
+                neighbour_adj = adj[s_root]
+                neighbour_adj.pop(other, None)
                 if s_root == root:
                     continue
-                mine[s_root] += count
-                neighbour[root] += count
-            mine.pop(root, None)
-            mine.pop(other, None)
+                mine_adj[s_root] += count
+                neighbour_adj[root] += count
+            mine_adj.pop(root, None)
+            mine_adj.pop(other, None)
 
     def supported(ra: int, rb: int) -> bool:
         if not adj:
@@ -149,14 +161,12 @@ def constrained_clusters(
 
     for a, b in contradictions:
         if a != b:
-            soft[uf.find(a)].add(b)
-            soft[uf.find(b)].add(a)
+            constrain(soft, a, b)
     for group in cannot_link_groups:
         members = list(group)
-        if len(members) > 1:
-            for x in members:
-                root = uf.find(x)
-                soft[root].update(y for y in members if y != x)
+        for i, x in enumerate(members):
+            for y in members[i + 1 :]:
+                constrain(soft, x, y)
 
     for a, b, p in sorted(links, key=lambda e: (-e[2], min(e[0], e[1]), max(e[0], e[1]))):
         ra, rb = uf.find(a), uf.find(b)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +19,7 @@ from varde.persons.models import IdentityDocument, NameKind, Person, PersonName,
 ExtractRow = dict[str, str]
 
 
-def _first_by_person(rows: Iterable[dict[str, Any]], field: str) -> dict[UUID, str]:
+def _first_by_person(rows: Iterable[Mapping[str, Any]], field: str) -> dict[UUID, str]:
     first: dict[UUID, str] = {}
     for row in rows:
         first.setdefault(row["person_id"], row[field])
@@ -34,7 +34,9 @@ def _age_at(estimated_age: int | None, estimated_on: dt.date | None, on: dt.date
     return str(max(0, estimated_age + (on - estimated_on).days // 365))
 
 
-def referral_extract(*, exclude_agency_id: UUID | None = None) -> tuple[list[ExtractRow], list[tuple[str, str]]]:
+def referral_extract(
+    *, exclude_agency_id: UUID | None = None
+) -> tuple[list[ExtractRow], list[tuple[str, str]]]:
     """(rows in interchange shape, pairs of referral ids known to be one person: same case's person).
 
     Rows: record_id (referral pk), reporting_agency (agency id), referral_date, given_name,
@@ -44,15 +46,25 @@ def referral_extract(*, exclude_agency_id: UUID | None = None) -> tuple[list[Ext
     referrals = Referral.objects.all()
     if exclude_agency_id is not None:
         referrals = referrals.exclude(reporting_agency_id=exclude_agency_id)
-    refs = list(referrals.order_by("created_at").values(
-        "pk", "reporting_agency_id", "referral_date", "case__person_id"))
+    refs = list(
+        referrals.order_by("created_at").values(
+            "pk", "reporting_agency_id", "referral_date", "case__person_id"
+        )
+    )
     person_ids = {r["case__person_id"] for r in refs}
-    persons = {p["id"]: p for p in Person.objects.filter(id__in=person_ids).values(
-        "id", "sex", "date_of_birth", "estimated_age", "age_estimated_on", "nationalities")}
+    persons = {
+        p["id"]: p
+        for p in Person.objects.filter(id__in=person_ids).values(
+            "id", "sex", "date_of_birth", "estimated_age", "age_estimated_on", "nationalities"
+        )
+    }
     names: dict[UUID, tuple[str, str]] = {}
     primary: set[UUID] = set()
-    for n in PersonName.objects.filter(person_id__in=person_ids).order_by("created_at").values(
-            "person_id", "given", "family", "kind"):
+    for n in (
+        PersonName.objects.filter(person_id__in=person_ids)
+        .order_by("created_at")
+        .values("person_id", "given", "family", "kind")
+    ):
         pid = n["person_id"]
         if pid in primary:
             continue
@@ -61,10 +73,18 @@ def referral_extract(*, exclude_agency_id: UUID | None = None) -> tuple[list[Ext
             primary.add(pid)
         else:
             names.setdefault(pid, (n["given"], n["family"]))
-    phones = _first_by_person(PhoneNumber.objects.filter(person_id__in=person_ids).order_by("created_at")
-                              .values("person_id", "number"), "number")
-    documents = _first_by_person(IdentityDocument.objects.filter(person_id__in=person_ids).order_by("created_at")
-                                 .values("person_id", "number"), "number")
+    phones = _first_by_person(
+        PhoneNumber.objects.filter(person_id__in=person_ids)
+        .order_by("created_at")
+        .values("person_id", "number"),
+        "number",
+    )
+    documents = _first_by_person(
+        IdentityDocument.objects.filter(person_id__in=person_ids)
+        .order_by("created_at")
+        .values("person_id", "number"),
+        "number",
+    )
     rows: list[ExtractRow] = []
     by_person: dict[UUID, list[str]] = defaultdict(list)
     for r in refs:
@@ -74,19 +94,23 @@ def referral_extract(*, exclude_agency_id: UUID | None = None) -> tuple[list[Ext
         dob = person["date_of_birth"]
         nationalities = person["nationalities"] or []
         record_id = str(r["pk"])
-        rows.append({
-            "record_id": record_id,
-            "reporting_agency": str(r["reporting_agency_id"]),
-            "referral_date": r["referral_date"].isoformat(),
-            "given_name": given,
-            "family_name": family,
-            "sex": person["sex"] or "",
-            "date_of_birth": dob.isoformat() if dob else "",
-            "estimated_age": _age_at(person["estimated_age"], person["age_estimated_on"], r["referral_date"]),
-            "nationality": nationalities[0] if nationalities else "",
-            "phone": phones.get(pid, ""),
-            "id_document_number": documents.get(pid, ""),
-        })
+        rows.append(
+            {
+                "record_id": record_id,
+                "reporting_agency": str(r["reporting_agency_id"]),
+                "referral_date": r["referral_date"].isoformat(),
+                "given_name": given,
+                "family_name": family,
+                "sex": person["sex"] or "",
+                "date_of_birth": dob.isoformat() if dob else "",
+                "estimated_age": _age_at(
+                    person["estimated_age"], person["age_estimated_on"], r["referral_date"]
+                ),
+                "nationality": nationalities[0] if nationalities else "",
+                "phone": phones.get(pid, ""),
+                "id_document_number": documents.get(pid, ""),
+            }
+        )
         by_person[pid].append(record_id)
     same: list[tuple[str, str]] = []
     for ids in by_person.values():

@@ -7,15 +7,25 @@ end up in terminals, logs and tickets.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
 from varde.core.errors import VardeError
 
 INTERCHANGE_COLUMNS: tuple[str, ...] = (
-    "record_id", "reporting_agency", "referral_date", "given_name", "family_name", "sex", "date_of_birth",
-    "estimated_age", "nationality", "phone", "id_document_number", "municipality",
+    "record_id",
+    "reporting_agency",
+    "referral_date",
+    "given_name",
+    "family_name",
+    "sex",
+    "date_of_birth",
+    "estimated_age",
+    "nationality",
+    "phone",
+    "id_document_number",
+    "municipality",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("record_id", "reporting_agency", "referral_date")
 DECISION_COLUMNS: tuple[str, ...] = ("record_a", "record_b", "decision")
@@ -77,7 +87,7 @@ def read_decisions(path: Path) -> list[tuple[str, str, str]]:
     return decisions
 
 
-def write_clusters(path: Path, records: list[Mapping[str, str]], person_key: Mapping[str, str]) -> int:
+def write_clusters(path: Path, records: Sequence[Mapping[str, str]], person_key: Mapping[str, str]) -> int:
     """Write `record_id,person_key` for every record, in input order. Returns the number of rows."""
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)

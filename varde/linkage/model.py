@@ -32,7 +32,7 @@ from splink import SettingsCreator, block_on
 
 logger = logging.getLogger(__name__)
 
-MODEL_VERSION = "varde-linkage-1"
+MODEL_VERSION = "varde-linkage-2"
 
 
 def _name_comparison() -> Any:
@@ -44,36 +44,51 @@ def _name_comparison() -> Any:
             cll.NullLevel("name_sorted"),
             cll.ExactMatchLevel("name_sorted", term_frequency_adjustments=True),
             cll.ExactMatchLevel("name_keystr", term_frequency_adjustments=True).configure(
-                label_for_charts="same sound, any order"),
+                label_for_charts="same sound, any order"
+            ),
             cll.ArrayIntersectLevel("name_keys", min_intersection=2).configure(
-                label_for_charts="two or more parts sound alike"),
+                label_for_charts="two or more parts sound alike"
+            ),
             cll.LevenshteinLevel("name_sorted", 2),
             cll.ArrayIntersectLevel("name_keys", min_intersection=1).configure(
-                label_for_charts="one part sounds alike"),
+                label_for_charts="one part sounds alike"
+            ),
             cll.ElseLevel(),
         ],
         comparison_description="Name parts in any order, transliteration-normalised",
     )
 
 
-_BOTH_GENUINE = ("by_exact_l and by_exact_r")
+_BOTH_GENUINE = "by_exact_l and by_exact_r"
 _BIRTH_LEVELS: list[dict[str, Any]] = [
-    {"sql_condition": "by_lo_l IS NULL OR by_lo_r IS NULL", "label_for_charts": "birth unknown",
-     "is_null_level": True},
+    {
+        "sql_condition": "by_lo_l IS NULL OR by_lo_r IS NULL",
+        "label_for_charts": "birth unknown",
+        "is_null_level": True,
+    },
     {"sql_condition": f"dob_l = dob_r AND {_BOTH_GENUINE}", "label_for_charts": "same birth date"},
-    {"sql_condition": f"{_BOTH_GENUINE} AND (dob_l = dob_swapped_r OR levenshtein(dob_l, dob_r) <= 1)",
-     "label_for_charts": "day/month swapped or one slip"},
-    {"sql_condition": "NOT (by_exact_l AND by_exact_r) AND abs((by_lo_l + by_hi_l) - (by_lo_r + by_hi_r)) <= 3",
-     "label_for_charts": "birth years close (estimate or default date centred within 1.5 years)"},
-    {"sql_condition": "by_lo_l <= by_hi_r AND by_lo_r <= by_hi_l AND NOT (by_exact_l AND by_exact_r)",
-     "label_for_charts": "estimated ages compatible"},
+    {
+        "sql_condition": f"{_BOTH_GENUINE} AND (dob_l = dob_swapped_r OR levenshtein(dob_l, dob_r) <= 1)",
+        "label_for_charts": "day/month swapped or one slip",
+    },
+    {
+        "sql_condition": "NOT (by_exact_l AND by_exact_r) AND abs((by_lo_l + by_hi_l) - (by_lo_r + by_hi_r)) <= 3",
+        "label_for_charts": "birth years close (estimate or default date centred within 1.5 years)",
+    },
+    {
+        "sql_condition": "by_lo_l <= by_hi_r AND by_lo_r <= by_hi_l AND NOT (by_exact_l AND by_exact_r)",
+        "label_for_charts": "estimated ages compatible",
+    },
     {"sql_condition": "ELSE", "label_for_charts": "incompatible"},
 ]
 
 
 def _birth_comparison() -> dict[str, Any]:
-    return {"output_column_name": "birth", "comparison_levels": copy.deepcopy(_BIRTH_LEVELS),
-            "comparison_description": "Birth date, 1 January defaults, swapped day/month, estimated ages"}
+    return {
+        "output_column_name": "birth",
+        "comparison_levels": copy.deepcopy(_BIRTH_LEVELS),
+        "comparison_description": "Birth date, 1 January defaults, swapped day/month, estimated ages",
+    }
 
 
 def _exact_comparison(column: str, *, tf: bool = False, near: int | None = None) -> Any:
@@ -86,6 +101,32 @@ def _exact_comparison(column: str, *, tf: bool = False, near: int | None = None)
     return cl.CustomComparison(output_column_name=column, comparison_levels=levels)
 
 
+# A person's referrals cluster in time: they pass through police, shelter and child welfare within
+# months of each other, not years apart. Day numbers (preprocess.referral_day) keep this plain
+# arithmetic on both engines.
+_REFERRAL_LEVELS: list[dict[str, Any]] = [
+    {
+        "sql_condition": "ref_day_l IS NULL OR ref_day_r IS NULL",
+        "label_for_charts": "referral date unknown",
+        "is_null_level": True,
+    },
+    {"sql_condition": "abs(ref_day_l - ref_day_r) <= 183", "label_for_charts": "referred within six months"},
+    {
+        "sql_condition": "abs(ref_day_l - ref_day_r) <= 548",
+        "label_for_charts": "referred within eighteen months",
+    },
+    {"sql_condition": "ELSE", "label_for_charts": "referred further apart"},
+]
+
+
+def _referral_comparison() -> dict[str, Any]:
+    return {
+        "output_column_name": "referral",
+        "comparison_levels": copy.deepcopy(_REFERRAL_LEVELS),
+        "comparison_description": "How close in time the two referrals were made",
+    }
+
+
 def comparisons() -> list[Any]:
     return [
         _name_comparison(),
@@ -94,20 +135,15 @@ def comparisons() -> list[Any]:
         _exact_comparison("nationality"),
         _exact_comparison("phone", tf=True),
         _exact_comparison("document", near=1),
+        _referral_comparison(),
     ]
 
 
 def blocking_rules() -> list[Any]:
-    """Pairs worth scoring: a shared phone or document, or names that sound alike in some part."""
-    return [
-        block_on("phone"),
-        block_on("document"),
-        block_on("name_keystr"),
-        block_on("name_key_pairs", arrays_to_explode=["name_key_pairs"]),
-        block_on("name_short_pairs", "sex", arrays_to_explode=["name_short_pairs"]),
-        block_on("name_keys", "dob", arrays_to_explode=["name_keys"]),
-        block_on("name_keys", "nationality", "by_lo", arrays_to_explode=["name_keys"]),
-    ]
+    """Pairs worth scoring: records sharing a blocking key (`preprocess.blocking_columns`): a phone, a
+    document, a name part with the exact birth date, or a name signature / pair of name parts -
+    narrowed to a birth-year window when the name is common."""
+    return [block_on("blk", arrays_to_explode=["blk"])]
 
 
 def settings(*, prior: float = 1e-4) -> SettingsCreator:
@@ -132,13 +168,19 @@ class ModelParameters:
     version: str = MODEL_VERSION
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": self.version, "prior": self.prior,
-                "levels": {k: [list(v) for v in vs] for k, vs in self.levels.items()}}
+        return {
+            "version": self.version,
+            "prior": self.prior,
+            "levels": {k: [list(v) for v in vs] for k, vs in self.levels.items()},
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ModelParameters:
-        return cls(prior=float(data["prior"]), version=str(data.get("version", MODEL_VERSION)),
-                   levels={k: [(m, u) for m, u in vs] for k, vs in data["levels"].items()})
+        return cls(
+            prior=float(data["prior"]),
+            version=str(data.get("version", MODEL_VERSION)),
+            levels={k: [(m, u) for m, u in vs] for k, vs in data["levels"].items()},
+        )
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), sort_keys=True)
@@ -190,19 +232,23 @@ DETERMINISTIC_RECALL = 0.55
 EM_RULES = [block_on("phone"), block_on("document"), block_on("name_keystr", "dob")]
 
 
-def train(linker: Any, *, seed: int = 42, u_max_pairs: float = 2e6,
-          step: Callable[[str], None] | None = None) -> ModelParameters:
+def train(
+    linker: Any, *, seed: int = 42, u_max_pairs: float = 5e5, step: Callable[[str], None] | None = None
+) -> ModelParameters:
     """Estimate prior (deterministic rules), u (random sampling, seeded) and m (EM, u fixed)."""
     say = step or (lambda _msg: None)
     say("prior")
-    linker.training.estimate_probability_two_random_records_match(DETERMINISTIC_RULES, recall=DETERMINISTIC_RECALL)
+    linker.training.estimate_probability_two_random_records_match(
+        DETERMINISTIC_RULES, recall=DETERMINISTIC_RECALL
+    )
     say("u")
     linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
     for number, rule in enumerate(EM_RULES):
         say("m")
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True, max_pairs=2e6)
+                rule, estimate_without_term_frequencies=True, max_pairs=2e6
+            )
         except ValueError:
             # Splink refuses a level whose m collapses to 0 (tiny or degenerate samples); the other
             # sessions and the starting values still give every comparison its parameters.
@@ -218,6 +264,7 @@ STARTING_M: dict[str, list[float]] = {
     "nationality": [0.85, 0.15],
     "phone": [0.6, 0.4],
     "document": [0.8, 0.1, 0.1],
+    "referral": [0.6, 0.3, 0.1],
 }
 
 

@@ -46,7 +46,9 @@ class PersonCluster(BaseModel):
     size = models.PositiveIntegerField(_("referrals"), default=1)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["run", "person_key"], name="cluster_key_unique_per_run")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "person_key"], name="cluster_key_unique_per_run")
+        ]
         verbose_name = _("person (linked)")
         verbose_name_plural = _("persons (linked)")
 
@@ -87,7 +89,9 @@ class ReviewItem(BaseModel):
 
     class Meta:
         ordering = ["-match_probability"]
-        constraints = [models.UniqueConstraint(fields=["run", "record_a", "record_b"], name="review_pair_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "record_a", "record_b"], name="review_pair_unique")
+        ]
         verbose_name = _("pair to review")
         verbose_name_plural = _("pairs to review")
 
@@ -112,8 +116,11 @@ class ReviewDecision(BaseModel):
         ordering = ["-decided_at"]
         constraints = [
             # at most one active decision per pair (the pair is stored in a canonical order)
-            models.UniqueConstraint(fields=["record_a", "record_b"], condition=models.Q(withdrawn_at__isnull=True),
-                                    name="review_decision_one_active_per_pair"),
+            models.UniqueConstraint(
+                fields=["record_a", "record_b"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="review_decision_one_active_per_pair",
+            ),
         ]
         verbose_name = _("review decision")
         verbose_name_plural = _("review decisions")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -19,14 +20,18 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .cluster import Decision, candidate_components, constrained_clusters, person_key
 from .model import ModelParameters, initial_settings, settings_with_parameters, train
-from .preprocess import prepare_columns, prepare_records
+from .preprocess import blocking_columns, prepare_columns, prepare_records
 
 logger = logging.getLogger(__name__)
 
 Engine = Literal["duckdb", "spark"]
+# EM needs a few thousand records with duplicates among them; beyond this many, an evenly spread
+# sample trains as well as everything (prior, u and m are ratios that sampling leaves unchanged).
+TRAIN_SAMPLE = 25_000
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
 
 
@@ -73,22 +78,43 @@ class LinkageResult:
 DecisionInput = tuple[str, str, str]  # (record_a, record_b, "same" | "not_same")
 Progress = Callable[[str], None]
 
-_SCHEMA = pa.schema([
-    ("uid", pa.int64()), ("record_id", pa.string()), ("agency", pa.string()), ("referral_date", pa.string()),
-    ("name_sorted", pa.string()), ("name_keys", pa.list_(pa.string())), ("name_keystr", pa.string()),
-    ("name_key_pairs", pa.list_(pa.string())), ("name_short_pairs", pa.list_(pa.string())), ("sex", pa.string()), ("nationality", pa.string()),
-    ("phone", pa.string()), ("document", pa.string()), ("dob", pa.string()), ("dob_swapped", pa.string()),
-    ("dob_default", pa.bool_()), ("by_lo", pa.int64()), ("by_hi", pa.int64()), ("by_exact", pa.bool_()),
-])
+_SCHEMA = pa.schema(
+    [
+        ("uid", pa.int64()),
+        ("record_id", pa.string()),
+        ("agency", pa.string()),
+        ("referral_date", pa.string()),
+        ("ref_day", pa.int64()),
+        ("name_sorted", pa.string()),
+        ("name_keys", pa.list_(pa.string())),
+        ("name_keystr", pa.string()),
+        ("name_key_pairs", pa.list_(pa.string())),
+        ("name_short_pairs", pa.list_(pa.string())),
+        ("sex", pa.string()),
+        ("nationality", pa.string()),
+        ("phone", pa.string()),
+        ("document", pa.string()),
+        ("dob", pa.string()),
+        ("dob_swapped", pa.string()),
+        ("dob_default", pa.bool_()),
+        ("by_lo", pa.int64()),
+        ("by_hi", pa.int64()),
+        ("by_exact", pa.bool_()),
+        ("blk", pa.list_(pa.string())),
+    ]
+)
 # The model never needs the record id, agency or referral date; they stay out of the engine.
 _MODEL_COLUMNS = [c for c in _SCHEMA.names if c not in {"record_id", "agency", "referral_date"}]
 
 
 def features_table(prepared: Sequence[Mapping[str, object]] | Mapping[str, list[object]]) -> pa.Table:
+    columns: dict[str, list[Any]]
     if isinstance(prepared, Mapping):
-        columns = {name: prepared[name] for name in _MODEL_COLUMNS}
+        columns = {name: prepared[name] for name in _MODEL_COLUMNS if name in prepared}
+        if "blk" not in columns:
+            columns["blk"] = blocking_columns(prepared)
     else:
-        columns = {name: [row[name] for row in prepared] for name in _MODEL_COLUMNS}
+        columns = {name: [row.get(name, []) for row in prepared] for name in _MODEL_COLUMNS}
     return pa.table(columns, schema=pa.schema([_SCHEMA.field(n) for n in _MODEL_COLUMNS]))
 
 
@@ -106,6 +132,10 @@ def _duckdb_api(memory_limit: str | None) -> Iterator[Any]:
     from splink import DuckDBAPI
 
     con = duckdb.connect(":memory:")
+    # Spill files hold personal data: a private temporary directory, removed afterwards (DuckDB's
+    # default is ".tmp" in the current directory).
+    spill = tempfile.mkdtemp(prefix="varde-duckdb-")
+    con.execute(f"SET temp_directory = '{spill}'")
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute("SET preserve_insertion_order = false")
@@ -113,6 +143,7 @@ def _duckdb_api(memory_limit: str | None) -> Iterator[Any]:
         yield DuckDBAPI(connection=con)
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 _SPARK: Any = None
@@ -125,7 +156,8 @@ def spark_session(master: str = "local[2]") -> Any:
         from pyspark.sql import SparkSession
 
         _SPARK = (
-            SparkSession.builder.master(master).appName("varde-linkage")
+            SparkSession.builder.master(master)
+            .appName("varde-linkage")
             .config("spark.sql.shuffle.partitions", "2")
             .config("spark.default.parallelism", "2")
             .config("spark.ui.enabled", "false")
@@ -146,8 +178,12 @@ def _spark_api(session: Any | None) -> Iterator[Any]:
     from splink import SparkAPI
 
     spark = session or spark_session()
-    yield SparkAPI(spark_session=spark, break_lineage_method="persist", num_partitions_on_repartition=2,
-                   register_udfs_automatically=False)
+    yield SparkAPI(
+        spark_session=spark,
+        break_lineage_method="persist",
+        num_partitions_on_repartition=2,
+        register_udfs_automatically=False,
+    )
 
 
 def _register(db_api: Any, table: pa.Table, engine: str) -> Any:
@@ -177,8 +213,10 @@ def link_records(
     spark: Any | None = None,
     memory_limit: str | None = "3GB",
     seed: int = 42,
+    train_sample: int = TRAIN_SAMPLE,
 ) -> LinkageResult:
-    """Link interchange rows into persons. Trains the model unless `params` are given."""
+    """Link interchange rows into persons. Trains the model unless `params` are given: on every record,
+    or on an evenly spread sample of `train_sample` records when there are more (0: all)."""
     if engine not in ENGINES:
         raise ValueError("unknown engine")
     say = progress or (lambda _step: None)
@@ -204,36 +242,55 @@ def link_records(
         sdf = _register(db_api, table, engine)
         dialect = db_api.sql_dialect.sql_dialect_str
         if params is None:
-            linker = Linker(sdf, initial_settings(dialect), log_level=None)
+            train_sdf = sdf
+            if 0 < train_sample < n:
+                step = n / train_sample
+                train_sdf = _register(
+                    db_api, table.take(pa.array([int(i * step) for i in range(train_sample)])), engine
+                )
             say("train")
-            params = train(linker, seed=seed, step=lambda s: say("train:" + s))
-            linker = Linker(sdf, settings_with_parameters(dialect, params), log_level=None)
-        else:
-            linker = Linker(sdf, settings_with_parameters(dialect, params), log_level=None)
+            params = train(
+                Linker(train_sdf, initial_settings(dialect), log_level=None),
+                seed=seed,
+                step=lambda s: say("train:" + s),
+            )
+        linker = Linker(sdf, settings_with_parameters(dialect, params), log_level=None)
         say("score")
         predictions = linker.inference.predict(threshold_match_probability=None)
         scored = predictions.physical_name
-        positives = _fetch(linker, f"SELECT uid_l AS a, uid_r AS b, match_probability AS p "  # noqa: S608
-                                   f"FROM {scored} WHERE match_probability >= {float(bands.review)}")
-        say("cluster")
-        pos_a = positives.column("a").to_pylist()
-        pos_b = positives.column("b").to_pylist()
-        pos_p = positives.column("p").to_pylist()
-        linked = [(a, b, p) for a, b, p in zip(pos_a, pos_b, pos_p, strict=True) if p >= bands.link]
-        same_pairs = [(d.a, d.b) for d in parsed_decisions if d.same]
-        components = candidate_components(n, [(a, b) for a, b, _ in linked] + same_pairs)
-        contradictions = _contradictions(db_api, linker, engine, scored, components, bands.apart)
-        counts: dict[str, int] = {"records": n, "scored_pairs_review_or_above": len(pos_p),
-                                  "contradictions": len(contradictions)}
+        # One pass over the scored pairs: the likely ones (review band and up) and the contradictions
+        # (below `apart`); the pairs in between matter to nobody.
+        fetched = _fetch(
+            linker,
+            f"SELECT uid_l AS a, uid_r AS b, match_probability AS p "  # noqa: S608
+            f"FROM {scored} WHERE match_probability >= {float(bands.review)} "
+            f"OR match_probability < {float(bands.apart)}",
+        )
         with contextlib.suppress(Exception):
             predictions.drop_table_from_database_and_remove_from_cache()
+    say("cluster")
+    likely = pc.greater_equal(fetched.column("p"), float(bands.review))
+    positives = fetched.filter(likely)
+    pos_a = positives.column("a").to_pylist()
+    pos_b = positives.column("b").to_pylist()
+    pos_p = positives.column("p").to_pylist()
+    linked = [(a, b, p) for a, b, p in zip(pos_a, pos_b, pos_p, strict=True) if p >= bands.link]
+    same_pairs = [(d.a, d.b) for d in parsed_decisions if d.same]
+    components = candidate_components(n, [(a, b) for a, b, _ in linked] + same_pairs)
+    contradictions = _contradictions(fetched.filter(pc.invert(likely)), components)
+    counts: dict[str, int] = {
+        "records": n,
+        "scored_pairs_review_or_above": len(pos_p),
+        "contradictions": len(contradictions),
+    }
 
     groups: list[list[int]] = []
     if cannot_link_same_agency_day:
         groups = _same_agency_day_groups(prepared, components)
     support = [(a, b) for a, b in zip(pos_a, pos_b, strict=True)]
-    result = constrained_clusters(n, linked, contradictions, parsed_decisions, groups,
-                                  support=support, min_support=bands.min_support)
+    result = constrained_clusters(
+        n, linked, contradictions, parsed_decisions, groups, support=support, min_support=bands.min_support
+    )
     members: dict[int, list[str]] = defaultdict(list)
     for i, label in enumerate(result.labels):
         members[label].append(record_ids[i])
@@ -250,42 +307,35 @@ def link_records(
         pair = (min(a, b), max(a, b))
         if pair not in decided and result.labels[a] != result.labels[b]:
             review[pair] = p
-    queue = [ScoredPair(record_ids[a], record_ids[b], p, "review") for (a, b), p in
-             sorted(review.items(), key=lambda kv: (-kv[1], kv[0]))]
-    counts.update({
-        "persons": len(members), "linked_pairs": len(linked), "review_pairs": len(queue),
-        "refused_links": len(result.refused), "decisions": len(parsed_decisions),
-        "conflicting_decisions": len(result.conflicting_decisions),
-    })
-    pairs = [ScoredPair(record_ids[a], record_ids[b], p, "linked" if p >= bands.link else "review")
-             for a, b, p in zip(pos_a, pos_b, pos_p, strict=True)]
+    queue = [
+        ScoredPair(record_ids[a], record_ids[b], p, "review")
+        for (a, b), p in sorted(review.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    counts.update(
+        {
+            "persons": len(members),
+            "linked_pairs": len(linked),
+            "review_pairs": len(queue),
+            "refused_links": len(result.refused),
+            "decisions": len(parsed_decisions),
+            "conflicting_decisions": len(result.conflicting_decisions),
+        }
+    )
+    pairs = [
+        ScoredPair(record_ids[a], record_ids[b], p, "linked" if p >= bands.link else "review")
+        for a, b, p in zip(pos_a, pos_b, pos_p, strict=True)
+    ]
     say("done")
     return LinkageResult(keys, queue, len(linked), params, counts, pairs)
 
 
-def _contradictions(db_api: Any, linker: Any, engine: str, scored: str, components: list[int],
-                    apart: float) -> list[tuple[int, int]]:
-    """Pairs scored below `apart` whose records sit in one candidate component."""
-    comp = pa.table({"uid": pa.array(range(len(components)), pa.int64()),
-                     "comp": pa.array(components, pa.int64())})
-    # Only components with more than one record matter.
-    sizes: dict[int, int] = defaultdict(int)
-    for c in components:
-        sizes[c] += 1
-    mask = pa.array([sizes[c] > 1 for c in components])
-    comp = comp.filter(mask)
-    if comp.num_rows == 0:
-        return []
-    comp_sdf = _register(db_api, comp, engine)
-    name = comp_sdf.physical_name
-    result = _fetch(linker, f"""
-        SELECT s.uid_l AS a, s.uid_r AS b
-        FROM {scored} s
-        JOIN {name} cl ON cl.uid = s.uid_l
-        JOIN {name} cr ON cr.uid = s.uid_r
-        WHERE cl.comp = cr.comp AND s.match_probability < {float(apart)}
-    """)  # noqa: S608
-    return list(zip(result.column("a").to_pylist(), result.column("b").to_pylist(), strict=True))
+def _contradictions(low: pa.Table, components: list[int]) -> list[tuple[int, int]]:
+    """Pairs scored below `apart` whose records sit in one candidate component (only those can
+    ever stop a merge)."""
+    comp = pa.array(components, pa.int64())
+    inside = pc.equal(pc.take(comp, low.column("a")), pc.take(comp, low.column("b")))
+    low = low.filter(inside)
+    return list(zip(low.column("a").to_pylist(), low.column("b").to_pylist(), strict=True))
 
 
 def _same_agency_day_groups(prepared: Mapping[str, list[object]], components: list[int]) -> list[list[int]]:
@@ -315,8 +365,9 @@ def score_new_record(
         from splink import Linker
 
         everything = db_api.register(table)
-        linker = Linker(everything, settings_with_parameters(db_api.sql_dialect.sql_dialect_str, params),
-                        log_level=None)
+        linker = Linker(
+            everything, settings_with_parameters(db_api.sql_dialect.sql_dialect_str, params), log_level=None
+        )
         left = db_api.register(table.slice(0, 1))
         right = db_api.register(table.slice(1))
         scored = linker.inference.score_pairs(left, right)

@@ -28,14 +28,48 @@ from functools import lru_cache
 from unidecode import unidecode
 
 # Particles that are part of a name as written but carry little identity ("al-", "bin", "van").
-PARTICLES = frozenset({"al", "el", "bin", "ibn", "bint", "abu", "de", "da", "di", "van", "von", "der", "le", "la",
-                       "thi", "ould", "ben"})
+PARTICLES = frozenset(
+    {
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "bint",
+        "abu",
+        "de",
+        "da",
+        "di",
+        "van",
+        "von",
+        "der",
+        "le",
+        "la",
+        "thi",
+        "ould",
+        "ben",
+    }
+)
 
 # Transliteration variant groups: every spelling on the right reads as the canonical one on the left.
 # Only groups where a generic phonetic key fails or is too coarse; the phonetic key does the rest.
 _VARIANT_GROUPS: dict[str, tuple[str, ...]] = {
-    "muhammad": ("mohamed", "mohammed", "mohammad", "mohamad", "muhammed", "muhamed", "mohamud", "mahamed",
-                 "mohamet", "mouhamed", "mohammod", "muhamad", "mohd", "mhd", "mamadou"),
+    "muhammad": (
+        "mohamed",
+        "mohammed",
+        "mohammad",
+        "mohamad",
+        "muhammed",
+        "muhamed",
+        "mohamud",
+        "mahamed",
+        "mohamet",
+        "mouhamed",
+        "mohammod",
+        "muhamad",
+        "mohd",
+        "mhd",
+        "mamadou",
+    ),
     "ahmad": ("ahmed", "ahmet", "achmed", "ahmat"),
     "husayn": ("hussein", "hussain", "husain", "husein", "hossein", "hosein"),
     "yusuf": ("yousef", "youssef", "yousuf", "yusef", "jusuf", "yosef", "yussuf"),
@@ -64,7 +98,9 @@ _VARIANT_GROUPS: dict[str, tuple[str, ...]] = {
     "georgi": ("georgi", "georgiy", "george", "gheorghe", "georgios"),
 }
 VARIANTS: dict[str, str] = {
-    spelling: canonical for canonical, spellings in _VARIANT_GROUPS.items() for spelling in (*spellings, canonical)
+    spelling: canonical
+    for canonical, spellings in _VARIANT_GROUPS.items()
+    for spelling in (*spellings, canonical)
 }
 
 _NON_LETTERS = re.compile(r"[^a-z]+")
@@ -93,9 +129,27 @@ def canonical_part(part: str) -> str:
 
 
 _KEY_REPLACEMENTS: tuple[tuple[str, str], ...] = (
-    ("tch", "c"), ("sch", "s"), ("ph", "f"), ("kh", "h"), ("gh", "g"), ("sh", "s"), ("ch", "c"), ("zh", "j"),
-    ("th", "t"), ("dh", "d"), ("ck", "k"), ("ks", "x"), ("q", "k"), ("c", "k"), ("z", "s"), ("w", "v"),
-    ("j", "y"), ("ou", "u"), ("oo", "u"), ("ee", "i"), ("ie", "i"),
+    ("tch", "c"),
+    ("sch", "s"),
+    ("ph", "f"),
+    ("kh", "h"),
+    ("gh", "g"),
+    ("sh", "s"),
+    ("ch", "c"),
+    ("zh", "j"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("ck", "k"),
+    ("ks", "x"),
+    ("q", "k"),
+    ("c", "k"),
+    ("z", "s"),
+    ("w", "v"),
+    ("j", "y"),
+    ("ou", "u"),
+    ("oo", "u"),
+    ("ee", "i"),
+    ("ie", "i"),
 )
 
 
@@ -153,12 +207,17 @@ def name_features(given: str | None, family: str | None) -> NameFeatures:
     if not parts:
         return NameFeatures(None, [], None, [], [])
     keys = sorted({k for k in (phonetic_key(p) for p in parts) if k})
-    return NameFeatures(" ".join(sorted(parts)), keys, "|".join(keys) or None, _pairs(keys),
-                        _pairs(sorted({k[:3] for k in keys})))
+    return NameFeatures(
+        " ".join(sorted(parts)),
+        keys,
+        "|".join(keys) or None,
+        _pairs(keys),
+        _pairs(sorted({k[:3] for k in keys})),
+    )
 
 
 def _pairs(keys: list[str]) -> list[str]:
-    return [f"{a}|{b}" for i, a in enumerate(keys) for b in keys[i + 1:]] or list(keys)
+    return [f"{a}|{b}" for i, a in enumerate(keys) for b in keys[i + 1 :]] or list(keys)
 
 
 @lru_cache(maxsize=500_000)
@@ -228,24 +287,40 @@ class BirthFeatures:
 
 
 @lru_cache(maxsize=500_000)
-def birth_features(date_of_birth: dt.date | None, estimated_age: int | None,
-                   referral_date: dt.date | None) -> BirthFeatures:
+def birth_features(
+    date_of_birth: dt.date | None, estimated_age: int | None, referral_date: dt.date | None
+) -> BirthFeatures:
     if date_of_birth is not None:
         swapped: str | None = None
         if date_of_birth.day <= 12 and date_of_birth.day != date_of_birth.month:
             swapped = dt.date(date_of_birth.year, date_of_birth.day, date_of_birth.month).isoformat()
         default = date_of_birth.month == 1 and date_of_birth.day == 1
         margin = JAN1_MARGIN_YEARS if default else 0
-        return BirthFeatures(date_of_birth.isoformat(), swapped, default, date_of_birth.year - margin,
-                             date_of_birth.year + margin, not default)
+        return BirthFeatures(
+            date_of_birth.isoformat(),
+            swapped,
+            default,
+            date_of_birth.year - margin,
+            date_of_birth.year + margin,
+            not default,
+        )
     if estimated_age is not None and referral_date is not None and 0 <= estimated_age <= 110:
         lo, hi = estimate_to_year_range(estimated_age, referral_date)
         return BirthFeatures(None, None, False, lo, hi, False)
     return BirthFeatures(None, None, False, None, None, False)
 
 
-def estimate_to_year_range(estimated_age: int, referral_date: dt.date,
-                           margin: int = ESTIMATE_MARGIN_YEARS) -> tuple[int, int]:
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def referral_day(referral: dt.date | None) -> int | None:
+    """The referral date as a day number, so that both engines compare dates with plain arithmetic."""
+    return (referral - _EPOCH).days if referral else None
+
+
+def estimate_to_year_range(
+    estimated_age: int, referral_date: dt.date, margin: int = ESTIMATE_MARGIN_YEARS
+) -> tuple[int, int]:
     """Someone estimated to be A on date D was born in year D.year-A-1 or D.year-A; widened by the margin."""
     born_latest = referral_date.year - estimated_age
     return born_latest - 1 - margin, born_latest + margin
@@ -263,8 +338,26 @@ def normalise_country(raw: str | None) -> str | None:
 
 # The columns of a prepared record, in order; `uid` is the row number (the model's unique id).
 FEATURE_COLUMNS: tuple[str, ...] = (
-    "uid", "record_id", "agency", "referral_date", "name_sorted", "name_keys", "name_keystr", "name_key_pairs",
-    "name_short_pairs", "sex", "nationality", "phone", "document", "dob", "dob_swapped", "dob_default", "by_lo", "by_hi", "by_exact",
+    "uid",
+    "record_id",
+    "agency",
+    "referral_date",
+    "ref_day",
+    "name_sorted",
+    "name_keys",
+    "name_keystr",
+    "name_key_pairs",
+    "name_short_pairs",
+    "sex",
+    "nationality",
+    "phone",
+    "document",
+    "dob",
+    "dob_swapped",
+    "dob_default",
+    "by_lo",
+    "by_hi",
+    "by_exact",
 )
 
 
@@ -272,12 +365,15 @@ def prepare_record(uid: int, row: Mapping[str, str | None]) -> dict[str, object]
     """One interchange row -> the model's feature row. Unreadable values become missing, never errors."""
     referral = parse_date(row.get("referral_date"))
     name = name_features(row.get("given_name"), row.get("family_name"))
-    birth = birth_features(parse_date(row.get("date_of_birth")), parse_int(row.get("estimated_age")), referral)
+    birth = birth_features(
+        parse_date(row.get("date_of_birth")), parse_int(row.get("estimated_age")), referral
+    )
     return {
         "uid": uid,
         "record_id": str(row.get("record_id") or ""),
         "agency": (row.get("reporting_agency") or "").strip(),
         "referral_date": referral.isoformat() if referral else None,
+        "ref_day": referral_day(referral),
         "name_sorted": name.sorted_parts,
         "name_keys": name.keys,
         "name_keystr": name.key_string,
@@ -300,6 +396,71 @@ def prepare_records(rows: Iterable[Mapping[str, str | None]]) -> list[dict[str, 
     return [prepare_record(i, row) for i, row in enumerate(rows)]
 
 
+# --- blocking keys ----------------------------------------------------------------------------------
+#
+# Which pairs get scored at all. Every record gets a list of keys; two records are compared when they
+# share one (one exploded blocking rule on both engines). A key whose block would hold more than
+# `max_block` records - a common name in a large caseload - is narrowed to the birth-year window
+# (two offset grids, so two records whose birth years are centred within three years always share a
+# window); if even the window is crowded, the key is dropped and the pair needs a sharper key (a
+# shared phone, document or exact birth date). This keeps the number of scored pairs linear in the
+# number of records: a record has at most `max_block` partners per key.
+
+MAX_BLOCK = 60
+SHARP_FACTOR = 4  # a phone, document or exact birth date key may be shared by this many times more records
+_WINDOW = 12  # in units of (by_lo + by_hi), i.e. twice the centre year: windows six years wide
+
+
+def blocking_columns(cols: Mapping[str, list[object]], max_block: int = MAX_BLOCK) -> list[list[str]]:
+    """Per record, the blocking keys (see above). Deterministic, from the whole input."""
+    from collections import Counter
+
+    n = len(cols["uid"])
+    centre2: list[int | None] = [
+        None if lo is None or hi is None else int(lo) + int(hi)  # type: ignore[call-overload]
+        for lo, hi in zip(cols["by_lo"], cols["by_hi"], strict=True)
+    ]
+    base: list[list[str]] = [[] for _ in range(n)]
+    narrowable: list[list[str]] = [[] for _ in range(n)]
+    for i in range(n):
+        phone, document, dob = cols["phone"][i], cols["document"][i], cols["dob"][i]
+        keys = base[i]
+        if phone:
+            keys.append(f"t:{phone}")
+        if document:
+            keys.append(f"d:{document}")
+        if dob:
+            keys.extend(f"b:{k}|{dob}" for k in cols["name_keys"][i])  # type: ignore[attr-defined]
+        wide = narrowable[i]
+        keystr = cols["name_keystr"][i]
+        if keystr:
+            wide.append(f"n:{keystr}")
+        wide.extend(f"p:{pair}" for pair in cols["name_key_pairs"][i])  # type: ignore[attr-defined]
+        sex = cols["sex"][i] or ""
+        wide.extend(f"s:{sex}{pair}" for pair in cols["name_short_pairs"][i])  # type: ignore[attr-defined]
+        wide.extend(f"k:{key}" for key in cols["name_keys"][i])  # type: ignore[attr-defined]
+    counts = Counter(k for keys in base for k in keys)
+    counts.update(k for keys in narrowable for k in keys)
+    windowed: list[list[str]] = [[] for _ in range(n)]
+    for i in range(n):
+        c2 = centre2[i]
+        for key in narrowable[i]:
+            if counts[key] <= max_block:
+                base[i].append(key)
+            elif c2 is not None and not key.startswith("k:"):
+                windowed[i].append(f"{key}@a{c2 // _WINDOW}")
+                windowed[i].append(f"{key}@b{(c2 + _WINDOW // 2) // _WINDOW}")
+    wcounts = Counter(k for keys in windowed for k in keys)
+    out: list[list[str]] = []
+    for i in range(n):
+        keys = [
+            k for k in base[i] if counts[k] <= (max_block if k[0] not in "tdb" else SHARP_FACTOR * max_block)
+        ]
+        keys.extend(k for k in windowed[i] if wcounts[k] <= max_block)
+        out.append(sorted(set(keys)))
+    return out
+
+
 def prepare_columns(rows: Iterable[Mapping[str, str | None]]) -> dict[str, list[object]]:
     """The same features as `prepare_record`, column by column (fast for large inputs)."""
     cols: dict[str, list[object]] = {name: [] for name in FEATURE_COLUMNS}
@@ -307,11 +468,14 @@ def prepare_columns(rows: Iterable[Mapping[str, str | None]]) -> dict[str, list[
     for uid, row in enumerate(rows):
         referral = parse_date(row.get("referral_date"))
         name = name_features(row.get("given_name"), row.get("family_name"))
-        birth = birth_features(parse_date(row.get("date_of_birth")), parse_int(row.get("estimated_age")), referral)
+        birth = birth_features(
+            parse_date(row.get("date_of_birth")), parse_int(row.get("estimated_age")), referral
+        )
         append["uid"](uid)
         append["record_id"](str(row.get("record_id") or ""))
         append["agency"]((row.get("reporting_agency") or "").strip())
         append["referral_date"](referral.isoformat() if referral else None)
+        append["ref_day"](referral_day(referral))
         append["name_sorted"](name.sorted_parts)
         append["name_keys"](name.keys)
         append["name_keystr"](name.key_string)

@@ -68,8 +68,11 @@ class EarlierRecords:
 
 
 def _coordinators() -> list[Coordinator]:
-    memberships = (Membership.objects.filter(role=Role.COORDINATOR, is_active=True, user__is_active=True)
-                   .select_related("user", "agency").order_by("agency__name", "user__full_name"))
+    memberships = (
+        Membership.objects.filter(role=Role.COORDINATOR, is_active=True, user__is_active=True)
+        .select_related("user", "agency")
+        .order_by("agency__name", "user__full_name")
+    )
     return [Coordinator(m.user.full_name or m.user.username, m.agency.name) for m in memberships]
 
 
@@ -78,7 +81,9 @@ def _as_row(referral_data: Any) -> dict[str, str]:
     if isinstance(referral_data, Mapping):
         return {k: "" if v is None else str(v) for k, v in referral_data.items()}
     names = list(getattr(referral_data, "names", []) or [])
-    primary = next((n for n in names if getattr(n, "kind", "primary") == "primary"), names[0] if names else None)
+    primary = next(
+        (n for n in names if getattr(n, "kind", "primary") == "primary"), names[0] if names else None
+    )
     documents = list(getattr(referral_data, "documents", []) or [])
     phones = list(getattr(referral_data, "phones", []) or [])
     nationalities = list(getattr(referral_data, "nationalities", []) or [])
@@ -99,7 +104,9 @@ def _as_row(referral_data: Any) -> dict[str, str]:
     }
 
 
-def likely_earlier_records(*, referral_data: Any, agency: Agency, actor: User | None = None) -> EarlierRecords:
+def likely_earlier_records(
+    *, referral_data: Any, agency: Agency, actor: User | None = None
+) -> EarlierRecords:
     """Tell a caseworker creating a referral whether another agency likely has an earlier record of
     the same person. Answers only yes/no, a count and the coordinators to ask; the other agency's
     records, ids and names never leave this function. The lookup is audited (ids and the count only).
@@ -115,6 +122,11 @@ def likely_earlier_records(*, referral_data: Any, agency: Agency, actor: User | 
             probabilities = score_new_record(new_row, candidates, _parameters())
             count = sum(1 for p in probabilities if p >= HINT_THRESHOLD)
     if actor is not None:
-        audit_record(actor=actor, action=AuditAction.VIEW, obj=("linkage.earlier_records", ""), agency=agency,
-                     detail={"likely_earlier_records": count})
+        audit_record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            obj=("linkage.earlier_records", ""),
+            agency=agency,
+            detail={"likely_earlier_records": count},
+        )
     return EarlierRecords(exists=count > 0, count=count, coordinators=_coordinators() if count else [])

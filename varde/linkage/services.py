@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from uuid import UUID
 
 from django.db import transaction
 
@@ -48,8 +49,9 @@ def _canonical(a: str, b: str) -> tuple[str, str]:
 def active_decisions() -> list[tuple[str, str, str]]:
     return [
         (str(a), str(b), d)
-        for a, b, d in ReviewDecision.objects.filter(withdrawn_at__isnull=True)
-        .values_list("record_a_id", "record_b_id", "decision")
+        for a, b, d in ReviewDecision.objects.filter(withdrawn_at__isnull=True).values_list(
+            "record_a_id", "record_b_id", "decision"
+        )
     ]
 
 
@@ -80,8 +82,12 @@ def linkage_run(*, actor: User, reuse_parameters: bool = False) -> LinkageRun:
     decisions = [(a, b, "same") for a, b in same_case] + active_decisions()
     result = link_records(rows, decisions=decisions, params=params)
     run = LinkageRun.objects.create(
-        started=started, started_by=actor, state=LinkageRun.State.FINISHED, finished=clock.now(),
-        counts=dict(result.counts), parameters=result.params.to_json(),
+        started=started,
+        started_by=actor,
+        state=LinkageRun.State.FINISHED,
+        finished=clock.now(),
+        counts=dict(result.counts),
+        parameters=result.params.to_json(),
     )
     PersonCluster.objects.exclude(run=run).delete()
     ReviewItem.objects.exclude(run=run).delete()
@@ -90,17 +96,36 @@ def linkage_run(*, actor: User, reuse_parameters: bool = False) -> LinkageRun:
     for record_id, key in result.person_key.items():
         members[key].append(record_id)
     clusters = PersonCluster.objects.bulk_create(
-        [PersonCluster(run=run, person_key=key, size=len(ids)) for key, ids in members.items()], batch_size=1000)
+        [PersonCluster(run=run, person_key=key, size=len(ids)) for key, ids in members.items()],
+        batch_size=1000,
+    )
     cluster_of = {c.person_key: c for c in clusters}
     ClusterMember.objects.bulk_create(
-        [ClusterMember(cluster=cluster_of[key], referral_id=rid, person_key=key)
-         for key, ids in members.items() for rid in ids], batch_size=2000)
+        [
+            ClusterMember(cluster=cluster_of[key], referral_id=rid, person_key=key)
+            for key, ids in members.items()
+            for rid in ids
+        ],
+        batch_size=2000,
+    )
     ReviewItem.objects.bulk_create(
-        [ReviewItem(run=run, record_a_id=a, record_b_id=b, match_probability=p.probability)
-         for p in result.review for a, b in [_canonical(p.record_a, p.record_b)]], batch_size=1000)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=run,
-                 detail={"records": result.counts.get("records", 0), "persons": result.persons,
-                         "review_pairs": len(result.review)})
+        [
+            ReviewItem(run=run, record_a_id=a, record_b_id=b, match_probability=p.probability)
+            for p in result.review
+            for a, b in [_canonical(p.record_a, p.record_b)]
+        ],
+        batch_size=1000,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=run,
+        detail={
+            "records": result.counts.get("records", 0),
+            "persons": result.persons,
+            "review_pairs": len(result.review),
+        },
+    )
     logger.info("linkage run %s: %s records, %s persons", run.pk, len(rows), result.persons)
     return run
 
@@ -112,19 +137,32 @@ def review_decide(*, actor: User, item: ReviewItem, decision: str, reason: str =
     if decision not in Decision.values:
         raise LinkageError("decision must be 'same' or 'not_same'")
     a, b = _canonical(str(item.record_a_id), str(item.record_b_id))
-    if ReviewDecision.objects.filter(record_a_id=a, record_b_id=b, withdrawn_at__isnull=True).exists():
+    if ReviewDecision.objects.filter(
+        record_a_id=UUID(a), record_b_id=UUID(b), withdrawn_at__isnull=True
+    ).exists():
         raise LinkageError("this pair already has a decision; undo it first")
     made = ReviewDecision.objects.create(
-        record_a_id=a, record_b_id=b, decision=decision, reason=reason, decided_by=actor, decided_at=clock.now())
+        record_a_id=a,
+        record_b_id=b,
+        decision=decision,
+        reason=reason,
+        decided_by=actor,
+        decided_at=clock.now(),
+    )
     ReviewItem.objects.filter(pk=item.pk).update(state=ReviewItem.State.DECIDED)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=made,
-                 detail={"review_item": str(item.pk), "decision": decision})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=made,
+        detail={"review_item": str(item.pk), "decision": decision},
+    )
     return made
 
 
 @transaction.atomic
-def review_decide_pair(*, actor: User, record_a: Referral, record_b: Referral, decision: str,
-                       reason: str = "") -> ReviewDecision:
+def review_decide_pair(
+    *, actor: User, record_a: Referral, record_b: Referral, decision: str, reason: str = ""
+) -> ReviewDecision:
     """Decide a pair that is not (or no longer) in the review queue, e.g. to split a merged person."""
     _require_coordinator(actor)
     if record_a.pk == record_b.pk:
@@ -132,10 +170,18 @@ def review_decide_pair(*, actor: User, record_a: Referral, record_b: Referral, d
     if decision not in Decision.values:
         raise LinkageError("decision must be 'same' or 'not_same'")
     a, b = _canonical(str(record_a.pk), str(record_b.pk))
-    if ReviewDecision.objects.filter(record_a_id=a, record_b_id=b, withdrawn_at__isnull=True).exists():
+    if ReviewDecision.objects.filter(
+        record_a_id=UUID(a), record_b_id=UUID(b), withdrawn_at__isnull=True
+    ).exists():
         raise LinkageError("this pair already has a decision; undo it first")
     made = ReviewDecision.objects.create(
-        record_a_id=a, record_b_id=b, decision=decision, reason=reason, decided_by=actor, decided_at=clock.now())
+        record_a_id=a,
+        record_b_id=b,
+        decision=decision,
+        reason=reason,
+        decided_by=actor,
+        decided_at=clock.now(),
+    )
     audit_record(actor=actor, action=AuditAction.CREATE, obj=made, detail={"decision": decision})
     return made
 
@@ -144,12 +190,16 @@ def review_decide_pair(*, actor: User, record_a: Referral, record_b: Referral, d
 def review_undo(*, actor: User, decision: ReviewDecision, reason: str = "") -> ReviewDecision:
     """Withdraw a decision (e.g. undo a merge). The next run decides the pair from the model again."""
     _require_coordinator(actor)
-    updated = ReviewDecision.objects.filter(pk=decision.pk, withdrawn_at__isnull=True, version=decision.version) \
-        .update(withdrawn_at=clock.now(), withdrawn_by=actor, withdrawal_reason=reason, version=decision.version + 1)
+    updated = ReviewDecision.objects.filter(
+        pk=decision.pk, withdrawn_at__isnull=True, version=decision.version
+    ).update(
+        withdrawn_at=clock.now(), withdrawn_by=actor, withdrawal_reason=reason, version=decision.version + 1
+    )
     if not updated:
         raise LinkageError("the decision was already withdrawn or changed by someone else")
-    ReviewItem.objects.filter(record_a_id=decision.record_a_id, record_b_id=decision.record_b_id) \
-        .update(state=ReviewItem.State.OPEN)
+    ReviewItem.objects.filter(record_a_id=decision.record_a_id, record_b_id=decision.record_b_id).update(
+        state=ReviewItem.State.OPEN
+    )
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=decision, detail={"withdrawn": True})
     decision.refresh_from_db()
     return decision
