@@ -435,6 +435,25 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput())
 
 
+class AgencyContactForm(forms.Form):
+    """An agency's 24-hour contact, as varde.response.services.agency_contact_set takes it."""
+
+    on_call_phone = forms.CharField(
+        label=_("On-call phone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Notification e-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    hours = forms.CharField(
+        label=_("Opening hours"), max_length=100, required=False, help_text=_("e.g. 24/7 or 08-16 weekdays")
+    )
+    always_open = forms.BooleanField(label=_("Answers around the clock"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
+
+
 class LocalQuestionForm(TypedFieldsMixin, forms.Form):
     """An agency's own question. Choices: the shipped catalogues and their elements, grouped by catalogue."""
 

@@ -130,4 +130,10 @@ urlpatterns += [
     ),
     path("cases/<uuid:case_id>/response/meetings/", response.case_meeting, name="case-meeting"),
     path("cases/<uuid:case_id>/response/legal-status/", response.case_legal_status, name="case-legal-status"),
+    path("directory/", response.directory, name="directory"),
+    path(
+        "agency-admin/<uuid:agency_id>/contact/",
+        agency_admin.agency_admin_contact,
+        name="agency-admin-contact",
+    ),
 ]

@@ -38,7 +38,10 @@ from varde.identification.errors import UnknownCatalogue
 from varde.identification.models import LocalQuestion
 from varde.identification.selectors import local_questions_of_agency
 from varde.identification.services import local_question_add, local_question_retire
+from varde.response.models import AgencyContact
+from varde.response.services import agency_contact_set
 from varde.web.forms import (
+    AgencyContactForm,
     AgencyForm,
     LocalQuestionForm,
     NewMemberForm,
@@ -149,6 +152,20 @@ def _question_form(catalogues: Catalogues, data: Any = None) -> LocalQuestionFor
     return LocalQuestionForm(data, prefix="lq", catalogues=catalogues.choices, elements=catalogues.elements)
 
 
+def _contact_form(agency: Agency, data: Any = None) -> AgencyContactForm:
+    contact = AgencyContact.objects.filter(agency=agency).first()
+    initial = {}
+    if contact is not None:
+        initial = {
+            "on_call_phone": contact.on_call_phone,
+            "email": contact.email,
+            "hours": contact.hours,
+            "always_open": contact.always_open,
+            "version": contact.version,
+        }
+    return AgencyContactForm(data, prefix="contact", initial=initial)
+
+
 def _render_agency(request: AuthedRequest, agency: Agency, status: int = 200, **extra: Any) -> HttpResponse:
     user = request.user
     roles = grantable_roles(actor=user, agency=agency)
@@ -166,6 +183,7 @@ def _render_agency(request: AuthedRequest, agency: Agency, status: int = 200, **
         "member_form": extra.pop("member_form", None) or NewMemberForm(prefix="new", roles=roles),
         "questions": _question_rows(agency, catalogues),
         "question_form": extra.pop("question_form", None) or _question_form(catalogues),
+        "contact_form": extra.pop("contact_form", None) or _contact_form(agency),
     }
     context.update(extra)
     return render(request, "web/agency_admin/agency.html", context, status=status)
@@ -327,3 +345,40 @@ def agency_admin_local_question_retire(request: AuthedRequest, question_id: UUID
         raise PermissionDenied from error
     messages.success(request, _("The local question is retired. It is no longer shown in new assessments."))
     return redirect("agency-admin-detail", agency_id=agency.pk)
+
+
+@require_POST
+@login_required
+def agency_admin_contact(request: AuthedRequest, agency_id: UUID) -> HttpResponse:
+    agency = agency_get_for_admin(user=request.user, agency_id=agency_id)
+    form = _contact_form(agency, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                agency_contact_set(
+                    actor=request.user,
+                    agency=agency,
+                    on_call_phone=data["on_call_phone"],
+                    email=data["email"],
+                    hours=data["hours"],
+                    always_open=data["always_open"],
+                    version=data["version"],
+                )
+        except ValidationError as error:
+            add_service_error(form, error)
+        except EditConflict:
+            return _render_agency(
+                request,
+                agency,
+                status=CONFLICT,
+                admin_error=_(
+                    "Someone else changed the 24-hour contact while you were working. Check it and try again."
+                ),
+            )
+        except NotPermitted as error:
+            raise PermissionDenied from error
+        else:
+            messages.success(request, _("The 24-hour contact is saved."))
+            return redirect("agency-admin-detail", agency_id=agency.pk)
+    return _render_agency(request, agency, status=400, contact_form=form)

@@ -575,3 +575,14 @@ def case_response_summary(*, user: User, case: Case) -> dict[str, Any]:
     clocks = list(selectors.clocks_visible_to(user=user).filter(case=case, state__in=OPEN_CLOCK_STATES))
     lang = _lang()
     return {"response_clocks": [{"clock": c, "label": clock_label(c.kind, lang)} for c in clocks]}
+
+
+@require_GET
+@login_required
+def directory(request: AuthedRequest) -> HttpResponse:
+    """The 24-hour directory of agencies, for those who work with cases. Others get 404."""
+    user = request.user
+    if not (user.can_work_with_cases or user.is_coordinator):
+        raise Http404
+    rows = selectors.agency_directory(user=user)
+    return render(request, "web/response/directory.html", {"rows": rows})
