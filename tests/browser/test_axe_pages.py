@@ -28,6 +28,7 @@ def test_pages_have_no_axe_violations(browser, live_server, world):
         (p.agency_admin, reverse("agency-admin")),
         (p.sysadmin, reverse("agency-admin")),
         (p.sysadmin, reverse("agency-admin-detail", args=[a.kom.pk])),
+        (p.police, reverse("directory")),
         (p.police, "/cases/00000000-0000-0000-0000-000000000000/"),
     ]
     break_glass(p.coordinator, c.childwelfare_child)  # the coordinator opens a case KOM takes no part in
