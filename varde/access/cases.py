@@ -19,7 +19,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from varde.accounts.models import Agency, User
+from varde.accounts.models import Agency, Role, User
 from varde.accounts.second_factor import second_factor_missing
 from varde.audit.models import AuditAction, BreakGlassAccess
 from varde.audit.services import audit_record
@@ -105,19 +105,21 @@ def referrals_visible_to(*, user: User) -> QuerySet[Referral]:
 
 def acting_agency(*, user: User, case: Case) -> Agency | None:
     """The agency on whose behalf the user acts in this case: a participating agency of theirs,
-    else (coordinators) their own coordinating agency."""
-    mine = user.case_agency_ids()
+    else (coordinators) their own coordinating agency, else their first case agency."""
+    agencies = user.case_agencies()
     active = set(
-        case.participations.filter(state=ParticipationState.ACTIVE).values_list("agency_id", flat=True)
+        case.participations.filter(
+            state=ParticipationState.ACTIVE, agency_id__in=[a.pk for a in agencies]
+        ).values_list("agency_id", flat=True)
     )
-    for agency in user.case_agencies():
+    for agency in agencies:
         if agency.pk in active:
             return agency
     if user.is_coordinator:
         for m in user.active_memberships:
-            if m.role == "coordinator":
+            if m.role == Role.COORDINATOR:
                 return m.agency
-    return next((a for a in user.case_agencies() if a.pk in mine), None)
+    return agencies[0] if agencies else None
 
 
 def invitations_for(*, user: User) -> QuerySet[CaseParticipation]:
