@@ -95,3 +95,55 @@ def test_open_and_reopened_cases_are_kept(world, varde, settings):  # noqa: F811
     )
     assert "anonymised 0" in varde("retention", "run").out
     assert world.cases.police_child.person.names.exists()
+
+
+def test_identification_and_response_free_text_is_removed(world, varde, settings):  # noqa: F811
+    """The words written in the identification and response modules go too; their structure stays."""
+    from varde.identification.models import AgeEvidence, Assessment
+    from varde.identification.services import age_evidence_record, assessment_record
+    from varde.response.models import Placement, PlanGoal, Task
+    from varde.response.services import placement_record, plan_create, plan_goal_add, task_add
+
+    settings.VARDE_RETENTION_DAYS = 365
+    police, case = world.personas.police, world.cases.police_adult
+    secret = "Storgata 1 hos tante"
+    assessment_record(
+        actor=police,
+        case=case,
+        catalogue_id="national_general",
+        indicator_ids=[],
+        conclusion="inconclusive",
+        reasoning=f"Met her at {secret}",
+    )
+    age_evidence_record(
+        actor=police, case=case, kind="own_statement", age_min=30, on=clock.today(), note=secret
+    )
+    placement_record(
+        actor=police,
+        case=case,
+        kind="shelter",
+        from_at=clock.now() - dt.timedelta(hours=1),
+        description=secret,
+    )
+    plan = plan_create(actor=police, case=case)
+    plan_goal_add(actor=police, plan=plan, text=secret)
+    task_add(
+        actor=police,
+        case=case,
+        title=secret,
+        responsible_agency=world.agencies.police,
+        due_date=clock.today() + dt.timedelta(days=7),
+    )
+    case.refresh_from_db()
+    _close(world, case, years_ago=2)
+
+    assert "anonymised 1" in varde("retention", "run").out
+    assert Assessment.objects.get(case=case).reasoning == "[removed]"
+    evidence = AgeEvidence.objects.get(case=case)
+    assert evidence.note == "" and evidence.age_min == 30  # the words go, the finding stays
+    placement = Placement.objects.get(case=case)
+    assert placement.description == "" and placement.kind == "shelter"
+    assert PlanGoal.objects.get(plan__case=case).text == "[removed]"
+    assert Task.objects.get(case=case).title == "[removed]"
+    # Nothing else on the case still holds the words.
+    assert secret not in str(list(Assessment.objects.filter(case=case).values()))

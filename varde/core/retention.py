@@ -3,7 +3,9 @@
 Removed: names and aliases, identity documents, phone numbers, national id, birth date (replaced by
 the lower bound of an age band at the case's opening), every free text (referral description, where
 met, record id, timeline notes and their data, status-change reasons, invitation notes, consent
-purposes). Kept for statistics: the case skeleton - reference, status and its history (who/when,
+purposes), and the free text of the identification and response modules (assessment reasoning,
+age-evidence notes and sources, why a presumption was lifted, clock pause/extension/change reasons,
+legal-status notes, places, plan goals, task titles, meeting decisions). Kept for statistics: the case skeleton - reference, status and its history (who/when,
 without the reasons), dates, agencies, forms of exploitation, sector, municipality, nationality, sex,
 age band and the child flag. A person is anonymised only when every case about them is due.
 Each case is audited (action `anonymise`) and recorded in AnonymisedCase, so a run is idempotent.
@@ -21,7 +23,18 @@ from django.db.models import Max
 from varde.audit.models import AnonymisedCase, AuditAction
 from varde.audit.services import audit_record
 from varde.cases.models import Case, CaseEvent, CaseParticipation, CaseStatus, Consent, Referral, StatusChange
+from varde.identification.models import AgeEvidence, AgePresumption, Assessment
 from varde.persons.models import Person
+from varde.response.models import (
+    ClockChange,
+    ClockExtension,
+    ClockPause,
+    LegalStatus,
+    MeetingDecision,
+    Placement,
+    PlanGoal,
+    Task,
+)
 
 from . import clock
 
@@ -76,6 +89,21 @@ def _anonymise_person(person: Person, opened: dt.date) -> None:
     )
 
 
+def _clear_module_text(case: Case) -> None:
+    """Free text in the identification and response modules: kept structure, removed words."""
+    Assessment.objects.filter(case=case).update(reasoning=REMOVED)
+    AgeEvidence.objects.filter(case=case).update(note="", assessed_by="")
+    AgePresumption.objects.filter(case=case).exclude(lifted_reason="").update(lifted_reason=REMOVED)
+    ClockChange.objects.filter(clock__case=case).update(reason="")
+    ClockPause.objects.filter(clock__case=case).update(reason=REMOVED)
+    ClockExtension.objects.filter(clock__case=case).update(reason=REMOVED)
+    LegalStatus.objects.filter(case=case).update(note="")
+    Placement.objects.filter(case=case).update(description="")
+    PlanGoal.objects.filter(plan__case=case).update(text=REMOVED)
+    Task.objects.filter(case=case).update(title=REMOVED)
+    MeetingDecision.objects.filter(meeting__case=case).update(text=REMOVED)
+
+
 @transaction.atomic
 def anonymise_case(*, case: Case, closed_on: dt.date, days: int) -> None:
     Referral.objects.filter(case=case).update(
@@ -85,6 +113,7 @@ def anonymise_case(*, case: Case, closed_on: dt.date, days: int) -> None:
     StatusChange.objects.filter(case=case).update(reason="")
     CaseParticipation.objects.filter(case=case).update(invitation_note="")
     Consent.objects.filter(case=case).update(purpose=REMOVED)
+    _clear_module_text(case)
     others_due = (
         not Case.objects.filter(person_id=case.person_id)
         .exclude(pk=case.pk)
