@@ -93,3 +93,35 @@ def test_link_needs_no_database(tmp_path, monkeypatch):
     write(records, filler(40, seed=3))
     assert run(["link", str(records), "--out", str(out), "--quiet"]) == 0
     assert len(out.read_text(encoding="utf-8").splitlines()) == 41
+
+
+def test_the_arrow_reader_reads_what_the_row_reader_reads(tmp_path):
+    from varde.linkage.io import read_records, read_records_table
+
+    rows = filler(30, seed=4) + [rec("Q1", "rosa", ' "Joy", ', "Eze\nOsagie", phone="0047 930 11 111")]
+    records = tmp_path / "records.csv"
+    write(records, rows)
+    assert read_records_table(records).to_pylist() == read_records(records)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "record_id,reporting_agency,referral_date\nR1,a,2009-01-01\n,b,2009-01-02\n",
+            "line 3: record_id is empty",
+        ),
+        (
+            "record_id,reporting_agency,referral_date\nR1,a,2009-01-01\nR1,b,2009-01-02\n",
+            "line 3: record_id repeats",
+        ),
+        ("record_id,given_name\nR1,Joy\n", "missing column"),
+    ],
+)
+def test_the_arrow_reader_reports_lines_like_the_row_reader(tmp_path, content, message):
+    from varde.linkage.io import read_records_table
+
+    records = tmp_path / "records.csv"
+    records.write_text(content, encoding="utf-8")
+    with pytest.raises(LinkageInputError, match=message):
+        read_records_table(records)

@@ -138,3 +138,48 @@ def test_columnar_preparation_equals_row_preparation():
     columns = prepare_columns(rows)
     for i, row in enumerate(rows):
         assert {k: v[i] for k, v in columns.items()} == prepare_record(i, row)
+
+
+# --- the vectorised preparation gives exactly the features of the per-record one --------------------
+
+
+def _awkward_rows():
+    from .helpers import rec
+
+    rows = [
+        rec("E1", " rosa ", "Наталья", "Иванова", dob="1990-01-01", phone="+47 912 34 560"),
+        rec("E2", "udi", "", "", dob="not a date", age="abc", nat="xx1", phone="12", doc="a-1"),
+        rec("E3", "", "J.", "Okafor-Eze", dob="", age="17", date="2009-13-40", sex="f"),
+        rec("E4", "rosa", "Nguyễn Thị", "Lan", dob="1988-07-03", age="200", nat="vn", doc="ab 123 4567"),
+        rec("E5", "rosa", "Anna Anna", "al-Hassan", dob="1999-12-12", date=""),
+        {"record_id": "E6", "reporting_agency": "udi", "referral_date": "2009-02-03", "estimated_age": 30},
+    ]
+    return rows
+
+
+@pytest.mark.parametrize("max_block", [3, 60])
+def test_prepare_table_equals_prepare_columns_and_blocking_columns(max_block):
+    from varde.linkage.preprocess import FEATURE_COLUMNS, blocking_columns, prepare_table
+
+    from .helpers import generated
+
+    rows, _truth = generated(700, seed=13)
+    rows = rows + _awkward_rows()
+    expected = prepare_columns(rows)
+    table = prepare_table(rows, max_block=max_block)
+    for column in FEATURE_COLUMNS:
+        assert table.column(column).to_pylist() == expected[column], column
+    # small blocks force the birth-window narrowing and dropping paths as well as the plain keys
+    assert table.column("blk").to_pylist() == blocking_columns(expected, max_block=max_block)
+
+
+def test_prepare_table_takes_an_arrow_table_with_missing_columns():
+    import pyarrow as pa
+
+    from varde.linkage.preprocess import prepare_table
+
+    rows = [{"record_id": "A", "reporting_agency": "udi", "referral_date": "2009-01-02", "given_name": "Joy"}]
+    table = prepare_table(pa.Table.from_pylist(rows))
+    assert table.column("name_sorted").to_pylist() == ["joy"]
+    assert table.column("phone").to_pylist() == [None]
+    assert table.column("ref_day").to_pylist() == [prepare_record(0, rows[0])["ref_day"]]

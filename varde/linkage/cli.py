@@ -93,17 +93,17 @@ def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
 
 
 def cmd_link(args: argparse.Namespace) -> int:
-    from .io import LinkageInputError, read_decisions, read_records, write_clusters
+    from .io import LinkageInputError, read_decisions, read_records_table, write_clusters_table
     from .pipeline import link_records
 
-    records = read_records(args.records)
+    records = read_records_table(args.records)  # Arrow, no Python object per record
     decisions = read_decisions(args.decisions) if args.decisions else []
     if args.out.resolve() == args.records.resolve():
         raise LinkageInputError("--out must not be the input file")
     show = not args.quiet and sys.stderr.isatty()
     with _progress(show) as step:
         result = link_records(records, engine=args.engine, decisions=decisions, progress=step)
-    written = write_clusters(args.out, records, result.person_key)
+    written = write_clusters_table(args.out, records.column("record_id").to_pylist(), result.person_key)
     if args.review_out:
         _write_review(args.review_out, result.review)
     print(

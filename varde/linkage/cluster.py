@@ -26,6 +26,10 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
 
 
 class UnionFind:
@@ -204,3 +208,46 @@ def person_key(record_ids: Iterable[str]) -> str:
     """
     first = min(record_ids)
     return "P" + hashlib.sha256(("varde-person|" + first).encode()).hexdigest()[:16]
+
+
+def components_array(n: int, a: Any, b: Any) -> np.ndarray:
+    """Connected components of the edges (a[i], b[i]) over records 0..n-1, vectorised: per record
+    the smallest record number of its component (the same as `candidate_components` up to naming).
+
+    Hook-and-shortcut: every edge whose ends carry different labels hooks the larger root under
+    the smaller label, then pointer jumping flattens the trees; labels only ever decrease, so the
+    smallest record of a component ends up as its root."""
+    labels = np.arange(n, dtype=np.int64)
+    left = np.asarray(a, dtype=np.int64)
+    right = np.asarray(b, dtype=np.int64)
+    while left.size:
+        la, lb = labels[left], labels[right]
+        differ = la != lb
+        if not differ.any():
+            break
+        la, lb = la[differ], lb[differ]
+        left, right = left[differ], right[differ]
+        smaller = np.minimum(la, lb)
+        np.minimum.at(labels, la, smaller)
+        np.minimum.at(labels, lb, smaller)
+        while True:
+            jumped = labels[labels]
+            if np.array_equal(jumped, labels):
+                break
+            labels = jumped
+    return labels
+
+
+def person_keys(record_ids: pa.Array, labels: np.ndarray, con: Any) -> pa.Array:
+    """`person_key` for every record at once (per record, the key of its group given by `labels`),
+    computed in DuckDB: the smallest record id of each group, hashed the same way."""
+    table = pa.table({"pos": np.arange(len(labels), dtype=np.int64), "rid": record_ids, "label": labels})
+    con.register("varde_person_labels", table)
+    try:
+        keys = con.sql(
+            "SELECT pos, 'P' || substr(sha256('varde-person|' || min(rid) OVER (PARTITION BY label)), 1, 16)"
+            " AS key FROM varde_person_labels ORDER BY pos"
+        ).to_arrow_table()
+    finally:
+        con.unregister("varde_person_labels")
+    return keys.column("key").combine_chunks()

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import shutil
 import tempfile
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .cluster import Decision, candidate_components, constrained_clusters, person_key
+from .cluster import Decision, components_array, constrained_clusters, person_key, person_keys
 from .model import ModelParameters, initial_settings, settings_with_parameters, train
-from .preprocess import blocking_columns, prepare_columns, prepare_records
+from .preprocess import blocking_columns, prepare_records, prepare_table, private_duckdb
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +44,15 @@ class Thresholds:
       group of records from being merged with another group that contains their partner.
     """
 
-    link: float = 0.5
+    link: float = 0.4
     review: float = 0.2
     apart: float = 0.01
     min_support: float = 0.5  # share of pairs across two groups that must be likely before they merge
+    # An identity-document number or a phone number (normalised) held by at most this many records is
+    # an identifier: its records are linked even when names and birth dates differ (a false identity
+    # keeps the phone or the document), subject to the cannot-link rules. 0: off. A number shared more
+    # widely (an exploiter's phone, a shelter's landline) is left to the model.
+    identifier_records: int = 4
 
 
 @dataclass(frozen=True)
@@ -66,13 +70,25 @@ class LinkageResult:
     linked_pairs: int  # scored pairs at or above the link threshold
     params: ModelParameters
     counts: dict[str, int] = field(default_factory=dict)
-    # every scored pair at or above the review threshold with its model band ("linked" | "review");
-    # pairs not listed were kept apart (below the review threshold, or never compared)
-    pairs: list[ScoredPair] = field(default_factory=list)
+    # (record ids, a, b, p, link threshold) of the scored pairs at or above the review threshold
+    pair_arrays: tuple[Any, ...] | None = field(default=None, repr=False)
 
     @property
     def persons(self) -> int:
         return len(set(self.person_key.values()))
+
+    @property
+    def pairs(self) -> list[ScoredPair]:
+        """Every scored pair at or above the review threshold with its model band ("linked" |
+        "review"); pairs not listed were kept apart (below the review threshold, or never compared).
+        Built on demand: at a million records there are about as many pairs."""
+        if self.pair_arrays is None:
+            return []
+        record_ids, pos_a, pos_b, pos_p, link = self.pair_arrays
+        return [
+            ScoredPair(record_ids[a], record_ids[b], p, "linked" if p >= link else "review")
+            for a, b, p in zip(pos_a.tolist(), pos_b.tolist(), pos_p.tolist(), strict=True)
+        ]
 
 
 DecisionInput = tuple[str, str, str]  # (record_a, record_b, "same" | "not_same")
@@ -128,22 +144,10 @@ def _quiet_splink() -> None:
 
 @contextlib.contextmanager
 def _duckdb_api(memory_limit: str | None) -> Iterator[Any]:
-    import duckdb
     from splink import DuckDBAPI
 
-    con = duckdb.connect(":memory:")
-    # Spill files hold personal data: a private temporary directory, removed afterwards (DuckDB's
-    # default is ".tmp" in the current directory).
-    spill = tempfile.mkdtemp(prefix="varde-duckdb-")
-    con.execute(f"SET temp_directory = '{spill}'")
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-    con.execute("SET preserve_insertion_order = false")
-    try:
+    with private_duckdb(memory_limit) as con:
         yield DuckDBAPI(connection=con)
-    finally:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
 
 
 _SPARK: Any = None
@@ -202,7 +206,7 @@ def _fetch(linker: Any, sql: str) -> pa.Table:
 
 
 def link_records(
-    rows: Sequence[Mapping[str, str | None]],
+    rows: Sequence[Mapping[str, str | None]] | pa.Table,
     *,
     engine: Engine | str = "duckdb",
     decisions: Iterable[DecisionInput] = (),
@@ -215,28 +219,35 @@ def link_records(
     seed: int = 42,
     train_sample: int = TRAIN_SAMPLE,
 ) -> LinkageResult:
-    """Link interchange rows into persons. Trains the model unless `params` are given: on every record,
+    """Link interchange rows (dicts, or an Arrow table such as `io.read_records_table` gives) into
+    persons. Trains the model unless `params` are given: on every record,
     or on an evenly spread sample of `train_sample` records when there are more (0: all)."""
     if engine not in ENGINES:
         raise ValueError("unknown engine")
     say = progress or (lambda _step: None)
     bands = thresholds or Thresholds()
     _quiet_splink()
-    say("prepare")
-    prepared = prepare_columns(rows)
-    n = len(prepared["uid"])
-    record_ids = [str(r) for r in prepared["record_id"]]
-    index = {rid: i for i, rid in enumerate(record_ids)}
-    parsed_decisions = [
-        Decision(index[a], index[b], d == "same") for a, b, d in decisions if a in index and b in index
-    ]
-    if n < 2:
-        keys = {rid: person_key([rid]) for rid in record_ids}
-        return LinkageResult(keys, [], 0, params or ModelParameters(prior=0.0, levels={}), {"records": n})
+    with contextlib.ExitStack() as stack:
+        # DuckDB prepares the features (and, for the DuckDB engine, scores them in the same database)
+        con = stack.enter_context(private_duckdb(memory_limit))
+        if engine == "spark":
+            db_api = stack.enter_context(_spark_api(spark))
+        else:
+            from splink import DuckDBAPI
 
-    table = features_table(prepared)
-    api = _spark_api(spark) if engine == "spark" else _duckdb_api(memory_limit)
-    with api as db_api:
+            db_api = DuckDBAPI(connection=con)
+        say("prepare")
+        prepared = prepare_table(rows, con=con)
+        n = prepared.num_rows
+        record_ids: list[str] = prepared.column("record_id").to_pylist()
+        index = {rid: i for i, rid in enumerate(record_ids)} if decisions else {}
+        parsed_decisions = [
+            Decision(index[a], index[b], d == "same") for a, b, d in decisions if a in index and b in index
+        ]
+        if n < 2:
+            keys = {rid: person_key([rid]) for rid in record_ids}
+            return LinkageResult(keys, [], 0, params or ModelParameters(prior=0.0, levels={}), {"records": n})
+        table = prepared.select(_MODEL_COLUMNS)
         from splink import Linker
 
         sdf = _register(db_api, table, engine)
@@ -269,85 +280,171 @@ def link_records(
         with contextlib.suppress(Exception):
             predictions.drop_table_from_database_and_remove_from_cache()
     say("cluster")
-    likely = pc.greater_equal(fetched.column("p"), float(bands.review))
-    positives = fetched.filter(likely)
-    pos_a = positives.column("a").to_pylist()
-    pos_b = positives.column("b").to_pylist()
-    pos_p = positives.column("p").to_pylist()
-    linked = [(a, b, p) for a, b, p in zip(pos_a, pos_b, pos_p, strict=True) if p >= bands.link]
-    same_pairs = [(d.a, d.b) for d in parsed_decisions if d.same]
-    components = candidate_components(n, [(a, b) for a, b, _ in linked] + same_pairs)
-    contradictions = _contradictions(fetched.filter(pc.invert(likely)), components)
+    with private_duckdb() as con:
+        identifiers = _identifier_pairs(prepared, bands.identifier_records, con)
+        result, queue, counts, pair_arrays = _cluster(
+            n, fetched, identifiers, prepared, parsed_decisions, bands, cannot_link_same_agency_day
+        )
+        key_column = person_keys(prepared.column("record_id"), result, con)
+    keys = dict(zip(record_ids, key_column.to_pylist(), strict=True))
+    counts["persons"] = int(np.unique(result).size)
+    say("done")
+    return LinkageResult(
+        keys,
+        [_review_pair(record_ids, *q) for q in queue],
+        counts["linked_pairs"],
+        params,
+        counts,
+        pair_arrays=(record_ids, *pair_arrays, bands.link),
+    )
+
+
+def _review_pair(record_ids: Sequence[str], a: int, b: int, p: float) -> ScoredPair:
+    return ScoredPair(record_ids[a], record_ids[b], p, "review")
+
+
+def _identifier_pairs(prepared: pa.Table, max_records: int, con: Any) -> pa.Table:
+    """Pairs (a < b) of records sharing a document or phone number that at most `max_records` hold."""
+    if max_records < 2:
+        return pa.table({"a": pa.array([], pa.int64()), "b": pa.array([], pa.int64())})
+    con.register("varde_identifiers", prepared.select(["uid", "phone", "document"]))
+    try:
+        return con.sql(
+            f"""
+            WITH held AS (
+                SELECT uid, 'd' || document AS v FROM varde_identifiers WHERE document IS NOT NULL
+                UNION ALL SELECT uid, 't' || phone FROM varde_identifiers WHERE phone IS NOT NULL
+            ),
+            rare AS (SELECT uid, v FROM (SELECT uid, v, count(*) OVER (PARTITION BY v) AS c FROM held)
+                     WHERE c BETWEEN 2 AND {int(max_records)})
+            SELECT DISTINCT l.uid AS a, r.uid AS b FROM rare l JOIN rare r ON l.v = r.v AND l.uid < r.uid
+            """  # noqa: S608
+        ).to_arrow_table()
+    finally:
+        con.unregister("varde_identifiers")
+
+
+def _pair_code(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """One integer per unordered pair of record numbers."""
+    return np.minimum(a, b) * n + np.maximum(a, b)
+
+
+def _cluster(
+    n: int,
+    fetched: pa.Table,
+    identifiers: pa.Table,
+    prepared: pa.Table,
+    decisions: list[Decision],
+    bands: Thresholds,
+    cannot_link_same_agency_day: bool,
+) -> tuple[np.ndarray, list[tuple[int, int, float]], dict[str, int], tuple[np.ndarray, ...]]:
+    """Labels (per record, the smallest record number of its person), the review queue as
+    (a, b, p) sorted most likely first, counts, and the likely pairs (a, b, p).
+
+    Vectorised around `constrained_clusters`: that greedy, constraint-checking pass runs only on the
+    candidate components where it can matter (more than two records, or a decision, contradiction
+    or same-agency-day group inside); a component of two records joined by one link is one person.
+    The result is the same as the greedy pass over everything (it never merges across components).
+    """
+    a_all = fetched.column("a").to_numpy().astype(np.int64)
+    b_all = fetched.column("b").to_numpy().astype(np.int64)
+    p_all = fetched.column("p").to_numpy().astype(np.float64)
+    likely = p_all >= bands.review
+    pos_a, pos_b, pos_p = a_all[likely], b_all[likely], p_all[likely]
+    is_link = pos_p >= bands.link
+    link_a, link_b, link_p = pos_a[is_link], pos_b[is_link], pos_p[is_link]
+    # identifier pairs the model did not link: links too, ordered as the least certain ones
+    ident_a = identifiers.column("a").to_numpy().astype(np.int64)
+    ident_b = identifiers.column("b").to_numpy().astype(np.int64)
+    ident_code = _pair_code(ident_a, ident_b, n)
+    extra = ~np.isin(ident_code, _pair_code(link_a, link_b, n))
+    link_a = np.concatenate([link_a, ident_a[extra]])
+    link_b = np.concatenate([link_b, ident_b[extra]])
+    link_p = np.concatenate([link_p, np.full(int(extra.sum()), bands.link)])
+    same_a = np.array([d.a for d in decisions if d.same], dtype=np.int64)
+    same_b = np.array([d.b for d in decisions if d.same], dtype=np.int64)
+    comp = components_array(n, np.concatenate([link_a, same_a]), np.concatenate([link_b, same_b]))
+    low_a, low_b = a_all[~likely], b_all[~likely]
+    inside = (comp[low_a] == comp[low_b]) & ~np.isin(_pair_code(low_a, low_b, n), ident_code)
+    contradictions = list(zip(low_a[inside].tolist(), low_b[inside].tolist(), strict=True))
+    groups = _same_agency_day_groups(prepared, comp) if cannot_link_same_agency_day else []
+
+    size = np.bincount(comp, minlength=n)
+    careful = size > 2  # per component label
+    touched = [x for d in decisions for x in (d.a, d.b)] + [x for pair in contradictions for x in pair]
+    touched += [x for g in groups for x in g]
+    if touched:
+        careful[comp[np.array(touched, dtype=np.int64)]] = True
+    link_careful = careful[comp[link_a]]
+    sup_a = np.concatenate([pos_a, ident_a[extra]])
+    sup_b = np.concatenate([pos_b, ident_b[extra]])
+    support_mask = (comp[sup_a] == comp[sup_b]) & careful[comp[sup_a]]
+    result = constrained_clusters(
+        n,
+        zip(
+            link_a[link_careful].tolist(),
+            link_b[link_careful].tolist(),
+            link_p[link_careful].tolist(),
+            strict=True,
+        ),
+        contradictions,
+        decisions,
+        groups,
+        support=zip(sup_a[support_mask].tolist(), sup_b[support_mask].tolist(), strict=True),
+        min_support=bands.min_support,
+    )
+    labels = np.asarray(result.labels, dtype=np.int64)
+    # the simple components: two records, one link, nothing against it
+    simple_a, simple_b = link_a[~link_careful], link_b[~link_careful]
+    labels[np.maximum(simple_a, simple_b)] = np.minimum(simple_a, simple_b)
+
+    review_mask = (~is_link) & (labels[pos_a] != labels[pos_b])
+    ra, rb, rp = pos_a[review_mask], pos_b[review_mask], pos_p[review_mask]
+    if result.refused:
+        refused = np.array([(a, b) for a, b, _ in result.refused], dtype=np.int64)
+        refused_p = np.array([p for _, _, p in result.refused], dtype=np.float64)
+        # an identifier link carries no model probability of its own: when refused it is not queued
+        # (the model's score for the pair is in the queue already if it reached the review band)
+        keep = (labels[refused[:, 0]] != labels[refused[:, 1]]) & ~np.isin(
+            _pair_code(refused[:, 0], refused[:, 1], n), ident_code[extra]
+        )
+        ra = np.concatenate([ra, refused[keep, 0]])
+        rb = np.concatenate([rb, refused[keep, 1]])
+        rp = np.concatenate([rp, refused_p[keep]])
+    lo, hi = np.minimum(ra, rb), np.maximum(ra, rb)
+    if decisions:
+        decided = np.array([min(d.a, d.b) * n + max(d.a, d.b) for d in decisions], dtype=np.int64)
+        undecided = ~np.isin(lo * n + hi, decided)
+        lo, hi, rp = lo[undecided], hi[undecided], rp[undecided]
+    order = np.lexsort((hi, lo, -rp))
+    queue = list(zip(lo[order].tolist(), hi[order].tolist(), rp[order].tolist(), strict=True))
     counts: dict[str, int] = {
         "records": n,
-        "scored_pairs_review_or_above": len(pos_p),
+        "scored_pairs_review_or_above": int(pos_p.size),
         "contradictions": len(contradictions),
+        "linked_pairs": int(is_link.sum()),
+        "identifier_links": int(extra.sum()),
+        "review_pairs": len(queue),
+        "refused_links": len(result.refused),
+        "decisions": len(decisions),
+        "conflicting_decisions": len(result.conflicting_decisions),
     }
+    return labels, queue, counts, (pos_a, pos_b, pos_p)
 
-    groups: list[list[int]] = []
-    if cannot_link_same_agency_day:
-        groups = _same_agency_day_groups(prepared, components)
-    support = [(a, b) for a, b in zip(pos_a, pos_b, strict=True)]
-    result = constrained_clusters(
-        n, linked, contradictions, parsed_decisions, groups, support=support, min_support=bands.min_support
-    )
-    members: dict[int, list[str]] = defaultdict(list)
-    for i, label in enumerate(result.labels):
-        members[label].append(record_ids[i])
-    key_of_label = {label: person_key(ids) for label, ids in members.items()}
-    keys = {record_ids[i]: key_of_label[label] for i, label in enumerate(result.labels)}
 
-    decided = {(min(d.a, d.b), max(d.a, d.b)) for d in parsed_decisions}
-    review: dict[tuple[int, int], float] = {}
-    for a, b, p in zip(pos_a, pos_b, pos_p, strict=True):
-        pair = (min(a, b), max(a, b))
-        if p < bands.link and pair not in decided and result.labels[a] != result.labels[b]:
-            review[pair] = p
-    for a, b, p in result.refused:
-        pair = (min(a, b), max(a, b))
-        if pair not in decided and result.labels[a] != result.labels[b]:
-            review[pair] = p
-    queue = [
-        ScoredPair(record_ids[a], record_ids[b], p, "review")
-        for (a, b), p in sorted(review.items(), key=lambda kv: (-kv[1], kv[0]))
-    ]
-    counts.update(
+def _same_agency_day_groups(prepared: pa.Table, components: np.ndarray) -> list[list[int]]:
+    """Records of one agency on one date inside one candidate component (two or more of them)."""
+    table = pa.table(
         {
-            "persons": len(members),
-            "linked_pairs": len(linked),
-            "review_pairs": len(queue),
-            "refused_links": len(result.refused),
-            "decisions": len(parsed_decisions),
-            "conflicting_decisions": len(result.conflicting_decisions),
+            "uid": prepared.column("uid"),
+            "comp": pa.array(components),
+            "agency": prepared.column("agency"),
+            "day": prepared.column("ref_day"),
         }
-    )
-    pairs = [
-        ScoredPair(record_ids[a], record_ids[b], p, "linked" if p >= bands.link else "review")
-        for a, b, p in zip(pos_a, pos_b, pos_p, strict=True)
-    ]
-    say("done")
-    return LinkageResult(keys, queue, len(linked), params, counts, pairs)
-
-
-def _contradictions(low: pa.Table, components: list[int]) -> list[tuple[int, int]]:
-    """Pairs scored below `apart` whose records sit in one candidate component (only those can
-    ever stop a merge)."""
-    comp = pa.array(components, pa.int64())
-    inside = pc.equal(pc.take(comp, low.column("a")), pc.take(comp, low.column("b")))
-    low = low.filter(inside)
-    return list(zip(low.column("a").to_pylist(), low.column("b").to_pylist(), strict=True))
-
-
-def _same_agency_day_groups(prepared: Mapping[str, list[object]], components: list[int]) -> list[list[int]]:
-    groups: dict[tuple[int, object, object], list[int]] = defaultdict(list)
-    sizes: dict[int, int] = defaultdict(int)
-    for c in components:
-        sizes[c] += 1
-    agencies, dates = prepared["agency"], prepared["referral_date"]
-    for i, comp in enumerate(components):
-        if sizes[comp] > 1 and agencies[i] and dates[i]:
-            groups[(comp, agencies[i], dates[i])].append(i)
-    return [g for g in groups.values() if len(g) > 1]
+    ).filter(pc.and_(pc.not_equal(prepared.column("agency"), ""), pc.is_valid(prepared.column("ref_day"))))
+    grouped = table.group_by(["comp", "agency", "day"]).aggregate([("uid", "list"), ("uid", "count")])
+    grouped = grouped.filter(pc.greater(grouped.column("uid_count"), 1))
+    return [sorted(g) for g in grouped.column("uid_list").to_pylist()]
 
 
 def score_new_record(
