@@ -296,7 +296,7 @@ class CaseParticipantsView(VardeAPIView):
         tags=["participants"],
         parameters=[CASE_ID],
         request=s.InviteInputSerializer,
-        responses=responses({201: s.ParticipationSerializer}, body=True, not_found=True),
+        responses=responses({201: s.ParticipationSerializer}, body=True, not_found=True, conflict=True),
         summary="Invite an agency into the case",
         description="400 when the person's consent is needed first (adults; child welfare in a child's case "
         "needs none); 403 when you are not the lead agency or a coordinator.",
@@ -314,8 +314,9 @@ class ParticipationRevokeView(VardeAPIView):
         tags=["participants"],
         parameters=[CASE_ID, uuid_path("participation_id", "The participation's id.")],
         request=s.RevokeInputSerializer,
-        responses=responses({200: s.ParticipationSerializer}, body=True, not_found=True),
-        summary="Revoke an agency's access to the case (lead agency or coordinator)",
+        responses=responses({200: s.ParticipationSerializer}, body=True, not_found=True, conflict=True),
+        summary="Revoke an agency's access to the case (lead agency or coordinator); 409 when someone "
+        "else changed it meanwhile",
     )
     def post(self, request: Request, case_id: str, participation_id: str) -> Response:
         case = case_get_for_user(user=request.user, case_id=case_id)  # type: ignore[arg-type]

@@ -224,6 +224,10 @@ def case_change_status(
 ) -> Case:
     if not can_manage_participants(user=actor, case=case):
         raise NotPermitted(_("Only the lead agency or a coordinator can change the status of a case."))
+    if version != case.version:
+        # A stale form is a conflict (409), not a "transition not allowed" judged on the status that
+        # someone else has saved meanwhile; the compare-and-set below still decides a real race.
+        raise EditConflict(case)
     allowed = TRANSITIONS.get(case.status, frozenset())
     if status not in allowed:
         raise TransitionNotAllowed(
@@ -305,7 +309,13 @@ def case_invite_agency(*, actor: User, case: Case, agency: Agency, note: str = "
         consent=consent,
     )
     if existing:
-        CaseParticipation.objects.filter(pk=existing.pk).update(version=existing.version + 1, **values)
+        # Compare-and-set: a participation re-invited or answered meanwhile is a conflict, not a
+        # second invitation over it.
+        reinvited = CaseParticipation.objects.filter(
+            pk=existing.pk, version=existing.version, state=existing.state
+        ).update(version=existing.version + 1, **values)
+        if not reinvited:
+            raise EditConflict(existing)
         participation = CaseParticipation.objects.get(pk=existing.pk)
     else:
         participation = CaseParticipation.objects.create(case=case, agency=agency, **values)
@@ -354,9 +364,15 @@ def participation_respond(
 
 
 def _revoke(*, actor: User | None, participation: CaseParticipation, why: str) -> None:
-    CaseParticipation.objects.filter(pk=participation.pk).update(
-        state=ParticipationState.REVOKED, version=participation.version + 1, responded_at=clock.now()
-    )
+    # Compare-and-set (DESIGN convention 4): a participation answered, revoked or changed since it was
+    # read is a conflict, never a second revocation or an overwritten answer.
+    revoked = CaseParticipation.objects.filter(
+        pk=participation.pk,
+        version=participation.version,
+        state__in=[ParticipationState.ACTIVE, ParticipationState.INVITED],
+    ).update(state=ParticipationState.REVOKED, version=participation.version + 1, responded_at=clock.now())
+    if not revoked:
+        raise EditConflict(participation)
     by_agency = acting_agency(user=actor, case=participation.case) if actor else None
     _event(
         case=participation.case,
@@ -497,4 +513,5 @@ def person_add_name(*, actor: User, case: Case, name: NameInput) -> PersonName:
         agency=agency,
         detail={"added": "name", "case": str(case.pk)},
     )
+
     return person_name

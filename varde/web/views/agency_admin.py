@@ -355,6 +355,9 @@ def agency_admin_contact(request: AuthedRequest, agency_id: UUID) -> HttpRespons
     if form.is_valid():
         data = form.cleaned_data
         try:
+            if data["version"] is None and AgencyContact.objects.filter(agency=agency).exists():
+                # The form was opened before anyone had set a contact, and someone set one meanwhile.
+                raise EditConflict(AgencyContact(agency=agency))
             with transaction.atomic():
                 agency_contact_set(
                     actor=request.user,
@@ -368,10 +371,14 @@ def agency_admin_contact(request: AuthedRequest, agency_id: UUID) -> HttpRespons
         except ValidationError as error:
             add_service_error(form, error)
         except EditConflict:
+            # The conflict form: the user's input kept, against the version saved meanwhile.
+            kept = request.POST.copy()
+            kept["contact-version"] = str(AgencyContact.objects.get(agency=agency).version)
             return _render_agency(
                 request,
                 agency,
                 status=CONFLICT,
+                contact_form=_contact_form(agency, kept),
                 admin_error=_(
                     "Someone else changed the 24-hour contact while you were working. Check it and try again."
                 ),

@@ -203,7 +203,11 @@ def case_status(request: AuthedRequest, case_id: UUID) -> HttpResponse:
         except EditConflict:
             conflict = True
             case = _reload(case)
-            form = None  # a fresh form for the case as it is now
+            # The conflict form: the user's input kept, against the version saved meanwhile (the
+            # page shows the case's current status above it), so that saving again is deliberate.
+            kept = request.POST.copy()
+            kept["status-version"] = str(case.version)
+            form = StatusForm(kept, case=case, prefix="status")
         except TransitionNotAllowed as error:
             form.add_error("status", str(error))
         except NotPermitted as error:
@@ -272,6 +276,7 @@ def case_invite(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     if not can_manage_participants(user=request.user, case=case):
         raise PermissionDenied
     form = InviteForm(request.POST, case=case, prefix="invite")
+    conflict = False
     if form.is_valid():
         agency = form.cleaned_data["agency"]
         try:
@@ -283,11 +288,20 @@ def case_invite(request: AuthedRequest, case_id: UUID) -> HttpResponse:
             form.add_error("agency", str(error))
         except ValidationError as error:
             add_service_error(form, error)
+        except EditConflict:
+            conflict = True
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this agency's part in the case while you were working. "
+                    "Nothing was saved; check the participants and try again."
+                ),
+            )
         except NotPermitted as error:
             raise PermissionDenied from error
         else:
             return _done(request, case, _("%(agency)s is invited to the case.") % {"agency": agency.name})
-    return _render_case(request, case, invite_form=form)
+    return _render_case(request, case, status=CONFLICT if conflict else 200, invite_form=form)
 
 
 @require_POST
@@ -299,6 +313,7 @@ def case_revoke(request: AuthedRequest, case_id: UUID, participation_id: UUID) -
     participation = get_or_404(case.participations.select_related("agency"), participation_id)
     participation.case = case
     form = RevokeForm(request.POST, prefix=f"revoke-{participation.pk}")
+    conflict = False
     if form.is_valid():
         try:
             with transaction.atomic():
@@ -307,6 +322,8 @@ def case_revoke(request: AuthedRequest, case_id: UUID, participation_id: UUID) -
                 )
         except ValidationError as error:
             add_service_error(form, error)
+        except EditConflict:
+            conflict = True  # the page says so above the participants, as they are now
         except NotPermitted as error:
             raise PermissionDenied from error
         else:
@@ -315,7 +332,10 @@ def case_revoke(request: AuthedRequest, case_id: UUID, participation_id: UUID) -
                 case,
                 _("%(agency)s no longer has access to the case.") % {"agency": participation.agency.name},
             )
-    return _render_case(request, case, revoke_for=participation.pk, revoke_form=form)
+    status = CONFLICT if conflict else 200
+    return _render_case(
+        request, case, status=status, revoke_for=participation.pk, revoke_form=form, revoke_conflict=conflict
+    )
 
 
 @require_POST

@@ -292,6 +292,14 @@ def _case(request: AuthedRequest, case_id: UUID) -> Case:
     return case_get_for_user(user=request.user, case_id=case_id)
 
 
+def _kept(form: Form, version: int) -> Form:
+    """The conflict form: the user's input kept, against the version saved meanwhile (the page shows
+    the record as it is now), so that saving again is a deliberate choice."""
+    data = dict(form.data.items())
+    data[form.add_prefix("version")] = str(version)
+    return type(form)(data, prefix=form.prefix)
+
+
 def _save(form: Form, action: Callable[[], object]) -> str:
     """Run a service in a transaction; domain errors go onto the form. Returns '' on success,
     'conflict' on an edit conflict, 'error' when the form now carries errors."""
@@ -356,7 +364,9 @@ def case_clock_action(request: AuthedRequest, case_id: UUID, clock_id: UUID, act
         }
         outcome = _save(form, calls[action])
         if outcome == "conflict":
-            return _render(request, case, status=CONFLICT, conflict=True)
+            clk.refresh_from_db()
+            kept = {f"{clk.pk}:{action}": _kept(form, clk.version)}
+            return _render(request, case, status=CONFLICT, conflict=True, clock_forms=kept)
         if not outcome:
             done = {
                 "pause": _("The deadline is paused."),
@@ -434,7 +444,9 @@ def case_missing_close(request: AuthedRequest, case_id: UUID, episode_id: UUID) 
             ),
         )
         if outcome == "conflict":
-            return _render(request, case, status=CONFLICT, conflict=True)
+            episode.refresh_from_db()
+            kept = {str(episode.pk): _kept(form, episode.version)}
+            return _render(request, case, status=CONFLICT, conflict=True, close_forms=kept)
         if not outcome:
             return _back(request, case, _("The outcome of the disappearance is recorded."), "missing-heading")
     return _render(request, case, close_forms={str(episode.pk): form})
