@@ -210,8 +210,10 @@ def referral_report(*, actor: User, agency: Agency, data: ReportInput) -> Case:
     # Presumption of minority (CoE Convention Art. 10(3)): an uncertain age with reasons to believe the
     # person is a child starts it now, in the same transaction, and emits the event the response acts on.
     from varde.identification.services import presumption_evaluate_on_report
+    from varde.linkage.services import record_keys_refresh
     from varde.response.services import on_case_reported
 
+    record_keys_refresh(person_ids=[person.pk])  # the keys a later referral finds this one by
     presumption_evaluate_on_report(actor=actor, case=case, agency=agency)
     case = Case.objects.get(pk=case.pk)
     on_case_reported(case=case)  # the right authorities are told at once (routing rules are data)
@@ -513,5 +515,7 @@ def person_add_name(*, actor: User, case: Case, name: NameInput) -> PersonName:
         agency=agency,
         detail={"added": "name", "case": str(case.pk)},
     )
+    from varde.linkage.services import record_keys_refresh
 
+    record_keys_refresh(person_ids=[case.person_id])  # a new alias is a new key
     return person_name

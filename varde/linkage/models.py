@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from varde.accounts.models import User
+from varde.accounts.models import Agency, User
 from varde.cases.models import Referral
 from varde.core.models import BaseModel
 
@@ -131,3 +131,27 @@ class ReviewDecision(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class RecordKey(models.Model):
+    """A referral's blocking keys, stored as keyed hashes (never the phone, document or name itself),
+    so that a new referral finds the earlier records it shares a key with by one indexed query.
+
+    Kept up to date by `record_keys_refresh` when a referral is reported or a name added, and rebuilt
+    in full by every linkage run. A key is an HMAC of the project's secret key: rotating that key makes
+    the stored keys useless until the next linkage run rebuilds them.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("key"), max_length=32)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["referral", "key"], name="record_key_unique")]
+        indexes = [models.Index(fields=["key", "agency"], name="record_key_lookup_idx")]
+        verbose_name = _("record key")
+        verbose_name_plural = _("record keys")
+
+    def __str__(self) -> str:
+        return f"RecordKey {self.pk}"

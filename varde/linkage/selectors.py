@@ -9,17 +9,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from varde.accounts.models import Agency, Membership, Role, User
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
+from varde.cases.models import Referral
 
-from .extract import referral_extract
 from .model import ModelParameters, default_parameters
-from .models import ClusterMember, ReviewDecision, ReviewItem
-from .pipeline import Thresholds, blocking_keys, score_new_record
-from .preprocess import prepare_record
+from .models import ClusterMember, RecordKey, ReviewDecision, ReviewItem
+from .pipeline import Thresholds, score_new_record
+from .records import key_digests, load_records
 
 # A likely earlier record: the same probability at which a pair would at least go to review.
 HINT_THRESHOLD = Thresholds().review
@@ -76,32 +76,42 @@ def _coordinators() -> list[Coordinator]:
     return [Coordinator(m.user.full_name or m.user.username, m.agency.name) for m in memberships]
 
 
-def _as_row(referral_data: Any) -> dict[str, str]:
-    """A ReportInput (cases.services) or an interchange-shaped mapping -> an interchange row."""
+def _as_rows(referral_data: Any) -> list[dict[str, str]]:
+    """A ReportInput (cases.services) or an interchange-shaped mapping -> interchange rows: the first
+    with the primary name, phone and document, then one per further name, phone and document."""
     if isinstance(referral_data, Mapping):
-        return {k: "" if v is None else str(v) for k, v in referral_data.items()}
-    names = list(getattr(referral_data, "names", []) or [])
-    primary = next(
-        (n for n in names if getattr(n, "kind", "primary") == "primary"), names[0] if names else None
-    )
-    documents = list(getattr(referral_data, "documents", []) or [])
-    phones = list(getattr(referral_data, "phones", []) or [])
+        return [{k: "" if v is None else str(v) for k, v in referral_data.items()}]
+    names = [n for n in (getattr(referral_data, "names", []) or []) if n.given or n.family]
+    names.sort(key=lambda n: getattr(n, "kind", "primary") != "primary")  # stable: the primary first
+    documents = [d.number for d in (getattr(referral_data, "documents", []) or []) if d.number]
+    phones = [p for p in (getattr(referral_data, "phones", []) or []) if p]
     nationalities = list(getattr(referral_data, "nationalities", []) or [])
     dob = getattr(referral_data, "date_of_birth", None)
     referral_date = getattr(referral_data, "referral_date", None) or dt.date.today()
     age = getattr(referral_data, "estimated_age", None)
-    return {
+    base = {
         "record_id": "new",
         "referral_date": referral_date.isoformat(),
-        "given_name": getattr(primary, "given", "") if primary else "",
-        "family_name": getattr(primary, "family", "") if primary else "",
+        "given_name": names[0].given if names else "",
+        "family_name": names[0].family if names else "",
         "sex": getattr(referral_data, "sex", "") or "",
         "date_of_birth": dob.isoformat() if dob else "",
         "estimated_age": "" if age is None else str(age),
         "nationality": nationalities[0] if nationalities else "",
         "phone": phones[0] if phones else "",
-        "id_document_number": getattr(documents[0], "number", "") if documents else "",
+        "id_document_number": documents[0] if documents else "",
     }
+    rows = [base]
+    rows.extend({**base, "given_name": n.given, "family_name": n.family} for n in names[1:])
+    rows.extend({**base, "phone": phone} for phone in phones[1:])
+    rows.extend({**base, "id_document_number": number} for number in documents[1:])
+    return rows
+
+
+# At most this many earlier records (those sharing the most keys) are scored for one hint.
+MAX_HINT_CANDIDATES = 200
+# Of the new record, its first few names, phones and documents are scored (each is one scoring pass).
+MAX_NEW_ROWS = 4
 
 
 def likely_earlier_records(
@@ -109,18 +119,37 @@ def likely_earlier_records(
 ) -> EarlierRecords:
     """Tell a caseworker creating a referral whether another agency likely has an earlier record of
     the same person. Answers only yes/no, a count and the coordinators to ask; the other agency's
-    records, ids and names never leave this function. The lookup is audited (ids and the count only).
+    records, ids and names never leave this function. The lookup is audited (the count only).
+
+    Only records sharing a blocking key with the new one are read: one indexed query on the stored
+    keys (RecordKey), then the comparison fields of at most MAX_HINT_CANDIDATES of them. The number
+    of queries does not grow with the number of persons.
     """
-    new_row = {**_as_row(referral_data), "record_id": "new", "reporting_agency": str(agency.pk)}
-    prepared_new = prepare_record(0, new_row)
-    wanted = blocking_keys(prepared_new)
+    rows = [
+        {**row, "record_id": "new", "reporting_agency": str(agency.pk)} for row in _as_rows(referral_data)
+    ]
+    wanted = key_digests(rows)
     count = 0
     if wanted:
-        rows, _same_case = referral_extract(exclude_agency_id=agency.pk)
-        candidates = [row for i, row in enumerate(rows) if blocking_keys(prepare_record(i + 1, row)) & wanted]
-        if candidates:
-            probabilities = score_new_record(new_row, candidates, _parameters())
-            count = sum(1 for p in probabilities if p >= HINT_THRESHOLD)
+        candidate_ids = list(
+            RecordKey.objects.filter(key__in=sorted(wanted))
+            .exclude(agency_id=agency.pk)
+            .values("referral_id")
+            .annotate(shared=Count("id"))
+            .order_by("-shared", "referral_id")
+            .values_list("referral_id", flat=True)[:MAX_HINT_CANDIDATES]
+        )
+        if candidate_ids:
+            records = load_records(Referral.objects.filter(pk__in=candidate_ids))
+            # every name, phone and document of a candidate against every one of the new record
+            owners = [rid for rid in candidate_ids if rid in records for _row in records[rid].rows()]
+            candidates = [row for rid in candidate_ids if rid in records for row in records[rid].rows()]
+            best: dict[Any, float] = {}
+            params = _parameters()
+            for row in rows[:MAX_NEW_ROWS]:
+                for owner, p in zip(owners, score_new_record(row, candidates, params), strict=True):
+                    best[owner] = max(p, best.get(owner, 0.0))
+            count = sum(1 for p in best.values() if p >= HINT_THRESHOLD)
     if actor is not None:
         audit_record(
             actor=actor,

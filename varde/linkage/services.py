@@ -9,21 +9,32 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
 from varde.accounts.models import User
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.cases.models import Referral
 from varde.core import clock
-from varde.core.errors import NotPermitted, VardeError
+from varde.core.errors import EditConflict, NotPermitted, VardeError
 
 from .extract import referral_extract
 from .model import ModelParameters, default_parameters
-from .models import ClusterMember, Decision, LinkageRun, PersonCluster, ReviewDecision, ReviewItem
+from .models import (
+    ClusterMember,
+    Decision,
+    LinkageRun,
+    PersonCluster,
+    RecordKey,
+    ReviewDecision,
+    ReviewItem,
+)
 from .pipeline import link_records
+from .records import key_digests, load_records
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +127,7 @@ def linkage_run(*, actor: User, reuse_parameters: bool = False) -> LinkageRun:
         ],
         batch_size=1000,
     )
+    _record_keys_write(Referral.objects.all(), replace_all=True)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -131,16 +143,29 @@ def linkage_run(*, actor: User, reuse_parameters: bool = False) -> LinkageRun:
 
 
 @transaction.atomic
-def review_decide(*, actor: User, item: ReviewItem, decision: str, reason: str = "") -> ReviewDecision:
-    """Record a coordinator's decision on a pair in the review queue; it binds every later run."""
+def review_decide(
+    *, actor: User, item: ReviewItem, decision: str, reason: str = "", version: int | None = None
+) -> ReviewDecision:
+    """Record a coordinator's decision on a pair in the review queue; it binds every later run.
+
+    Optimistic locking: `version` is the item's version the coordinator saw (default: the one in
+    hand). A pair decided or changed meanwhile raises EditConflict, never a second decision.
+    """
     _require_coordinator(actor)
     if decision not in Decision.values:
         raise LinkageError("decision must be 'same' or 'not_same'")
+    seen = item.version if version is None else version
     a, b = _canonical(str(item.record_a_id), str(item.record_b_id))
-    if ReviewDecision.objects.filter(
-        record_a_id=UUID(a), record_b_id=UUID(b), withdrawn_at__isnull=True
-    ).exists():
-        raise LinkageError("this pair already has a decision; undo it first")
+    decided = ReviewItem.objects.filter(pk=item.pk, version=seen, state=ReviewItem.State.OPEN).update(
+        state=ReviewItem.State.DECIDED, version=seen + 1
+    )
+    if (
+        not decided
+        or ReviewDecision.objects.filter(
+            record_a_id=UUID(a), record_b_id=UUID(b), withdrawn_at__isnull=True
+        ).exists()
+    ):
+        raise EditConflict(item)
     made = ReviewDecision.objects.create(
         record_a_id=a,
         record_b_id=b,
@@ -149,7 +174,6 @@ def review_decide(*, actor: User, item: ReviewItem, decision: str, reason: str =
         decided_by=actor,
         decided_at=clock.now(),
     )
-    ReviewItem.objects.filter(pk=item.pk).update(state=ReviewItem.State.DECIDED)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -187,19 +211,53 @@ def review_decide_pair(
 
 
 @transaction.atomic
-def review_undo(*, actor: User, decision: ReviewDecision, reason: str = "") -> ReviewDecision:
-    """Withdraw a decision (e.g. undo a merge). The next run decides the pair from the model again."""
+def review_undo(
+    *, actor: User, decision: ReviewDecision, reason: str = "", version: int | None = None
+) -> ReviewDecision:
+    """Withdraw a decision (e.g. undo a merge). The next run decides the pair from the model again.
+    A decision withdrawn or changed since `version` (default: the one in hand) raises EditConflict."""
     _require_coordinator(actor)
-    updated = ReviewDecision.objects.filter(
-        pk=decision.pk, withdrawn_at__isnull=True, version=decision.version
-    ).update(
-        withdrawn_at=clock.now(), withdrawn_by=actor, withdrawal_reason=reason, version=decision.version + 1
+    seen = decision.version if version is None else version
+    updated = ReviewDecision.objects.filter(pk=decision.pk, withdrawn_at__isnull=True, version=seen).update(
+        withdrawn_at=clock.now(), withdrawn_by=actor, withdrawal_reason=reason, version=seen + 1
     )
     if not updated:
-        raise LinkageError("the decision was already withdrawn or changed by someone else")
-    ReviewItem.objects.filter(record_a_id=decision.record_a_id, record_b_id=decision.record_b_id).update(
-        state=ReviewItem.State.OPEN
-    )
+        raise EditConflict(decision)
+    a, b = decision.record_a_id, decision.record_b_id
+    for item in ReviewItem.objects.filter(Q(record_a_id=a, record_b_id=b) | Q(record_a_id=b, record_b_id=a)):
+        ReviewItem.objects.filter(pk=item.pk).update(state=ReviewItem.State.OPEN, version=item.version + 1)
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=decision, detail={"withdrawn": True})
     decision.refresh_from_db()
     return decision
+
+
+# --- stored blocking keys (for the caseworker's hint) --------------------------------------------------
+
+
+def _record_keys_write(referrals: QuerySet[Referral], *, replace_all: bool = False) -> int:
+    records = load_records(referrals)
+    if replace_all:
+        RecordKey.objects.all().delete()
+    else:
+        RecordKey.objects.filter(referral_id__in=list(records)).delete()
+    rows = [
+        RecordKey(referral_id=rid, agency_id=record.agency_id, key=key)
+        for rid, record in records.items()
+        for key in sorted(key_digests(record.rows()))
+    ]
+    RecordKey.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+@transaction.atomic
+def record_keys_refresh(*, person_ids: Iterable[UUID]) -> int:
+    """Recompute the stored blocking keys of every referral of these persons (after a referral is
+    reported or a name, phone or document added). Derived data, no audit event: the change that
+    calls it is audited. Returns the number of keys stored."""
+    return _record_keys_write(Referral.objects.filter(case__person_id__in=list(person_ids)))
+
+
+@transaction.atomic
+def record_keys_rebuild() -> int:
+    """Recompute every referral's stored keys (every linkage run does this too)."""
+    return _record_keys_write(Referral.objects.all(), replace_all=True)

@@ -137,3 +137,12 @@ urlpatterns += [
         name="agency-admin-contact",
     ),
 ]
+
+from varde.web.views import linkage  # noqa: E402
+
+urlpatterns += [
+    path("linkage/review/", linkage.review_queue, name="linkage-review"),
+    path("linkage/review/<uuid:pair_id>/", linkage.review_pair, name="linkage-review-pair"),
+    path("linkage/merges/", linkage.merges, name="linkage-merges"),
+    path("linkage/merges/<uuid:decision_id>/undo/", linkage.merge_undo, name="linkage-merge-undo"),
+]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,8 +15,35 @@ from django.utils.translation import gettext as _
 from varde.accounts.models import Agency, User
 from varde.cases.services import referral_report
 from varde.core.errors import NotPermitted
+from varde.linkage.selectors import likely_earlier_records
 from varde.web.forms import ReportForm, add_service_error
 from varde.web.types import AuthedRequest
+
+logger = logging.getLogger(__name__)
+
+
+def _earlier_record_hint(request: AuthedRequest, form: ReportForm) -> None:
+    """Tell the caseworker when another agency likely has an earlier record of the same person:
+    that it exists and whom to ask, never the record (varde.linkage.selectors). A failing lookup
+    never undoes the saved report."""
+    try:
+        with transaction.atomic():
+            hint = likely_earlier_records(
+                referral_data=form.to_input(), agency=form.cleaned_data["agency"], actor=request.user
+            )
+    except Exception as error:  # the report is saved; the hint is a courtesy (no traceback: it may hold data)
+        logger.warning("earlier-record lookup failed: %s", type(error).__name__)
+        return
+    if hint.exists:
+        coordinators = ", ".join(f"{c.name} ({c.agency})" for c in hint.coordinators)
+        messages.info(
+            request,
+            _(
+                "Another agency probably has an earlier record of this person. You cannot see it; ask the "
+                "KOM coordinators to check whether it is the same person: %(coordinators)s."
+            )
+            % {"coordinators": coordinators or _("KOM")},
+        )
 
 
 def reporting_agencies(user: User) -> list[Agency]:
@@ -45,6 +74,7 @@ def report(request: AuthedRequest) -> HttpResponse:
             messages.success(
                 request, _("The report is saved as case %(reference)s.") % {"reference": case.reference}
             )
+            _earlier_record_hint(request, form)
             return redirect(case)
     if not form.is_bound and agencies:
         form.fields["agency"].initial = agencies[0].pk
