@@ -73,8 +73,10 @@ def _progress(description: str, total: int):  # type: ignore[no-untyped-def]
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:  # once per process: a second setup() would rebind logging to today's stderr
+        django.setup()
 
 
 def _pending_migrations() -> bool:
@@ -147,12 +149,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if already:
         print("demo data already loaded")
     else:
-        with _progress("Loading demo data", total=args.persons) as advance:
-            summary = loader.load_demo(seed=args.seed, persons=args.persons, progress=advance)
+        with_2009 = not args.skip_2009
+        total = loader.progress_total(persons=args.persons, with_2009=with_2009)
+        with _progress("Loading demo data", total=total) as advance:
+            summary = loader.load_demo(
+                seed=args.seed, persons=args.persons, progress=advance, with_2009=with_2009
+            )
         print(
             f"demo data loaded in {time.monotonic() - started:.1f} s: {summary.agencies} agencies, "
             f"{summary.users} users, {summary.persons} synthetic persons, {summary.cases} cases"
         )
+        if with_2009:
+            print(
+                f"and 2009 as KOM counted it: {summary.persons_2009} persons in "
+                f"{summary.referrals_2009} referrals (varde stats --year 2009)"
+            )
     _print_sign_ins()
     return EXIT_OK
 
@@ -295,6 +306,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     from varde.core.errors import NotPermitted
     from varde.interchange import services
 
+    if args.htcds:  # de-identified HTCDS 2.0: no four-eyes approval, audited (varde.statistics.cli)
+        from varde.statistics.cli import cmd_htcds_export
+
+        if args.request:
+            raise CliError("--htcds exports de-identified data and needs no --request")
+        if args.out in (None, "-"):
+            raise CliError("--htcds needs --out FILE")
+        return cmd_htcds_export(args)
+    if args.format or args.k is not None or args.year is not None:
+        raise CliError("--format, --k and --year go with --htcds")
+    if not args.user:
+        raise CliError("an export of identified data needs --user")
     user = _get_user(args.user)
     export = _export_request(user, args.request)
     if args.out in (None, "-"):
@@ -434,13 +457,19 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="load realistic demo data and print the demo sign-ins",
         description="Load demo agencies, one user per persona and synthetic persons reported by\n"
-        "several agencies under differing spellings. Running it again changes nothing.\n"
-        "Refused when VARDE_ENV=production.",
+        "several agencies under differing spellings, from 2010 on; and 2009 as KOM counted it\n"
+        "(`varde stats --year 2009` gives the action plan's figures). Running it again changes\n"
+        "nothing. Refused when VARDE_ENV=production.",
         example="  varde demo --seed 7 --persons 300",
         func=cmd_demo,
     )
     demo.add_argument("--seed", type=int, default=2026, help="random seed; the same seed gives the same data")
     demo.add_argument("--persons", type=int, default=300, help="how many synthetic persons (default 300)")
+    demo.add_argument(
+        "--skip-2009",
+        action="store_true",
+        help="leave out the 2009 set (292 persons whose figures match the 2011-2014 action plan)",
+    )
 
     code = _add(
         sub,
@@ -476,20 +505,31 @@ def build_parser() -> argparse.ArgumentParser:
     exp = _add(
         sub,
         "export",
-        help="export the referrals a user may see as interchange CSV",
+        help="export the referrals a user may see as interchange CSV, or de-identified HTCDS 2.0",
         description="Write the interchange CSV of every referral the user may see (one line per referral).\n"
         "Identified data: the user needs an export request approved by another person (four eyes),\n"
         "used once. The first line is a watermark naming who exported, when, and the request.\n"
         "The export is recorded in the audit trail. The file holds personal data: it is created\n"
-        "readable by its owner only. Without an approved request: exit code 2.",
+        "readable by its owner only. Without an approved request: exit code 2.\n\n"
+        "--htcds instead writes de-identified case data in the Human Trafficking Case Data Standard\n"
+        "2.0 (one record per de-duplicated person, no names, dates or ids; see docs/HTCDS_MAPPING.md):\n"
+        "coordinators only (or the server operator, without --user), no approval needed, audited.\n"
+        "The same as `varde htcds-export`.",
         example="  varde export-request --user police.investigator --reason 'Court case 26-123'\n"
         "  varde export-approve REQUEST_ID --user kom.coordinator\n"
-        "  varde export --user police.investigator --request REQUEST_ID --out stop-cases.csv",
+        "  varde export --user police.investigator --request REQUEST_ID --out stop-cases.csv\n"
+        "  varde export --htcds --out varde-htcds.json --format json --year 2009",
         func=cmd_export,
     )
-    exp.add_argument("--user", required=True, metavar="USERNAME", help="export what this user may see")
+    exp.add_argument(
+        "--user", metavar="USERNAME", help="export what this user may see (required without --htcds)"
+    )
     exp.add_argument("--request", metavar="REQUEST_ID", help="the user's approved export request")
     exp.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    exp.add_argument("--htcds", action="store_true", help="de-identified HTCDS 2.0 (CSV or JSON) instead")
+    from varde.statistics.cli import add_htcds_arguments
+
+    add_htcds_arguments(exp)
 
     ereq = _add(
         sub,

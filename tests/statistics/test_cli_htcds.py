@@ -149,3 +149,73 @@ def test_validate_refuses_fields_and_values_outside_the_standard():
         validate([{"prs_Gender": "Female"}])
     with pytest.raises(HtcdsError):
         validate([{"vic_TypeOfExploitation": ["ForcedCriminality"]}])
+
+
+def test_export_htcds_needs_no_four_eyes_approval_and_is_audited(capsys, world, tmp_path):
+    from varde.interchange.models import ExportRequest
+
+    out_file = tmp_path / "htcds.json"
+    code, _out, err = run(capsys, "export", "--htcds", "--out", str(out_file), "--format", "json", "--k", "3")
+    assert code == 0 and "3 HTCDS 2.0 records" in err
+    assert not ExportRequest.objects.exists()  # no request was asked for, approved or used up
+    records = json.loads(out_file.read_text(encoding="utf-8"))["records"]
+    assert len(records) == 3 and all(set(r) == set(EXPORT_FIELDS) for r in records)
+    assert stat.S_IMODE(out_file.stat().st_mode) == 0o600
+    event = AuditEvent.objects.filter(object_type="statistics.htcds").latest("seq")
+    assert event.action == "export" and event.actor_id is None  # the server operator
+    assert event.detail == {"records": 3, "format": "json", "file": "htcds.json", "year": None}
+
+
+def test_export_htcds_year_keeps_the_persons_followed_up_that_year(capsys, world, tmp_path, personas):
+    out_file = tmp_path / "htcds.csv"
+    code, _out, err = run(
+        capsys,
+        "export",
+        "--htcds",
+        "--out",
+        str(out_file),
+        "--year",
+        "2026",
+        "--user",
+        personas.coordinator.username,
+    )
+    assert code == 0 and "3 HTCDS 2.0 records" in err
+    assert out_file.read_text(encoding="utf-8").splitlines()[0] == ",".join(EXPORT_FIELDS)  # CSV default
+    event = AuditEvent.objects.filter(object_type="statistics.htcds").latest("seq")
+    assert event.actor_id == personas.coordinator.pk and event.detail["year"] == 2026
+    code, _out, err = run(capsys, "export", "--htcds", "--out", str(out_file), "--year", "2019")
+    assert code == 0 and "0 HTCDS 2.0 records" in err
+    assert out_file.read_text(encoding="utf-8").strip() == ",".join(EXPORT_FIELDS)
+    code, _out, err = run(capsys, "htcds-export", "--out", str(out_file), "--year", "2026", "--k", "3")
+    assert code == 0 and "3 HTCDS 2.0 records" in err  # the alias takes --year too
+
+
+def test_export_htcds_refusals(capsys, world, tmp_path, personas):
+    out_file = tmp_path / "htcds.csv"
+    for username in (personas.analyst.username, personas.police.username):
+        code, _out, _err = run(capsys, "export", "--htcds", "--out", str(out_file), "--user", username)
+        assert code == 2 and not out_file.exists()
+    assert not AuditEvent.objects.filter(object_type="statistics.htcds").exists()
+    code, _out, err = run(
+        capsys,
+        "export",
+        "--htcds",
+        "--out",
+        str(out_file),
+        "--request",
+        "00000000-0000-0000-0000-000000000000",
+    )
+    assert code == 2 and "no --request" in err
+    code, _out, err = run(capsys, "export", "--htcds")
+    assert code == 2 and "--out FILE" in err
+    code, _out, err = run(capsys, "export", "--htcds", "--out", str(out_file), "--year", "20x9")
+    assert code == 2
+    # Without --htcds, `varde export` is the identified export, with its four-eyes rule.
+    code, _out, err = run(capsys, "export", "--user", personas.police.username, "--format", "json")
+    assert code == 2 and "--htcds" in err
+    code, _out, err = run(capsys, "export", "--out", str(out_file))
+    assert code == 2 and "--user" in err
+    code, _out, err = run(capsys, "export", "--user", personas.police.username, "--out", str(out_file))
+    assert code == 2 and "--request" in err and not out_file.exists()
+    code, out, _err = run(capsys, "export", "--help")
+    assert code == 0 and "--htcds" in out and "Example" in out

@@ -4,7 +4,12 @@ Every write goes through the services (referral_report, case_change_status, cons
 case_invite_agency, participation_respond, case_add_note), so the demo has the same audit trail,
 timelines and invariants as real use. The one thing done directly is dating each case's timeline
 (opened_at, status changes, timeline events, participation times) back to its referral date, so
-that a case reported in 2009 does not look opened today. Audit events keep their true time.
+that a case reported in 2012 does not look opened today. Audit events keep their true time.
+
+The demo holds two sets. First 2009 as KOM counted it (varde.statistics.demo2009: 292 persons in
+duplicated referrals, linked and reviewed, whose figures `varde stats --year 2009` reproduces
+exactly); then the demo's own persons, first reported from 2010 on, so that nothing else falls in
+2009. Last, one linkage run over all referrals, as a coordinator would start it.
 
 The "true person" behind several reports lives only in memory while generating; nothing stored
 says which reports are the same human being (finding that out is the linkage module's job).
@@ -47,7 +52,9 @@ from varde.cases.services import (
     referral_report,
 )
 from varde.core import clock
+from varde.linkage.services import linkage_run
 from varde.persons.models import AgeCertainty, DocumentType, NameKind, Sex
+from varde.statistics import demo2009
 
 from . import data as D
 
@@ -63,6 +70,18 @@ class Summary:
     users: int = 0
     persons: int = 0
     cases: int = 0
+    persons_2009: int = 0  # the 2009 set (varde.statistics.demo2009)
+    referrals_2009: int = 0
+
+
+# Who reported in 2009 (the agencies of the time): adults, and children (child welfare among them).
+REPORTERS_2009 = ("oslo-pd-stop", "rosa", "pro-sentret", "pu", "udi", "kirkens-bymisjon")
+CHILD_REPORTERS_2009 = ("oslo-pd-stop", "oslo-barnevern", "bufetat-ost", "udi", "redd-barna")
+
+
+def progress_total(*, persons: int, with_2009: bool = True) -> int:
+    """How many progress(1) calls load_demo makes: one per person of either set."""
+    return persons + (demo2009.PERSONS if with_2009 else 0)
 
 
 @dataclass(frozen=True)
@@ -711,7 +730,11 @@ class _Loader:
 
 
 def load_demo(
-    *, seed: int = 2026, persons: int = 300, progress: Callable[[int], None] | None = None
+    *,
+    seed: int = 2026,
+    persons: int = 300,
+    progress: Callable[[int], None] | None = None,
+    with_2009: bool = True,
 ) -> Summary:
     """Load everything in one transaction. The caller checks demo_loaded() first."""
     with transaction.atomic():
@@ -719,9 +742,23 @@ def load_demo(
             return Summary()
         loader = _Loader(seed=seed, today=clock.today())
         loader.agencies_and_users()
+        assert loader.coordinator is not None
+        if with_2009:
+            # First, while no other referral exists: its linkage runs and review answers see only 2009.
+            set_2009 = demo2009.load_2009(
+                coordinator=loader.coordinator,
+                reporters=[(loader.workers[c], loader.agencies[c]) for c in REPORTERS_2009],
+                child_reporters=[(loader.workers[c], loader.agencies[c]) for c in CHILD_REPORTERS_2009],
+                progress=progress,
+            )
+            loader.summary.persons_2009 = set_2009.persons
+            loader.summary.referrals_2009 = set_2009.referrals
         for _ in range(persons):
             loader.person()
             if progress:
                 progress(1)
         loader.flush_backdating()
+        if with_2009 or persons:
+            # Link everything, as a coordinator would; the 2009 review decisions keep binding.
+            linkage_run(actor=loader.coordinator, reuse_parameters=with_2009)
         return loader.summary

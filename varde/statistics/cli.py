@@ -1,4 +1,5 @@
-"""`varde stats` and `varde htcds-export`: national figures and the HTCDS 2.0 exchange for scripts.
+"""`varde stats` and `varde export --htcds` (alias `varde htcds-export`): national figures and the
+HTCDS 2.0 exchange for scripts.
 
 Wire into the `varde` command with `register(subparsers)`; each sub-command sets `func(args) -> int`.
 Without --user a command acts as the server operator (audited with no actor, as `varde backup` is);
@@ -25,7 +26,8 @@ Analysts (--user) always get published figures; the read is audited with the yea
 STATS_EPILOG = """The JSON: {"year", "persons", "women", "men", "girls", "boys", "nationalities",
 "by_nationality", "by_exploitation", "by_reporting_agency_kind", "reflection_period":
 {"applied", "granted", "rejected"}, "disappearances"}; --extended adds first_identified,
-by_municipality, residence_permits and voluntary_returns.
+by_municipality (kommunenummer), by_police_district (the 12 police districts, from the municipality),
+residence_permits and voluntary_returns.
 
 Example:
   varde stats --year 2009 --json
@@ -33,11 +35,12 @@ Example:
 
 EXPORT_DESCRIPTION = """De-identified case data in the Human Trafficking Case Data Standard (HTCDS 2.0):
 one record per de-duplicated person, with field and picklist value names exactly as in the standard's
-field table. No names, dates, documents, phones or ids. (The issue's `varde export --htcds` is this
-command: `varde export` is the identified interchange export.) Coordinators only; audited."""
+field table. No names, dates, documents, phones or ids. The same as `varde export --htcds`; being
+de-identified, it needs no four-eyes approval. --year keeps the persons followed up in that year.
+Coordinators only (or the server operator, without --user); every export is audited."""
 
 EXPORT_EPILOG = """Example:
-  varde htcds-export --out varde-htcds.json --format json
+  varde export --htcds --out varde-htcds.json --format json --year 2009
   varde htcds-export --out varde-htcds.csv --user kom.coordinator"""
 
 
@@ -99,11 +102,16 @@ def cmd_htcds_export(args: argparse.Namespace) -> int:
     user = _user(args.user)
     if not may_see_internal(user):
         raise NotPermitted("only coordinators export case data")
+    args.format = args.format or "csv"
     path = Path(args.out)
     if path.is_dir() or not path.parent.is_dir():
         raise CliError(f"cannot write to {path.name}: not a file in an existing folder")
+    rows = pseudonymised_extract()
+    year = getattr(args, "year", None)
+    if year is not None:
+        rows = [row for row in rows if year in row.followed_years]
     try:
-        records = htcds_records(pseudonymised_extract(), k=args.k)
+        records = htcds_records(rows, k=args.k)
     except DisclosureError as exc:
         raise CliError(str(exc)) from None
     opened = False
@@ -113,7 +121,7 @@ def cmd_htcds_export(args: argparse.Namespace) -> int:
                 actor=user,
                 action=AuditAction.EXPORT,
                 obj=("statistics.htcds", ""),
-                detail={"records": len(records), "format": args.format, "file": path.name},
+                detail={"records": len(records), "format": args.format, "file": path.name, "year": year},
             )
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             opened = True
@@ -162,14 +170,14 @@ def register(subparsers: Any) -> None:
     stats.add_argument(
         "--extended",
         action="store_true",
-        help="also first identified, municipalities, residence permits, voluntary returns",
+        help="also first identified, municipalities, police districts, residence permits, voluntary returns",
     )
     stats.add_argument("--user", metavar="USERNAME", help="read as this user (default: the server operator)")
     stats.set_defaults(func=cmd_stats)
 
     export = subparsers.add_parser(
         "htcds-export",
-        help="export de-identified case data in HTCDS 2.0 (CSV or JSON)",
+        help="export de-identified case data in HTCDS 2.0 (the same as varde export --htcds)",
         description=EXPORT_DESCRIPTION,
         epilog=EXPORT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -177,15 +185,23 @@ def register(subparsers: Any) -> None:
     export.add_argument(
         "--out", required=True, metavar="FILE", help="where to write (created owner-readable only)"
     )
-    export.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
+    add_htcds_arguments(export)
     export.add_argument(
+        "--user", metavar="USERNAME", help="export as this coordinator (default: the operator)"
+    )
+    export.set_defaults(func=cmd_htcds_export)
+
+
+def add_htcds_arguments(parser: argparse.ArgumentParser) -> None:
+    """--format, --k and --year: shared by `varde htcds-export` and `varde export --htcds`."""
+    parser.add_argument("--format", choices=("csv", "json"), default=None, help="csv (default) or json")
+    parser.add_argument(
         "--k",
         type=int,
         default=None,
         metavar="K",
         help="citizenships held by fewer than K persons are left empty (default 10)",
     )
-    export.add_argument(
-        "--user", metavar="USERNAME", help="export as this coordinator (default: the operator)"
+    parser.add_argument(
+        "--year", type=_year, default=None, metavar="YYYY", help="only persons followed up in this year"
     )
-    export.set_defaults(func=cmd_htcds_export)

@@ -10,6 +10,11 @@ The figures come out of the ordinary pipeline: referral_report, then linkage_run
 decisions a coordinator would make, then the statistics extract. The generator keeps its own
 knowledge of who is who in memory only, to play the coordinator answering the review queue.
 Nothing it stores has a "true person" column, and the statistics never read one.
+
+`varde demo` loads this set first (varde.demo.loader); the demo's own persons begin in 2010, so
+that `varde stats --year 2009` gives exactly the figures above. Each case's timeline is dated back
+to its referral (opened, reported) and to its closure in mid-2010, as the demo loader does for its
+own cases; audit events keep their true time.
 """
 
 from __future__ import annotations
@@ -17,17 +22,22 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.db import transaction
+from django.utils import timezone
 
 from varde.accounts.models import Agency, User
-from varde.cases.models import Case, CaseStatus, Referral, StatusChange
+from varde.cases.models import Case, CaseEvent, CaseParticipation, CaseStatus, Referral, StatusChange
 from varde.cases.services import DocumentInput, NameInput, ReportInput, case_change_status, referral_report
+from varde.identification.models import AgePresumption
 from varde.linkage.models import ReviewDecision, ReviewItem
 from varde.linkage.selectors import person_keys
 from varde.linkage.services import linkage_run, review_decide, review_decide_pair
+from varde.response.clocks import clock_cancel
+from varde.response.models import OPEN_CLOCK_STATES, Clock, ClockAction, ClockChange, LegalStatus
 from varde.response.services import legal_status_record
 
 YEAR = 2009
@@ -39,6 +49,9 @@ OTHER_NATIONALITIES = (
     "CI", "KE", "UG", "BR", "CO", "IN",
 )  # fmt: skip
 REFLECTION = {"applied": 73, "granted": 50, "rejected": 23}
+PERSONS = sum(SEX_AGE.values())  # 292
+# Where the persons were met (kommunenummer, share in per cent): mostly Oslo, as in KOM's early years.
+MUNICIPALITIES = (("0301", 60), ("4601", 15), ("1103", 10), ("5001", 5), ("4204", 5), ("3301", 5))
 SYLLABLES = (
     "a", "ba", "da", "e", "fa", "ga", "ha", "i", "ja", "ka", "la", "ma", "na", "o", "pa", "ra", "sa", "ta",
     "u", "va", "wa", "ya", "za", "bo", "ke", "li", "mo", "nu", "ri", "so", "tu", "vi",
@@ -65,6 +78,17 @@ class _Truth:
     phone: str
     document: str
     form: str
+    municipality: str = "0301"
+
+
+def _municipality(index: int) -> str:
+    """A fixed spread over MUNICIPALITIES (no random draw, so the seed's stream stays as it was)."""
+    point, upto = (index * 37) % 100, 0
+    for code, share in MUNICIPALITIES:
+        upto += share
+        if point < upto:
+            return code
+    return MUNICIPALITIES[0][0]
 
 
 def _unique_name(rng: random.Random, taken: set[str]) -> str:
@@ -101,6 +125,7 @@ def _people(rng: random.Random) -> list[_Truth]:
                 phone=f"9{i:07d}",
                 document=f"{nat}{rng.randint(1000000, 9999999)}",
                 form=rng.choice(FORMS),
+                municipality=_municipality(i),
             )
         )
     return people
@@ -121,41 +146,55 @@ def _as_reported(p: _Truth, variant: int, on: dt.date) -> ReportInput:
         nationalities=[p.nationality],
         phones=[phone],
         documents=[DocumentInput(doc_type="passport", number=document, issuing_country=p.nationality[:2])],
-        municipality="0301",
+        municipality=p.municipality,
         exploitation_forms=[p.form],
     )
+
+
+Reporter = tuple[User, Agency]
 
 
 def load_2009(
     *,
     coordinator: User,
-    reporters: Sequence[tuple[User, Agency]],
+    reporters: Sequence[Reporter],
     seed: int = YEAR,
     close_on: dt.date | None = None,
+    child_reporters: Sequence[Reporter] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Summary:
     """Report the 2009 persons (several times over), link them, answer the review queue, add the
-    reflection periods, and close the cases (backdated to `close_on`, by default mid-2010)."""
-    if len(reporters) < 3:
+    reflection periods, and close the cases (backdated to `close_on`, by default mid-2010).
+
+    Adults are reported by `reporters`, children by `child_reporters` when given (else `reporters`);
+    each needs at least three agencies. `progress(1)` is called once per person reported."""
+    if len(reporters) < 3 or (child_reporters is not None and len(child_reporters) < 3):
         raise ValueError("the 2009 demo needs at least three reporting agencies")
     rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
     people = _people(rng)
     truth: dict[str, int] = {}  # referral id -> index into people; in memory only
     first_case: dict[int, tuple[Case, User]] = {}
+    leads: dict[UUID, User] = {}  # case id -> the worker who reported it (and closes it)
+    reported_on: dict[UUID, dt.date] = {}
     with transaction.atomic():
         for index, p in enumerate(people):
+            pool = child_reporters if (p.child and child_reporters is not None) else reporters
             copies = rng.choices((1, 2, 3), weights=(50, 35, 15))[0]
             start = dt.date(YEAR, 1, 1) + dt.timedelta(days=rng.randint(0, 300))
-            for variant, (actor, agency) in enumerate(rng.sample(list(reporters), copies)):
-                case = referral_report(
-                    actor=actor,
-                    agency=agency,
-                    data=_as_reported(p, variant, start + dt.timedelta(days=20 * variant)),
-                )
+            for variant, (actor, agency) in enumerate(rng.sample(list(pool), copies)):
+                on = start + dt.timedelta(days=20 * variant)
+                case = referral_report(actor=actor, agency=agency, data=_as_reported(p, variant, on))
                 truth[str(case.referrals.get().pk)] = index
                 first_case.setdefault(index, (case, actor))
+                leads[case.pk] = actor
+                reported_on[case.pk] = on
+            if progress:
+                progress(1)
     decisions = _reconcile(coordinator, truth)
     _reflection(rng, people, first_case)
-    _close(truth, close_on or dt.date(YEAR + 1, 6, 30))
+    close = close_on or dt.date(YEAR + 1, 6, 30)
+    _close(leads, close)
+    _backdate(reported_on, close)
     return Summary(persons=len(people), referrals=len(truth), review_decisions=decisions)
 
 
@@ -164,11 +203,14 @@ def _reconcile(coordinator: User, truth: dict[str, int]) -> int:
     made = 0
     linkage_run(actor=coordinator)
     for _round in range(5):
+        answered = 0
         for item in ReviewItem.objects.filter(state=ReviewItem.State.OPEN):
             same = truth[str(item.record_a_id)] == truth[str(item.record_b_id)]
             review_decide(actor=coordinator, item=item, decision="same" if same else "not_same")
-            made += 1
-        linkage_run(actor=coordinator, reuse_parameters=True)
+            answered += 1
+        made += answered
+        if answered:  # the decisions bind from the next run on
+            linkage_run(actor=coordinator, reuse_parameters=True)
         pairs = _wrong_pairs(truth, person_keys())
         if not pairs:
             return made
@@ -221,18 +263,95 @@ def _reflection(rng: random.Random, people: list[_Truth], first_case: dict[int, 
         )
 
 
-def _close(truth: dict[str, int], on: dt.date) -> None:
-    """Close each case (so that 2010's figures are not 2009's over again), backdated like the demo."""
-    at = dt.datetime(on.year, on.month, on.day, 12, tzinfo=dt.UTC)
-    case_ids = list(Referral.objects.filter(pk__in=list(truth)).values_list("case_id", flat=True))
-    for case in Case.objects.filter(pk__in=case_ids).select_related("lead_agency"):
-        lead = case.referrals.get().reported_by
+def _noon(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+
+def _close(leads: dict[UUID, User], on: dt.date) -> None:
+    """Close each case (so that 2010's figures are not 2009's over again): the reporting worker stops
+    the clocks still running (the reflection periods) and closes the case."""
+    open_clocks: dict[UUID, list[Clock]] = defaultdict(list)
+    for clk in Clock.objects.filter(case_id__in=list(leads), state__in=OPEN_CLOCK_STATES).select_related(
+        "case"
+    ):
+        open_clocks[clk.case_id].append(clk)
+    for case in Case.objects.filter(pk__in=list(leads)):
+        actor = leads[case.pk]
+        for clk in open_clocks[case.pk]:
+            clock_cancel(actor=actor, clock=clk, reason="Demo: follow-up ended.", version=clk.version)
         case_change_status(
-            actor=lead,
+            actor=actor,
             case=case,
             status=CaseStatus.CLOSED,
             reason="Demo: follow-up ended.",
             version=case.version,
             closure_reason="no_longer_in_need",
         )
-    StatusChange.objects.filter(case_id__in=case_ids, to_status=CaseStatus.CLOSED).update(at=at)
+
+
+def _backdate(reported_on: dict[UUID, dt.date], closed_on: dt.date) -> None:
+    """Date each case's timeline from its referral to its closure instead of the moment of loading,
+    as varde.demo.loader does for the demo's own cases. Audit events keep their true time."""
+    case_ids = list(reported_on)
+    opened = {cid: _noon(day) for cid, day in reported_on.items()}
+    closed = _noon(closed_on)
+    Case.objects.bulk_update(
+        [Case(pk=cid, opened_at=at) for cid, at in opened.items()], ["opened_at"], batch_size=500
+    )
+    CaseEvent.objects.bulk_update(
+        [
+            CaseEvent(id=pk, at=closed if kind == CaseEvent.Kind.STATUS else opened[cid])
+            for pk, cid, kind in CaseEvent.objects.filter(case_id__in=case_ids).values_list(
+                "id", "case_id", "kind"
+            )
+        ],
+        ["at"],
+        batch_size=500,
+    )
+    StatusChange.objects.bulk_update(
+        [
+            StatusChange(id=pk, at=closed if to == CaseStatus.CLOSED else opened[cid])
+            for pk, cid, to in StatusChange.objects.filter(case_id__in=case_ids).values_list(
+                "id", "case_id", "to_status"
+            )
+        ],
+        ["at"],
+        batch_size=500,
+    )
+    CaseParticipation.objects.bulk_update(
+        [
+            CaseParticipation(pk=pk, responded_at=opened[cid])
+            for pk, cid in CaseParticipation.objects.filter(case_id__in=case_ids).values_list("pk", "case_id")
+        ],
+        ["responded_at"],
+        batch_size=500,
+    )
+    AgePresumption.objects.bulk_update(
+        [
+            AgePresumption(pk=pk, started_at=opened[cid])
+            for pk, cid in AgePresumption.objects.filter(case_id__in=case_ids).values_list("pk", "case_id")
+        ],
+        ["started_at"],
+        batch_size=500,
+    )
+    LegalStatus.objects.bulk_update(
+        [
+            LegalStatus(pk=pk, recorded_at=_noon(day))
+            for pk, day in LegalStatus.objects.filter(case_id__in=case_ids).values_list("pk", "from_date")
+        ],
+        ["recorded_at"],
+        batch_size=500,
+    )
+    clocks = Clock.objects.filter(case_id__in=case_ids)
+    clocks.exclude(closed_at=None).update(closed_at=closed)
+    started = dict(clocks.values_list("pk", "started_at"))
+    ClockChange.objects.bulk_update(
+        [
+            ClockChange(id=pk, at=closed if action == ClockAction.CANCELLED else started[clock_id])
+            for pk, clock_id, action in ClockChange.objects.filter(clock_id__in=started).values_list(
+                "id", "clock_id", "action"
+            )
+        ],
+        ["at"],
+        batch_size=500,
+    )

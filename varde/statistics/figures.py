@@ -6,8 +6,9 @@ disclosure control. Both are pure: they read PersonRows, never the database.
 Tables and how they are protected when published:
 - persons (followed up in the year): a cell; below k the whole year is suppressed.
 - sex and age (women, men, girls, boys, and the unpublished "other or unknown sex"), nationality
-  (one per person, "" unknown) and municipality ("" unknown) add up to persons: primary and secondary
-  suppression (one-way with a published total). The unknown cells take part but are not shown.
+  (one per person, "" unknown), municipality ("" unknown) and police district (of the municipality,
+  rules/police_districts.json; "" unknown) add up to persons: primary and secondary suppression
+  (one-way with a published total). The unknown cells take part but are not shown.
 - forms of exploitation and kinds of reporting agency: a person may count in several cells, so no
   equation links them: primary suppression only. Likewise the single figures (reflection period
   applied, granted, rejected; first identified; residence permits; voluntary returns; disappearances).
@@ -22,6 +23,7 @@ from typing import Any
 
 from .disclosure import primary, suppress_one_way
 from .extract import PersonRow
+from .police_districts import police_district
 
 UNKNOWN = ""
 SEX_AGE = ("women", "men", "girls", "boys")
@@ -43,6 +45,7 @@ class NationalFigures:
     voluntary_returns: int
     disappearances: int  # of minors
     children: int = field(default=0)
+    by_police_district: dict[str, int] = field(default_factory=dict)  # "" = unknown
 
 
 def _sex_age(row: PersonRow) -> str:
@@ -81,6 +84,7 @@ def national_figures(rows: Iterable[PersonRow], year: int) -> NationalFigures:
         voluntary_returns=sum(1 for r in everyone if year in r.voluntary_return),
         disappearances=sum(1 for r in everyone if year in r.minor_disappeared),
         children=sum(1 for r in followed if r.child),
+        by_police_district=_count(police_district(r.municipality) for r in followed),
     )
 
 
@@ -127,12 +131,16 @@ def as_json(figures: NationalFigures, *, k: int | None = None, extended: bool = 
     }
     if extended:
         municipality = _partition(figures.by_municipality, k)
+        district = _partition(figures.by_police_district, k)
         out.update(
             {
                 "first_identified": _cell(figures.first_identified, k),
                 "by_municipality": None
                 if municipality is None
                 else {m: v for m, v in municipality.items() if m != UNKNOWN},
+                "by_police_district": None
+                if district is None
+                else {d: v for d, v in district.items() if d != UNKNOWN},
                 "residence_permits": _cell(figures.residence_permits, k),
                 "voluntary_returns": _cell(figures.voluntary_returns, k),
             }
@@ -157,6 +165,7 @@ def _all_null(figures: NationalFigures, *, extended: bool) -> dict[str, Any]:
             {
                 "first_identified": None,
                 "by_municipality": None,
+                "by_police_district": None,
                 "residence_permits": None,
                 "voluntary_returns": None,
             }
