@@ -604,11 +604,13 @@ def build_parser() -> argparse.ArgumentParser:
     from varde.linkage.cli import register as register_linkage
     from varde.response.cli import register as register_response
     from varde.statistics.cli import register as register_statistics
+    from varde.statistics.report_cli import register as register_report
 
     register_identification(sub)
     register_linkage(sub)
     register_response(sub)
     register_statistics(sub)
+    register_report(sub)
 
     audit = sub.add_parser(
         "audit",

@@ -138,6 +138,21 @@ urlpatterns += [
     ),
 ]
 
+from varde.web.views import statistics  # noqa: E402
+
+urlpatterns += [
+    path("statistics/", statistics.statistics_index, name="statistics-index"),
+    path("statistics/<int:year>/", statistics.statistics_report, name="statistics-report"),
+    path("statistics/<int:year>/report.pdf", statistics.statistics_report_pdf, name="statistics-report-pdf"),
+    path(
+        "statistics/<int:year>/report.xlsx", statistics.statistics_report_xlsx, name="statistics-report-xlsx"
+    ),
+    path(
+        "statistics/<int:year>/charts/<slug:chart>.svg", statistics.statistics_chart, name="statistics-chart"
+    ),
+    path("statistics/<int:year>/edit/", statistics.statistics_report_edit, name="statistics-report-edit"),
+]
+
 from varde.web.views import linkage  # noqa: E402
 
 urlpatterns += [

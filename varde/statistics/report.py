@@ -1,0 +1,294 @@
+"""The annual status report (action plan measure 6): the national picture for a year.
+
+Built ONLY from the published, disclosure-controlled figures (`figures.as_json` with a threshold k):
+never a person-level value, never an internal figure. A suppressed cell stays `None` all the way to
+the page, the PDF, the XLSX and the charts, where it is shown as SUPPRESSED and never drawn.
+
+`annual_report_for_user` is the one way in: it checks who may read national statistics
+(coordinators and analysts, varde.statistics.selectors), audits the read with the year, the
+threshold and the format, and assembles an `AnnualReport` with the coordinators' written sections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from varde.accounts.models import AgencyKind, User
+from varde.audit.models import AuditAction
+from varde.audit.services import audit_record
+from varde.cases.models import ExploitationForm
+from varde.core import clock
+from varde.core.errors import NotPermitted
+from varde.persons.codes import country_name
+
+from .disclosure import check_k
+from .extract import PersonRow, pseudonymised_extract
+from .figures import as_json, national_figures
+from .models import AnnualReportText
+from .selectors import may_see_internal, may_see_published
+
+SUPPRESSED = "–"
+TOP_NATIONALITIES = 10
+FORMATS = ("html", "pdf", "xlsx")
+
+Cell = int | None
+
+
+class NoFiguresForYear(LookupError):
+    """No person was followed up in the year: there is no report to make."""
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    value: Cell  # None = suppressed
+    derived: bool = False  # worked out from published cells (e.g. "other"), not a table cell
+
+
+@dataclass(frozen=True)
+class Table:
+    slug: str
+    title: str
+    rows: list[Row]
+    withheld: bool = False  # the whole table could not be protected and is not published
+    note: str = ""
+
+    @property
+    def any_suppressed(self) -> bool:
+        return any(r.value is None for r in self.rows)
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    year: int
+    persons: Cell
+    women: Cell
+    men: Cell
+    girls: Cell
+    boys: Cell
+
+
+@dataclass(frozen=True)
+class Texts:
+    trends: str = ""
+    challenges: str = ""
+    research_needs: str = ""
+    version: int = 0  # 0 = nothing written yet
+
+    def sections(self) -> list[tuple[str, str, str]]:
+        return [
+            ("trends", _("Trends"), self.trends),
+            ("challenges", _("Challenges"), self.challenges),
+            ("research_needs", _("Suggested topics for research"), self.research_needs),
+        ]
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    year: int
+    k: int
+    persons: Cell
+    children: Cell
+    nationalities: Cell
+    tables: list[Table]
+    trend: list[TrendRow]
+    texts: Texts
+    generated_at: Any = field(default=None)
+
+    def table(self, slug: str) -> Table:
+        return next(t for t in self.tables if t.slug == slug)
+
+    @property
+    def any_suppressed(self) -> bool:
+        return any(t.any_suppressed or t.withheld for t in self.tables) or any(
+            None in (r.persons, r.women, r.men, r.girls, r.boys) for r in self.trend
+        )
+
+
+# --- assembling -------------------------------------------------------------------------------------
+
+
+def years_with_data(rows: Sequence[PersonRow]) -> list[int]:
+    """Every year in which some person was followed up, up to this year."""
+    this_year = clock.today().year
+    return sorted({y for r in rows for y in r.followed_years if y <= this_year})
+
+
+def _label(choices: Any, key: str) -> str:
+    try:
+        return str(choices(key).label)
+    except ValueError:
+        return key
+
+
+def _cells(
+    cells: Mapping[str, Cell] | None, labels: Any, order: Sequence[str] | None = None
+) -> tuple[list[Row], bool]:
+    if cells is None:
+        return [], True
+    keys = list(order) if order is not None else sorted(cells, key=lambda c: _label(labels, c))
+    return [Row(key, _label(labels, key), cells.get(key)) for key in keys if key in cells], False
+
+
+def _nationalities(published: dict[str, Any]) -> tuple[list[Row], bool]:
+    """The largest published nationalities, the rest (and unknown) as one derived row: the total
+    less the published top cells, a figure anyone can work out from the published table."""
+    cells: dict[str, Cell] | None = published["by_nationality"]
+    if cells is None:
+        return [], True
+    shown = sorted(
+        ((code, v) for code, v in cells.items() if v is not None and v > 0), key=lambda cv: (-cv[1], cv[0])
+    )[:TOP_NATIONALITIES]
+    rows = [Row(code, country_name(code), v) for code, v in shown]
+    persons = published["persons"]
+    if persons is not None:
+        rest = persons - sum(v for _code, v in shown)
+        rows.append(Row("other", _("Other or unknown nationality"), rest, derived=True))
+    return rows, False
+
+
+def _single(published: dict[str, Any]) -> list[Row]:
+    return [
+        Row("persons", _("Persons followed up"), published["persons"]),
+        Row(
+            "first_identified",
+            _("Of these, identified for the first time this year"),
+            published["first_identified"],
+        ),
+        Row("residence_permits", _("Residence permits granted"), published["residence_permits"]),
+        Row("voluntary_returns", _("Assisted voluntary returns"), published["voluntary_returns"]),
+        Row("disappearances", _("Disappearances of minors"), published["disappearances"]),
+    ]
+
+
+def _sum(*cells: Cell) -> Cell:
+    return None if any(c is None for c in cells) else sum(c for c in cells if c is not None)
+
+
+def build_report(rows: Sequence[PersonRow], year: int, *, k: int, texts: Texts | None = None) -> AnnualReport:
+    """Pure: the report from the extract, through the published figures only."""
+    years = years_with_data(rows)
+    if year not in years:
+        raise NoFiguresForYear(year)
+    published = as_json(national_figures(rows, year), k=k, extended=True)
+    sex_age_cells = {key: published[key] for key in ("women", "men", "girls", "boys")}
+    sex_age_withheld = published["persons"] is not None and all(v is None for v in sex_age_cells.values())
+    sex_age = [
+        Row("women", _("Women"), sex_age_cells["women"]),
+        Row("men", _("Men"), sex_age_cells["men"]),
+        Row("girls", _("Girls (under 18)"), sex_age_cells["girls"]),
+        Row("boys", _("Boys (under 18)"), sex_age_cells["boys"]),
+    ]
+    nationality_rows, nationality_withheld = _nationalities(published)
+    exploitation_rows, _w = _cells(published["by_exploitation"], ExploitationForm)
+    agency_rows, _w = _cells(published["by_reporting_agency_kind"], AgencyKind)
+    reflection = published["reflection_period"]
+    tables = [
+        Table("summary", _("Persons followed up"), _single(published)),
+        Table(
+            "sex_age",
+            _("Women, men, girls and boys"),
+            sex_age,
+            withheld=sex_age_withheld,
+            note=_("Persons whose sex is other or unknown are counted in the total only."),
+        ),
+        Table(
+            "nationalities",
+            _("The largest nationalities"),
+            nationality_rows,
+            withheld=nationality_withheld,
+            note=_("Each person counts once, with their first known nationality."),
+        ),
+        Table(
+            "exploitation",
+            _("Forms of exploitation"),
+            exploitation_rows,
+            note=_("A person may have been exploited in several ways and counts once for each."),
+        ),
+        Table(
+            "reporting_agencies",
+            _("Kinds of agency that reported"),
+            agency_rows,
+            note=_("A person reported by several kinds of agency counts once for each."),
+        ),
+        Table(
+            "reflection_period",
+            _("Reflection period"),
+            [
+                Row("applied", _("Applied for"), reflection.get("applied")),
+                Row("granted", _("Granted"), reflection.get("granted")),
+                Row("rejected", _("Rejected"), reflection.get("rejected")),
+            ],
+        ),
+    ]
+    trend = []
+    for y in years:
+        p = published if y == year else as_json(national_figures(rows, y), k=k)
+        trend.append(TrendRow(y, p["persons"], p["women"], p["men"], p["girls"], p["boys"]))
+    return AnnualReport(
+        year=year,
+        k=k,
+        persons=published["persons"],
+        children=_sum(sex_age_cells["girls"], sex_age_cells["boys"]),
+        nationalities=published["nationalities"],
+        tables=tables,
+        trend=trend,
+        texts=texts or Texts(),
+        generated_at=clock.now(),
+    )
+
+
+def texts_for_year(year: int) -> Texts:
+    text = AnnualReportText.objects.filter(year=year).first()
+    if text is None:
+        return Texts()
+    return Texts(text.trends, text.challenges, text.research_needs, text.version)
+
+
+def report_years() -> list[int]:
+    """The years a report can be made for (no figures, no audit: only which years have data)."""
+    return years_with_data(pseudonymised_extract())
+
+
+@transaction.atomic
+def annual_report_for_user(
+    *,
+    user: User | None,
+    year: int,
+    k: int | None = None,
+    fmt: str = "html",
+    action: str = AuditAction.VIEW,
+) -> AnnualReport:
+    """The year's report for a coordinator, an analyst or the server operator (user None), audited
+    with the year, the threshold and the format. Raises NotPermitted for anyone else,
+    NoFiguresForYear when nobody was followed up in the year, DisclosureError for a bad k."""
+    if not may_see_published(user):
+        raise NotPermitted("only coordinators and analysts see national statistics")
+    threshold = check_k(k)
+    report = build_report(pseudonymised_extract(), year, k=threshold, texts=texts_for_year(year))
+    audit_record(
+        actor=user,
+        action=action,
+        obj=("statistics.annual_report", str(year)),
+        detail={"year": year, "published": True, "k": threshold, "format": fmt},
+    )
+    return report
+
+
+def annual_report_for_chart(*, user: User | None, year: int, k: int | None = None) -> AnnualReport:
+    """The same published report for a chart image, unaudited: a chart is part of the report page,
+    whose read is audited; four more events per page view would bury it (and on SQLite the page's
+    parallel image requests would contend for the audit chain's lock)."""
+    if not may_see_published(user):
+        raise NotPermitted("only coordinators and analysts see national statistics")
+    return build_report(pseudonymised_extract(), year, k=check_k(k))
+
+
+def may_edit_texts(user: User | None) -> bool:
+    return user is not None and may_see_internal(user)
