@@ -285,7 +285,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "varde.core.middleware.RequestIdLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "formatters": {
+        "plain": {
+            # tracebacks without exception messages (they may quote personal data)
+            "class": "varde.core.middleware.NoExceptionTextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        }
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
     },
@@ -296,6 +302,9 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         # django-axes logs every attempt at INFO; failures and lockouts (masked usernames) stay.
         "axes": {"level": "WARNING"},
+        # At DEBUG, Django's template engine logs every missing variable with the whole template
+        # context (names, notes) in the exception text: never, whatever LOG_LEVEL says.
+        "django.template": {"level": "INFO"},
     },
 }
 

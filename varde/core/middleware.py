@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import traceback
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -54,3 +56,29 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = _request_id.get()
         return True
+
+
+class NoExceptionTextFormatter(logging.Formatter):
+    """Tracebacks with the frames and the exception's type, never its message: a message may quote a
+    value (PostgreSQL's DETAIL names the duplicate key's value; a library may echo its input), and logs
+    never hold personal data. The request id leads to the audit trail."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        cached = record.exc_text  # another handler may have cached the full traceback on the record
+        record.exc_text = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
+    def formatException(self, ei: Any) -> str:  # noqa: N802 - logging's name
+        exc = ei[1]
+        parts: list[str] = []
+        seen: set[int] = set()
+        while exc is not None and id(exc) not in seen:
+            seen.add(id(exc))
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            kind = f"{type(exc).__module__}.{type(exc).__qualname__}"
+            parts.append(f"Traceback (most recent call last):\n{frames}{kind} (message withheld)")
+            exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+        return "\n\nwhich happened while handling:\n".join(parts)
