@@ -22,7 +22,10 @@ import pytest
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures are safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+# Assertions wait as long as actions do: a loaded CI machine can take seconds to answer a form post.
+expect.set_options(timeout=15_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"

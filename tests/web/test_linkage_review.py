@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -271,6 +272,7 @@ def test_not_same_keeps_a_likely_pair_apart_in_the_next_run(client, login, perso
 def test_stale_decision_is_a_409_conflict_and_saves_nothing(client, login, personas, pair_world):
     _police, _ngo, _other, item = pair_world
     login(personas.coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the assertion reads the English text
     seen = item.version
     # another coordinator decides first
     review_decide(actor=personas.coordinator, item=item, decision="not_same", reason="first")
@@ -314,6 +316,7 @@ def test_report_page_tells_of_a_likely_earlier_record_elsewhere_without_its_data
 
     police, _ngo, _other, _item = pair_world
     client = login(personas.childwelfare)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the assertions read the English hint
     data = form_data(
         given_name="Esther",
         family_name="Igbinovia",
