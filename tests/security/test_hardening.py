@@ -214,3 +214,28 @@ def test_production_refuses_debug(tmp_path):
         text=True,
     )
     assert result.returncode != 0 and "DEBUG must be off in production" in result.stderr
+
+
+def test_no_one_can_read_a_second_factor_through_the_admin(world):
+    """django-otp's device admin would show any user's TOTP secret as a QR code: it is not mounted."""
+    from django.contrib import admin
+    from django.urls import NoReverseMatch
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.conftest import totp_device
+
+    with pytest.raises(NoReverseMatch):  # (also loads the URLconf, which sets the admin up)
+        reverse("admin:otp_totp_totpdevice_changelist")
+    assert not admin.site.is_registered(TOTPDevice)
+    device = totp_device(world.personas.police)
+    client = Client()
+    login_verified(client, world.personas.sysadmin)
+    assert client.get("/admin/").status_code == 200  # the administrator is in the admin
+    for path in (
+        "/admin/otp_totp/totpdevice/",
+        f"/admin/otp_totp/totpdevice/{device.pk}/config/",
+        f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/",
+    ):
+        response = client.get(path)
+        assert response.status_code in (302, 404), path
+        assert device.key not in response.content.decode()
