@@ -134,6 +134,16 @@ def test_identification_and_response_free_text_is_removed(world, varde, settings
         responsible_agency=world.agencies.police,
         due_date=clock.today() + dt.timedelta(days=7),
     )
+    from varde.linkage.models import ReviewDecision
+    from varde.linkage.services import review_decide_pair
+
+    review_decide_pair(
+        actor=world.personas.coordinator,
+        record_a=case.referrals.get(),
+        record_b=world.cases.ngo_adult.referrals.get(),
+        decision="not_same",
+        reason=secret,
+    )
     case.refresh_from_db()
     _close(world, case, years_ago=2)
 
@@ -145,5 +155,7 @@ def test_identification_and_response_free_text_is_removed(world, varde, settings
     assert placement.description == "" and placement.kind == "shelter"
     assert PlanGoal.objects.get(plan__case=case).text == "[removed]"
     assert Task.objects.get(case=case).title == "[removed]"
+    decision = ReviewDecision.objects.get()
+    assert decision.reason == "" and decision.decision == "not_same"  # the decision still binds
     # Nothing else on the case still holds the words.
     assert secret not in str(list(Assessment.objects.filter(case=case).values()))

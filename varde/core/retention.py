@@ -5,7 +5,8 @@ the lower bound of an age band at the case's opening), every free text (referral
 met, record id, timeline notes and their data, status-change reasons, invitation notes, consent
 purposes), and the free text of the identification and response modules (assessment reasoning,
 age-evidence notes and sources, why a presumption was lifted, clock pause/extension/change reasons,
-legal-status notes, places, plan goals, task titles, meeting decisions). Kept for statistics: the case skeleton - reference, status and its history (who/when,
+legal-status notes, places, plan goals, task titles, meeting decisions) and the reasons of linkage
+review decisions. Kept for statistics: the case skeleton - reference, status and its history (who/when,
 without the reasons), dates, agencies, forms of exploitation, sector, municipality, nationality, sex,
 age band and the child flag. A person is anonymised only when every case about them is due.
 Each case is audited (action `anonymise`) and recorded in AnonymisedCase, so a run is idempotent.
@@ -18,12 +19,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from varde.audit.models import AnonymisedCase, AuditAction
 from varde.audit.services import audit_record
 from varde.cases.models import Case, CaseEvent, CaseParticipation, CaseStatus, Consent, Referral, StatusChange
 from varde.identification.models import AgeEvidence, AgePresumption, Assessment
+from varde.linkage.models import ReviewDecision
 from varde.persons.models import Person
 from varde.response.models import (
     ClockChange,
@@ -102,6 +104,9 @@ def _clear_module_text(case: Case) -> None:
     PlanGoal.objects.filter(plan__case=case).update(text=REMOVED)
     Task.objects.filter(case=case).update(title=REMOVED)
     MeetingDecision.objects.filter(meeting__case=case).update(text=REMOVED)
+    ReviewDecision.objects.filter(Q(record_a__case=case) | Q(record_b__case=case)).update(
+        reason="", withdrawal_reason=""
+    )
 
 
 @transaction.atomic
