@@ -157,3 +157,37 @@ def test_the_24_hour_directory(world):
     assert directory[world.agencies.police] == AgencyContact.objects.get(agency=world.agencies.police)
     assert directory[world.agencies.ngo] is None
     assert agency_directory(user=world.personas.analyst) == []
+
+
+def test_two_first_contacts_at_the_same_moment_are_a_conflict_not_a_crash(world, monkeypatch):
+    """The race: both saves looked and found no contact; the database's one-per-agency rule stops the
+    second, which is told of the conflict (409), and the first one's contact stands."""
+    from varde.core.errors import EditConflict
+
+    first = agency_contact_set(
+        actor=world.personas.agency_admin,
+        agency=world.agencies.police,
+        on_call_phone="+47 02800",
+        email="vakt@politiet.no",
+        hours="24/7",
+        always_open=True,
+    )
+    # Replay the second save as it ran in the race: its look-up saw no contact, its checks passed.
+    real_filter = AgencyContact.objects.filter
+    monkeypatch.setattr(
+        AgencyContact.objects,
+        "filter",
+        lambda **kw: real_filter(pk=None) if "agency" in kw else real_filter(**kw),
+    )
+    monkeypatch.setattr(AgencyContact, "validate_unique", lambda self, exclude=None: None)
+    with pytest.raises(EditConflict):
+        agency_contact_set(
+            actor=world.personas.coordinator,
+            agency=world.agencies.police,
+            on_call_phone="02800",
+            email="stop@politiet.no",
+            hours="",
+            always_open=True,
+        )
+    monkeypatch.undo()
+    assert AgencyContact.objects.get(agency=world.agencies.police).email == first.email

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -189,7 +189,11 @@ def agency_contact_set(
     if contact is None:
         contact = AgencyContact(agency=agency, **values)
         contact.full_clean()
-        contact.save()
+        try:
+            with transaction.atomic():  # a savepoint: the request's transaction stays usable
+                contact.save()
+        except IntegrityError:  # someone saved the agency's first contact at the same moment
+            raise EditConflict(AgencyContact.objects.get(agency=agency)) from None
     else:
         check = AgencyContact(pk=contact.pk, agency=agency, **values)
         check.full_clean(validate_unique=False)
