@@ -305,6 +305,8 @@ LOGGING = {
         # At DEBUG, Django's template engine logs every missing variable with the whole template
         # context (names, notes) in the exception text: never, whatever LOG_LEVEL says.
         "django.template": {"level": "INFO"},
+        # WeasyPrint (the annual report's PDF) logs every layout step at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import io
-import logging
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -21,9 +20,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .charts import CHARTS, alt_text, chart_svg, chart_title
 from .report import SUPPRESSED, AnnualReport
-
-# WeasyPrint logs every layout step at INFO; the server's log is for requests and record ids.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
