@@ -33,6 +33,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from unidecode import unidecode
 
+from .io import INTERCHANGE_COLUMNS
+
 # Particles that are part of a name as written but carry little identity ("al-", "bin", "van").
 PARTICLES = frozenset(
     {
@@ -536,19 +538,8 @@ def interchange_table(rows: Sequence[Mapping[str, object]] | pa.Table) -> pa.Tab
     return pa.table({name: _string_column(rows, name) for name in INTERCHANGE_FIELDS})
 
 
-INTERCHANGE_FIELDS: tuple[str, ...] = (
-    "record_id",
-    "reporting_agency",
-    "referral_date",
-    "given_name",
-    "family_name",
-    "sex",
-    "date_of_birth",
-    "estimated_age",
-    "nationality",
-    "phone",
-    "id_document_number",
-)
+# The interchange columns the model reads (the municipality plays no part in linkage).
+INTERCHANGE_FIELDS: tuple[str, ...] = tuple(c for c in INTERCHANGE_COLUMNS if c != "municipality")
 
 
 def _distinct_map(values: pa.Array, fn: Callable[[Any], Any], type_: pa.DataType) -> pa.Array:
