@@ -137,7 +137,8 @@ def cmd_htcds_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _year(value: str) -> int:
+def year_argument(value: str) -> int:
+    """argparse type for a year (also used by `varde report annual`)."""
     try:
         year = int(value)
     except ValueError:
@@ -155,7 +156,7 @@ def register(subparsers: Any) -> None:
         epilog=STATS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    stats.add_argument("--year", required=True, type=_year, metavar="YYYY", help="the year")
+    stats.add_argument("--year", required=True, type=year_argument, metavar="YYYY", help="the year")
     stats.add_argument("--json", action="store_true", help="print JSON (the issue's shape)")
     stats.add_argument(
         "--published", action="store_true", help="apply disclosure control (suppressed = null)"
@@ -203,5 +204,9 @@ def add_htcds_arguments(parser: argparse.ArgumentParser) -> None:
         help="citizenships held by fewer than K persons are left empty (default 10)",
     )
     parser.add_argument(
-        "--year", type=_year, default=None, metavar="YYYY", help="only persons followed up in this year"
+        "--year",
+        type=year_argument,
+        default=None,
+        metavar="YYYY",
+        help="only persons followed up in this year",
     )

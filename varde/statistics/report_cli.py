@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .cli import year_argument
+
 DESCRIPTION = """The annual status report (action plan measure 6) for a year: the published tables
 (persons; women, men, girls and boys; the largest nationalities; forms of exploitation; kinds of
 reporting agency; reflection period; residence permits; voluntary returns; disappearances of
@@ -25,16 +27,6 @@ further cells where a suppressed one could be worked out from the totals. The fi
 EXAMPLE = """Example:
   varde report annual 2009 --format pdf --out kom-2009.pdf
   varde report annual 2009 --format xlsx --out kom-2009.xlsx --k 5 --user kom.analyst"""
-
-
-def _year(value: str) -> int:
-    try:
-        year = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError("a year, e.g. 2009") from None
-    if not 1900 <= year <= 2100:
-        raise argparse.ArgumentTypeError("a year between 1900 and 2100")
-    return year
 
 
 def cmd_report_annual(args: argparse.Namespace) -> int:
@@ -98,7 +90,7 @@ def register(subparsers: Any) -> None:
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    annual.add_argument("year", type=_year, metavar="YYYY", help="the year, e.g. 2009")
+    annual.add_argument("year", type=year_argument, metavar="YYYY", help="the year, e.g. 2009")
     annual.add_argument("--format", required=True, choices=("pdf", "xlsx", "html"), help="pdf, xlsx or html")
     annual.add_argument("--out", required=True, metavar="FILE", help="where to write (owner-readable only)")
     annual.add_argument(
