@@ -322,27 +322,18 @@ def _task_create(
         due_date=due_date,
         created_by=actor,
     )
-    if clock_kind == "plan_task":
-        clk = clock_start(
-            case=case,
-            kind=clock_kind,
-            actor=actor,
-            agency=agency,
-            origin=f"task:{task.pk}",
-            until=due_date,
-            responsible_agency=responsible_agency,
-            responsible_user=responsible_user,
-        )
-    else:
-        clk = clock_start(
-            case=case,
-            kind=clock_kind,
-            actor=actor,
-            agency=agency,
-            origin=f"task:{task.pk}",
-            responsible_agency=responsible_agency,
-            responsible_user=responsible_user,
-        )
+    own_date = clock_kind == "plan_task"  # the task's own due date; other kinds follow their rule
+    clk = clock_start(
+        case=case,
+        kind=clock_kind,
+        actor=actor,
+        agency=agency,
+        origin=f"task:{task.pk}",
+        until=due_date if own_date else None,
+        responsible_agency=responsible_agency,
+        responsible_user=responsible_user,
+    )
+    if not own_date:
         Task.objects.filter(pk=task.pk).update(due_date=dates.last_day_before(clk.due_at))
     Task.objects.filter(pk=task.pk).update(clock=clk)
     return Task.objects.get(pk=task.pk)
