@@ -141,8 +141,8 @@ def comparisons() -> list[Any]:
 
 def blocking_rules() -> list[Any]:
     """Pairs worth scoring: records sharing a blocking key (`preprocess.blocking_columns`): a phone, a
-    document, a name part with the exact birth date, or a name signature / pair of name parts -
-    narrowed to a birth-year window when the name is common."""
+    document, a name part with the exact birth date, or a name signature / pair of name-part
+    prefixes (of the same sex) / rare name part - narrowed to a birth-year window when the name is common."""
     return [block_on("blk", arrays_to_explode=["blk"])]
 
 

@@ -104,8 +104,6 @@ _SCHEMA = pa.schema(
         ("name_sorted", pa.string()),
         ("name_keys", pa.list_(pa.string())),
         ("name_keystr", pa.string()),
-        ("name_key_pairs", pa.list_(pa.string())),
-        ("name_short_pairs", pa.list_(pa.string())),
         ("sex", pa.string()),
         ("nationality", pa.string()),
         ("phone", pa.string()),

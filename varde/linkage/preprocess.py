@@ -205,8 +205,10 @@ class NameFeatures:  # cached and shared between records: never mutate the lists
     sorted_parts: str | None  # "blessing okafor" for both "Okafor Blessing" and "Blessing OKAFOR"
     keys: list[str]  # sorted, unique phonetic keys of the parts
     key_string: str | None  # keys joined: an order-free sound signature of the whole name
-    key_pairs: list[str]  # every pair of keys, for blocking names with extra or missing parts
-    short_pairs: list[str]  # the same pairs from 3-letter key prefixes: a typo late in a name still blocks
+    key_pairs: list[str]  # every pair of keys: the hint's candidates (names with extra or missing parts)
+    # the same pairs from 3-letter key prefixes, for batch blocking: a typo late in a name still blocks
+    # (the full pairs would add few pairs these do not)
+    short_pairs: list[str]
 
 
 @lru_cache(maxsize=500_000)
@@ -443,7 +445,6 @@ def blocking_columns(cols: Mapping[str, list[object]], max_block: int = MAX_BLOC
         keystr = cols["name_keystr"][i]
         if keystr:
             wide.append(f"n:{keystr}")
-        wide.extend(f"p:{pair}" for pair in cols["name_key_pairs"][i])  # type: ignore[attr-defined]
         sex = cols["sex"][i] or ""
         wide.extend(f"s:{sex}{pair}" for pair in cols["name_short_pairs"][i])  # type: ignore[attr-defined]
         wide.extend(f"k:{key}" for key in cols["name_keys"][i])  # type: ignore[attr-defined]
@@ -633,7 +634,6 @@ WITH keyed AS (
     UNION ALL SELECT uid, 'b:' || unnest(name_keys) || '|' || dob, false FROM varde_features
         WHERE dob IS NOT NULL
     UNION ALL SELECT uid, 'n:' || name_keystr, true FROM varde_features WHERE name_keystr IS NOT NULL
-    UNION ALL SELECT uid, 'p:' || unnest(name_key_pairs), true FROM varde_features
     UNION ALL SELECT uid, 's:' || coalesce(sex, '') || unnest(name_short_pairs), true FROM varde_features
     UNION ALL SELECT uid, 'k:' || unnest(name_keys), true FROM varde_features
 ),
