@@ -276,6 +276,7 @@ def test_the_vectorised_clustering_equals_the_greedy_pass_over_everything():
     and same-agency-day groups, it must give what the greedy pass over every pair gives."""
     import random
 
+    import numpy as np
     import pyarrow as pa
 
     from varde.linkage.cluster import Decision, constrained_clusters
@@ -290,19 +291,29 @@ def test_the_vectorised_clustering_equals_the_greedy_pass_over_everything():
     scored = [
         (a, b, rng.choice([rng.random(), rng.uniform(0.9, 1.0), rng.uniform(0, 0.01)])) for a, b in pairs
     ]
-    bands = Thresholds(identifier_records=0)
-    fetched = pa.table(
+    # random pairs make a giant component: no bound here (it has a test of its own)
+    bands = Thresholds(identifier_records=0, max_component=n)
+    likely = pa.table(
         {
-            "a": pa.array([a for a, _, p in scored if p >= bands.review or p < bands.apart], pa.int64()),
-            "b": pa.array([b for _, b, p in scored if p >= bands.review or p < bands.apart], pa.int64()),
-            "p": pa.array([p for _, _, p in scored if p >= bands.review or p < bands.apart], pa.float64()),
+            "a": pa.array([a for a, _, p in scored if p >= bands.review], pa.int64()),
+            "b": pa.array([b for _, b, p in scored if p >= bands.review], pa.int64()),
+            "p": pa.array([p for _, _, p in scored if p >= bands.review], pa.float64()),
         }
     )
+    low = np.array([(a, b) for a, b, p in scored if p < bands.apart], dtype=np.int64)
+    asked: list[np.ndarray] = []
+
+    def contradictions_within(comp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        asked.append(comp)
+        inside = comp[low[:, 0]] == comp[low[:, 1]]
+        return low[inside, 0], low[inside, 1]
+
     decisions = [Decision(a, b, rng.random() < 0.5) for a, b in rng.sample(sorted(pairs), 40)]
     no_identifiers = pa.table({"a": pa.array([], pa.int64()), "b": pa.array([], pa.int64())})
-    labels, queue, counts, _pairs = _cluster(n, fetched, no_identifiers, prepared, decisions, bands, True)
-
-    import numpy as np
+    labels, queue, counts, _pairs = _cluster(
+        n, likely, no_identifiers, prepared, decisions, bands, True, contradictions_within
+    )
+    assert len(asked) == 1
 
     everyone = _same_agency_day_groups(prepared, np.zeros(n, dtype=np.int64))
     expected = constrained_clusters(
@@ -317,3 +328,69 @@ def test_the_vectorised_clustering_equals_the_greedy_pass_over_everything():
     assert labels.tolist() == expected.labels
     assert counts["refused_links"] == len(expected.refused)
     assert len(set(labels.tolist())) < n  # something was linked: the comparison is not vacuous
+
+
+def test_an_oversized_component_is_split_by_raising_the_link_threshold_inside_it():
+    """A chain of 30 records through weak links (a common name) is not one person: inside a component
+    larger than `max_component` the weaker links are cut until the pieces are small enough. Strong
+    links, identifier links and human decisions hold; components of normal size are untouched."""
+    import numpy as np
+
+    from varde.linkage.pipeline import _bounded_components
+
+    bands = Thresholds(max_component=5)
+    # records 0..29 in a path; every third link is strong (0.97), the others weak (0.45)
+    path_a = np.arange(29, dtype=np.int64)
+    path_b = path_a + 1
+    path_p = np.where(path_a % 3 == 0, 0.97, 0.45)
+    # a small component elsewhere with a weak link: left alone
+    small_a, small_b, small_p = np.array([30]), np.array([31]), np.array([0.41])
+    # an identifier link (weak by construction) inside the chain: never cut
+    link_a = np.concatenate([path_a, small_a, np.array([4])])
+    link_b = np.concatenate([path_b, small_b, np.array([5])])
+    link_p = np.concatenate([path_p, small_p, np.array([bands.link])])
+    same_a, same_b = np.array([10], dtype=np.int64), np.array([11], dtype=np.int64)  # a human "same"
+
+    comp, kept = _bounded_components(32, link_a, link_b, link_p, 1, same_a, same_b, bands)
+
+    sizes = np.bincount(comp, minlength=32)
+    assert sizes.max() <= bands.max_component
+    assert comp[30] == comp[31]  # the small component keeps its weak link
+    assert comp[4] == comp[5] and comp[10] == comp[11]  # identifier link and decision hold
+    assert all(comp[a] == comp[a + 1] for a in range(0, 29, 3))  # strong links hold
+    assert not kept[:29][path_p < 0.9].all()  # weak links inside the chain were cut
+    assert kept[29] and kept[30]
+
+
+def test_links_cut_from_an_oversized_component_go_to_the_review_queue():
+    import numpy as np
+    import pyarrow as pa
+
+    from varde.linkage.pipeline import _cluster
+    from varde.linkage.preprocess import prepare_table
+
+    rows, _truth = generated(40, seed=3)
+    prepared = prepare_table(rows, blocking=False)
+    n = prepared.num_rows
+    bands = Thresholds(identifier_records=0, max_component=4)
+    a = list(range(n - 1))
+    likely = pa.table(
+        {
+            "a": pa.array(a, pa.int64()),
+            "b": pa.array([x + 1 for x in a], pa.int64()),
+            "p": pa.array([0.99 if x % 4 == 0 else 0.5 for x in a], pa.float64()),
+        }
+    )
+    no_identifiers = pa.table({"a": pa.array([], pa.int64()), "b": pa.array([], pa.int64())})
+
+    def nothing_against(comp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+
+    labels, queue, counts, _pairs = _cluster(
+        n, likely, no_identifiers, prepared, [], bands, False, nothing_against
+    )
+    assert np.bincount(labels).max() <= 4
+    assert counts["cut_links"] > 0
+    queued = {(x, y) for x, y, _p in queue}
+    cut_apart = {(x, x + 1) for x in a if x % 4 != 0 and labels[x] != labels[x + 1]}
+    assert cut_apart and cut_apart <= queued

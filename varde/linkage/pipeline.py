@@ -53,6 +53,9 @@ class Thresholds:
     # keeps the phone or the document), subject to the cannot-link rules. 0: off. A number shared more
     # widely (an exploiter's phone, a shelter's landline) is left to the model.
     identifier_records: int = 4
+    # A candidate component (records joined by links) larger than this is a chain of strangers: the
+    # link threshold is raised inside it until it falls apart (see `_bounded_components`).
+    max_component: int = 60
 
 
 @dataclass(frozen=True)
@@ -267,21 +270,44 @@ def link_records(
         say("score")
         predictions = linker.inference.predict(threshold_match_probability=None)
         scored = predictions.physical_name
-        # One pass over the scored pairs: the likely ones (review band and up) and the contradictions
-        # (below `apart`); the pairs in between matter to nobody.
-        fetched = _fetch(
+        # The likely pairs (review band and up) first; of the contradictions (below `apart`) only those
+        # inside a candidate component matter, and at a million records the scored pairs below
+        # `apart` are tens of millions: they stay in the engine, joined to the components there.
+        likely = _fetch(
             linker,
             f"SELECT uid_l AS a, uid_r AS b, match_probability AS p "  # noqa: S608
-            f"FROM {scored} WHERE match_probability >= {float(bands.review)} "
-            f"OR match_probability < {float(bands.apart)}",
+            f"FROM {scored} WHERE match_probability >= {float(bands.review)}",
         )
-        with contextlib.suppress(Exception):
-            predictions.drop_table_from_database_and_remove_from_cache()
-    say("cluster")
-    with private_duckdb() as con:
+
+        def contradictions(comp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            size = np.bincount(comp, minlength=n)
+            grouped = np.flatnonzero(size[comp] > 1)
+            if not grouped.size:
+                return np.empty(0, np.int64), np.empty(0, np.int64)
+            members = _register(db_api, pa.table({"uid": grouped, "comp": comp[grouped]}), engine)
+            low = _fetch(
+                linker,
+                f"SELECT s.uid_l AS a, s.uid_r AS b FROM {scored} s "  # noqa: S608
+                f"JOIN {members.physical_name} l ON s.uid_l = l.uid "
+                f"JOIN {members.physical_name} r ON s.uid_r = r.uid "
+                f"WHERE l.comp = r.comp AND s.match_probability < {float(bands.apart)}",
+            )
+            for table in (members, predictions):  # nothing else reads the scores: free the engine
+                with contextlib.suppress(Exception):
+                    table.drop_table_from_database_and_remove_from_cache()
+            return _int_column(low, "a"), _int_column(low, "b")
+
+        say("cluster")
         identifiers = _identifier_pairs(prepared, bands.identifier_records, con)
         result, queue, counts, pair_arrays = _cluster(
-            n, fetched, identifiers, prepared, parsed_decisions, bands, cannot_link_same_agency_day
+            n,
+            likely,
+            identifiers,
+            prepared,
+            parsed_decisions,
+            bands,
+            cannot_link_same_agency_day,
+            contradictions,
         )
         key_column = person_keys(prepared.column("record_id"), result, con)
     keys = dict(zip(record_ids, key_column.to_pylist(), strict=True))
@@ -322,6 +348,10 @@ def _identifier_pairs(prepared: pa.Table, max_records: int, con: Any) -> pa.Tabl
         con.unregister("varde_identifiers")
 
 
+def _int_column(table: pa.Table, name: str) -> np.ndarray:
+    return table.column(name).to_numpy().astype(np.int64)
+
+
 def _pair_code(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     """One integer per unordered pair of record numbers."""
     return np.minimum(a, b) * n + np.maximum(a, b)
@@ -329,31 +359,32 @@ def _pair_code(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
 
 def _cluster(
     n: int,
-    fetched: pa.Table,
+    likely: pa.Table,
     identifiers: pa.Table,
     prepared: pa.Table,
     decisions: list[Decision],
     bands: Thresholds,
     cannot_link_same_agency_day: bool,
+    contradictions_within: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
 ) -> tuple[np.ndarray, list[tuple[int, int, float]], dict[str, int], tuple[np.ndarray, ...]]:
     """Labels (per record, the smallest record number of its person), the review queue as
     (a, b, p) sorted most likely first, counts, and the likely pairs (a, b, p).
+
+    `likely`: the scored pairs (a, b, p) at or above the review threshold. `contradictions_within`:
+    given a component label per record, the pairs (a, b) scored below the apart threshold whose two
+    records carry the same label (it may return more: others are ignored).
 
     Vectorised around `constrained_clusters`: that greedy, constraint-checking pass runs only on the
     candidate components where it can matter (more than two records, or a decision, contradiction
     or same-agency-day group inside); a component of two records joined by one link is one person.
     The result is the same as the greedy pass over everything (it never merges across components).
     """
-    a_all = fetched.column("a").to_numpy().astype(np.int64)
-    b_all = fetched.column("b").to_numpy().astype(np.int64)
-    p_all = fetched.column("p").to_numpy().astype(np.float64)
-    likely = p_all >= bands.review
-    pos_a, pos_b, pos_p = a_all[likely], b_all[likely], p_all[likely]
+    pos_a, pos_b = _int_column(likely, "a"), _int_column(likely, "b")
+    pos_p = likely.column("p").to_numpy().astype(np.float64)
     is_link = pos_p >= bands.link
     link_a, link_b, link_p = pos_a[is_link], pos_b[is_link], pos_p[is_link]
     # identifier pairs the model did not link: links too, ordered as the least certain ones
-    ident_a = identifiers.column("a").to_numpy().astype(np.int64)
-    ident_b = identifiers.column("b").to_numpy().astype(np.int64)
+    ident_a, ident_b = _int_column(identifiers, "a"), _int_column(identifiers, "b")
     ident_code = _pair_code(ident_a, ident_b, n)
     extra = ~np.isin(ident_code, _pair_code(link_a, link_b, n))
     link_a = np.concatenate([link_a, ident_a[extra]])
@@ -361,8 +392,10 @@ def _cluster(
     link_p = np.concatenate([link_p, np.full(int(extra.sum()), bands.link)])
     same_a = np.array([d.a for d in decisions if d.same], dtype=np.int64)
     same_b = np.array([d.b for d in decisions if d.same], dtype=np.int64)
-    comp = components_array(n, np.concatenate([link_a, same_a]), np.concatenate([link_b, same_b]))
-    low_a, low_b = a_all[~likely], b_all[~likely]
+    comp, kept = _bounded_components(n, link_a, link_b, link_p, int(extra.sum()), same_a, same_b, bands)
+    cut_a, cut_b, cut_p = link_a[~kept], link_b[~kept], link_p[~kept]
+    link_a, link_b, link_p = link_a[kept], link_b[kept], link_p[kept]
+    low_a, low_b = contradictions_within(comp)
     inside = (comp[low_a] == comp[low_b]) & ~np.isin(_pair_code(low_a, low_b, n), ident_code)
     contradictions = list(zip(low_a[inside].tolist(), low_b[inside].tolist(), strict=True))
     groups = _same_agency_day_groups(prepared, comp) if cannot_link_same_agency_day else []
@@ -409,6 +442,13 @@ def _cluster(
         ra = np.concatenate([ra, refused[keep, 0]])
         rb = np.concatenate([rb, refused[keep, 1]])
         rp = np.concatenate([rp, refused_p[keep]])
+    # model links cut from an oversized component: a coordinator may still join them
+    apart = labels[cut_a] != labels[cut_b]
+    ra, rb, rp = (
+        np.concatenate([ra, cut_a[apart]]),
+        np.concatenate([rb, cut_b[apart]]),
+        np.concatenate([rp, cut_p[apart]]),
+    )
     lo, hi = np.minimum(ra, rb), np.maximum(ra, rb)
     if decisions:
         decided = np.array([min(d.a, d.b) * n + max(d.a, d.b) for d in decisions], dtype=np.int64)
@@ -424,10 +464,54 @@ def _cluster(
         "identifier_links": int(extra.sum()),
         "review_pairs": len(queue),
         "refused_links": len(result.refused),
+        "cut_links": int(cut_a.size),
         "decisions": len(decisions),
         "conflicting_decisions": len(result.conflicting_decisions),
     }
     return labels, queue, counts, (pos_a, pos_b, pos_p)
+
+
+# Raised link thresholds for an oversized candidate component (see `_bounded_components`).
+_LADDER = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 0.9999)
+
+
+def _bounded_components(
+    n: int,
+    link_a: np.ndarray,
+    link_b: np.ndarray,
+    link_p: np.ndarray,
+    identifier_links: int,
+    same_a: np.ndarray,
+    same_b: np.ndarray,
+    bands: Thresholds,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate components (per record, the smallest record number of its component) over the
+    links and "same" decisions, and which links were kept.
+
+    No person has hundreds of referrals: a component larger than `bands.max_component` is a chain
+    of strangers through common names (a model that links too readily can chain a whole nationality
+    into one). Inside such a component the link threshold is raised step by step (`_LADDER`) until
+    its pieces are small enough; the weaker links are cut (they go to the review queue). Identifier
+    links (the last `identifier_links`) and human decisions are never cut. This bounds the work of
+    the greedy pass and the contradictions it must load, whatever the model does."""
+    every_a, every_b = np.concatenate([link_a, same_a]), np.concatenate([link_b, same_b])
+    comp = components_array(n, every_a, every_b)
+    kept = np.ones(link_a.size, dtype=bool)
+    cuttable = np.ones(link_a.size, dtype=bool)
+    if identifier_links:
+        cuttable[link_a.size - identifier_links :] = False
+    for threshold in _LADDER:
+        oversized = np.bincount(comp, minlength=n) > bands.max_component
+        if not oversized.any():
+            break
+        cut = kept & cuttable & oversized[comp[link_a]] & (link_p < threshold)
+        if not cut.any():
+            continue
+        kept &= ~cut
+        comp = components_array(
+            n, np.concatenate([link_a[kept], same_a]), np.concatenate([link_b[kept], same_b])
+        )
+    return comp, kept
 
 
 def _same_agency_day_groups(prepared: pa.Table, components: np.ndarray) -> list[list[int]]:
