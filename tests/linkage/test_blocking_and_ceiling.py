@@ -78,3 +78,21 @@ def test_an_indistinguishable_pair_is_not_in_the_ceiling():
     persons = evidence_ceiling(rows, truth)
     assert persons["A1"] != persons["A2"]
     assert persons["C1"] == persons["C2"]
+
+
+def test_an_identifier_link_needs_no_support_but_yields_to_a_contradiction():
+    # 0-1-2 are one person by their likeness; 3 (a false identity) shares only a document with 2, so
+    # none of the pairs 0-3, 1-3 is likely: a model link 2-3 would be a chain, an identifier link is not.
+    links = [(0, 1, 0.99), (1, 2, 0.98), (0, 2, 0.97), (2, 3, 0.4)]
+    support = [(0, 1), (1, 2), (0, 2), (2, 3)]
+    as_model = constrained_clusters(4, links, [], support=support, min_support=0.5)
+    assert as_model.labels == [0, 0, 0, 3]
+    by_identifier = constrained_clusters(
+        4, links, [], support=support, min_support=0.5, identifier_links=[(3, 2)]
+    )
+    assert by_identifier.labels == [0, 0, 0, 0]
+    contradicted = constrained_clusters(
+        4, links, [(0, 3)], support=support, min_support=0.5, identifier_links=[(2, 3)]
+    )
+    assert contradicted.labels == [0, 0, 0, 3]
+    assert contradicted.refused == [(2, 3, 0.4)]

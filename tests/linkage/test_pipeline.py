@@ -217,6 +217,28 @@ def test_a_rare_document_or_phone_links_a_false_identity(background):
     assert not same(off, "F1", "F2")
 
 
+def test_a_false_identity_joins_a_person_of_several_records_through_a_document(background):
+    rows = background + [
+        rec("G1", "oslo-pd-stop", "Precious", "Igbinedion", dob="1991-01-26", doc="CC5510090"),
+        rec("G2", "rosa", "Precious", "Igbinedion", dob="1991-01-26", date="2009-04-02"),
+        rec("G3", "udi", "Igbinedion", "Precious", age="18", date="2009-06-11"),
+        # another name and birth date, only the passport in common (with G1)
+        rec("G4", "lauras-hus", "", "Nwosu", dob="1993-04-04", doc="cc-5510090", date="2009-08-01"),
+    ]
+    result = link_records(rows, params=PARAMS)
+    assert len({result.person_key[f"G{i}"] for i in range(1, 5)}) == 1
+
+
+def test_a_missing_name_part_is_better_evidence_than_another_family_name():
+    from varde.linkage.pipeline import score_new_record
+
+    full = rec("S1", "rosa", "Sahra", "Warsame", dob="1990-03-17", nat="SO")
+    only_given = rec("S2", "udi", "Sahra", "", age="19", nat="SO")
+    other_family = rec("S3", "udi", "Sahra", "Farah", age="19", nat="SO")
+    missing, different = score_new_record(full, [only_given, other_family], PARAMS)
+    assert missing > different
+
+
 def test_an_identifier_link_yields_to_a_decision_and_to_the_same_agency_day(background):
     a = rec("I1", "rosa", "Joy", "Osagie", dob="1992-06-20", phone="+47 930 55 123")
     b = rec("I2", "udi", "Gift", "Ehigie", dob="1985-01-01", phone="93055123", date="2009-08-01")

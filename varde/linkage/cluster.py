@@ -81,6 +81,7 @@ def constrained_clusters(
     cannot_link_groups: Iterable[Sequence[int]] = (),
     support: Iterable[tuple[int, int]] | None = None,
     min_support: float = 0.0,
+    identifier_links: Iterable[tuple[int, int]] = (),
 ) -> ClusterResult:
     """Persons from model links (pairs at or above the auto-link threshold, with probability).
 
@@ -89,7 +90,11 @@ def constrained_clusters(
     which no two may be joined by the model (e.g. one agency, one date). `support`: pairs the model
     thinks likely (at least the review threshold); two groups are merged by the model only when at
     least `min_support` of all pairs across them are supported (1 pair always suffices for two
-    single records) - a group must be mutually supported, not a chain.
+    single records) - a group must be mutually supported, not a chain. `identifier_links`: links that
+    rest on a shared identifier (a rarely held document or phone number), not on the likeness of the
+    records: they need no support (a false identity keeps the phone or the document and nothing else,
+    so its records are not supported by the person's other records) but are refused on a contradiction
+    like any other link.
     """
     uf = UnionFind(n)
     adj: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
@@ -153,6 +158,7 @@ def constrained_clusters(
         across = adj[ra].get(rb, 0) if ra in adj else 0
         return across >= min_support * size_a * size_b
 
+    by_identifier = {(min(a, b), max(a, b)) for a, b in identifier_links}
     result = ClusterResult(labels=[])
     for d in sorted((d for d in decisions if d.same), key=lambda d: (min(d.a, d.b), max(d.a, d.b))):
         ra, rb = uf.find(d.a), uf.find(d.b)
@@ -178,7 +184,7 @@ def constrained_clusters(
             continue
         if conflict(hard, ra, rb):
             continue  # decided by a person; not a review matter
-        if conflict(soft, ra, rb) or not supported(ra, rb):
+        if conflict(soft, ra, rb) or ((min(a, b), max(a, b)) not in by_identifier and not supported(ra, rb)):
             result.refused.append((a, b, p))
             continue
         merge(ra, rb)

@@ -330,7 +330,13 @@ def _review_pair(record_ids: Sequence[str], a: int, b: int, p: float) -> ScoredP
 def _identifier_pairs(prepared: pa.Table, max_records: int, con: Any) -> pa.Table:
     """Pairs (a < b) of records sharing a document or phone number that at most `max_records` hold."""
     if max_records < 2:
-        return pa.table({"a": pa.array([], pa.int64()), "b": pa.array([], pa.int64())})
+        return pa.table(
+            {
+                "a": pa.array([], pa.int64()),
+                "b": pa.array([], pa.int64()),
+                "holders": pa.array([], pa.int64()),
+            }
+        )
     con.register("varde_identifiers", prepared.select(["uid", "phone", "document"]))
     try:
         return con.sql(
@@ -339,9 +345,10 @@ def _identifier_pairs(prepared: pa.Table, max_records: int, con: Any) -> pa.Tabl
                 SELECT uid, 'd' || document AS v FROM varde_identifiers WHERE document IS NOT NULL
                 UNION ALL SELECT uid, 't' || phone FROM varde_identifiers WHERE phone IS NOT NULL
             ),
-            rare AS (SELECT uid, v FROM (SELECT uid, v, count(*) OVER (PARTITION BY v) AS c FROM held)
+            rare AS (SELECT uid, v, c FROM (SELECT uid, v, count(*) OVER (PARTITION BY v) AS c FROM held)
                      WHERE c BETWEEN 2 AND {int(max_records)})
-            SELECT DISTINCT l.uid AS a, r.uid AS b FROM rare l JOIN rare r ON l.v = r.v AND l.uid < r.uid
+            SELECT l.uid AS a, r.uid AS b, min(l.c) AS holders
+            FROM rare l JOIN rare r ON l.v = r.v AND l.uid < r.uid GROUP BY l.uid, r.uid
             """  # noqa: S608
         ).to_arrow_table()
     finally:
@@ -410,6 +417,14 @@ def _cluster(
     sup_a = np.concatenate([pos_a, ident_a[extra]])
     sup_b = np.concatenate([pos_b, ident_b[extra]])
     support_mask = (comp[sup_a] == comp[sup_b]) & careful[comp[sup_a]]
+    # A number held by exactly two records joins them without further support (a false identity keeps
+    # the phone or the document and nothing else); one held by more may be a shared phone.
+    holders = (
+        identifiers.column("holders").to_numpy().astype(np.int64)
+        if "holders" in identifiers.column_names
+        else np.zeros(ident_a.size, dtype=np.int64)
+    )
+    one_to_one = extra & (holders == 2) & careful[comp[ident_a]]
     result = constrained_clusters(
         n,
         zip(
@@ -423,6 +438,7 @@ def _cluster(
         groups,
         support=zip(sup_a[support_mask].tolist(), sup_b[support_mask].tolist(), strict=True),
         min_support=bands.min_support,
+        identifier_links=zip(ident_a[one_to_one].tolist(), ident_b[one_to_one].tolist(), strict=True),
     )
     labels = np.asarray(result.labels, dtype=np.int64)
     # the simple components: two records, one link, nothing against it

@@ -23,7 +23,7 @@ from varde.core import clock
 from varde.core.errors import EditConflict, NotPermitted, VardeError
 
 from .extract import referral_extract
-from .model import ModelParameters, default_parameters
+from .model import MODEL_VERSION, ModelParameters, default_parameters
 from .models import (
     ClusterMember,
     Decision,
@@ -74,7 +74,9 @@ def latest_parameters() -> ModelParameters | None:
     run = latest_run()
     if run is None or not run.parameters:
         return None
-    return ModelParameters.from_json(run.parameters)
+    params = ModelParameters.from_json(run.parameters)
+    # trained for other comparison levels: its values would land on the wrong levels
+    return params if params.version == MODEL_VERSION else None
 
 
 @transaction.atomic
