@@ -176,3 +176,23 @@ def test_no_hint_for_a_stranger_or_for_the_own_agency(personas, agencies, linked
     )
     hint = likely_earlier_records(referral_data=own, agency=agencies.childwelfare)
     assert not hint.exists and hint.count == 0 and hint.coordinators == []
+
+
+@pytest.mark.django_db
+def test_parameters_trained_for_other_comparison_levels_are_not_reused():
+    """A run's trained parameters are reused only by the model version that trained them: an older
+    model's values would land on the wrong comparison levels."""
+    from varde.core import clock
+    from varde.linkage.model import MODEL_VERSION, ModelParameters, default_parameters
+    from varde.linkage.services import latest_parameters
+
+    current = default_parameters()
+    run = LinkageRun.objects.create(
+        started=clock.now(), state=LinkageRun.State.FINISHED, parameters=current.to_json()
+    )
+    assert latest_parameters() == current
+    older = ModelParameters(prior=current.prior, levels=current.levels, version="varde-linkage-1")
+    run.parameters = older.to_json()
+    run.save()
+    assert older.version != MODEL_VERSION
+    assert latest_parameters() is None
