@@ -239,6 +239,25 @@ def test_a_missing_name_part_is_better_evidence_than_another_family_name():
     assert missing > different
 
 
+def test_a_partial_name_match_counts_for_less_when_the_name_is_common():
+    """ "Maria Ioana Popescu" and "Maria Popescu" share two parts; when "Maria Popescu" is a common name
+    that is weaker evidence than the same partial match of a rare name (term-frequency adjusted)."""
+    from varde.linkage.pipeline import score_new_record
+
+    def p(new_given: str, family: str, short_given: str, others: list[tuple[str, str]]) -> float:
+        new = rec("N1", "rosa", new_given, family, age="22", nat="RO")
+        target = rec("T1", "udi", short_given, family, age="23", nat="RO", date="2009-05-01")
+        crowd = [
+            rec(f"C{i}", "nav", g, f, dob=f"19{70 + i}-0{1 + i % 9}-1{i % 10}", nat="BG", sex="M")
+            for i, (g, f) in enumerate(others)
+        ]
+        return score_new_record(new, [target, *crowd], PARAMS)[0]
+
+    common = p("Maria Ioana", "Popescu", "Maria", [("Maria", "Popescu")] * 8)
+    rare = p("Ilinca Ioana", "Vasilescu", "Ilinca", [("Elena", "Dumitru")] * 8)
+    assert common < rare
+
+
 def test_an_identifier_link_yields_to_a_decision_and_to_the_same_agency_day(background):
     a = rec("I1", "rosa", "Joy", "Osagie", dob="1992-06-20", phone="+47 930 55 123")
     b = rec("I2", "udi", "Gift", "Ehigie", dob="1985-01-01", phone="93055123", date="2009-08-01")

@@ -46,10 +46,13 @@ def _name_comparison() -> Any:
             cll.ExactMatchLevel("name_keystr", term_frequency_adjustments=True).configure(
                 label_for_charts="same sound, any order"
             ),
+            # The partial levels are term-frequency adjusted too (by the more common of the two
+            # names): "Maria Popescu" within "Maria Ioana Popescu" is weak evidence when thousands
+            # are called Maria Popescu, and must not outweigh an exact match of a common name.
             cll.ArrayIntersectLevel("name_keys", min_intersection=2).configure(
-                label_for_charts="two or more parts sound alike"
+                label_for_charts="two or more parts sound alike", tf_adjustment_column="name_keystr"
             ),
-            cll.LevenshteinLevel("name_sorted", 2),
+            cll.LevenshteinLevel("name_sorted", 2).configure(tf_adjustment_column="name_sorted"),
             # A given or family name left out: the one remaining part sounds like a part of the other
             # name. Not the same evidence as two full names that share one part and differ in another
             # (another family name is evidence against).
