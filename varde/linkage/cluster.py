@@ -23,8 +23,7 @@ the same pairs give the same persons.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,106 +95,119 @@ def constrained_clusters(
     so its records are not supported by the person's other records) but are refused on a contradiction
     like any other link.
     """
-    uf = UnionFind(n)
-    adj: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    if support is not None and min_support > 0:
-        for a, b in support:
-            if a != b:
-                adj[a][b] += 1
-                adj[b][a] += 1
-    # Cannot-link constraints between *groups*: root -> roots it must never join. Kept root-to-root
-    # (relabelled on every merge, smaller side into larger) so that a check is one set lookup.
-    hard: dict[int, set[int]] = defaultdict(set)  # human "not_same"
-    soft: dict[int, set[int]] = defaultdict(set)  # the model must not join these
+    # Constraints and support are kept per record and checked lazily when two groups would merge: over
+    # the members of the smaller group, whether a partner lies in the other group. Groups stay small
+    # (a person's referrals), so a check costs a few lookups and a merge only joins two member lists.
+    parent = list(range(n))
+    members: dict[int, list[int]] = {}  # root -> its records, for groups of two or more
 
-    def constrain(table: dict[int, set[int]], a: int, b: int) -> None:
-        ra, rb = uf.find(a), uf.find(b)
-        if ra != rb:
-            table[ra].add(rb)
-            table[rb].add(ra)
+    def find(x: int) -> int:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
 
-    for d in decisions:
-        if not d.same and d.a != d.b:
-            constrain(hard, d.a, d.b)
+    def group(root: int) -> list[int]:
+        return members.get(root) or [root]
 
-    def conflict(table: dict[int, set[int]], ra: int, rb: int) -> bool:
-        mine = table.get(ra)
-        return mine is not None and rb in mine
+    hard = _Partners(n, ((d.a, d.b) for d in decisions if not d.same))  # human "not_same"
+    # the model must not join these: contradictions, and records of one agency on one day
+    same_day = [(x, y) for g in cannot_link_groups for i, x in enumerate(g) for y in list(g)[i + 1 :]]
+    soft = _Partners(n, [*contradictions, *same_day])
+    supporting = _Partners(n, support if support is not None and min_support > 0 else ())
 
-    def merge(ra: int, rb: int) -> None:
-        root = uf.union(ra, rb)
-        other = rb if root == ra else ra
-        for table in (hard, soft):
-            moved = table.pop(other, None)
-            if moved:
-                mine = table[root]
-                for neighbour in moved:
-                    peers = table[neighbour]
-                    peers.discard(other)
-                    if neighbour != root:
-                        peers.add(root)
-                        mine.add(neighbour)
-                mine.discard(root)
-        if adj:
-            moved_adj = adj.pop(other, None) or {}
-            mine_adj = adj[root]
-            for s_root, count in moved_adj.items():
-                neighbour_adj = adj[s_root]
-                neighbour_adj.pop(other, None)
-                if s_root == root:
-                    continue
-                mine_adj[s_root] += count
-                neighbour_adj[root] += count
-            mine_adj.pop(root, None)
-            mine_adj.pop(other, None)
+    def across(table: _Partners, small: list[int], other: int) -> bool:
+        start, to = table.start, table.to
+        return any(find(y) == other for x in small for y in to[start[x] : start[x + 1]])
 
-    def supported(ra: int, rb: int) -> bool:
-        if not adj:
+    def supported(small: list[int], other: int, large_size: int) -> bool:
+        if not supporting.to or len(small) * large_size == 1:
             return True
-        size_a, size_b = uf.size[ra], uf.size[rb]
-        if size_a * size_b == 1:
-            return True
-        across = adj[ra].get(rb, 0) if ra in adj else 0
-        return across >= min_support * size_a * size_b
+        start, to = supporting.start, supporting.to
+        count = sum(1 for x in small for y in to[start[x] : start[x + 1]] if find(y) == other)
+        return count >= min_support * len(small) * large_size
+
+    def merge(small_root: int, small: list[int], large_root: int, large: list[int]) -> None:
+        parent[small_root] = large_root
+        if large_root in members:
+            members[large_root].extend(small)
+        else:
+            members[large_root] = large + small
+        members.pop(small_root, None)
+
+    def ordered(ra: int, rb: int) -> tuple[int, list[int], int, list[int]]:
+        ga, gb = group(ra), group(rb)
+        return (ra, ga, rb, gb) if len(ga) <= len(gb) else (rb, gb, ra, ga)
 
     by_identifier = {(min(a, b), max(a, b)) for a, b in identifier_links}
     result = ClusterResult(labels=[])
     for d in sorted((d for d in decisions if d.same), key=lambda d: (min(d.a, d.b), max(d.a, d.b))):
-        ra, rb = uf.find(d.a), uf.find(d.b)
+        ra, rb = find(d.a), find(d.b)
         if ra == rb:
             continue
-        if conflict(hard, ra, rb):
+        small_root, small, large_root, large = ordered(ra, rb)
+        if across(hard, small, large_root):
             result.conflicting_decisions.append((d.a, d.b))
             continue
-        merge(ra, rb)
+        merge(small_root, small, large_root, large)
 
-    for a, b in contradictions:
-        if a != b:
-            constrain(soft, a, b)
-    for group in cannot_link_groups:
-        members = list(group)
-        for i, x in enumerate(members):
-            for y in members[i + 1 :]:
-                constrain(soft, x, y)
-
-    for a, b, p in sorted(links, key=lambda e: (-e[2], min(e[0], e[1]), max(e[0], e[1]))):
-        ra, rb = uf.find(a), uf.find(b)
+    for a, b, p in _most_certain_first(links):
+        ra, rb = find(a), find(b)
         if ra == rb:
             continue
-        if conflict(hard, ra, rb):
+        small_root, small, large_root, large = ordered(ra, rb)
+        if hard.to and across(hard, small, large_root):
             continue  # decided by a person; not a review matter
-        if conflict(soft, ra, rb) or ((min(a, b), max(a, b)) not in by_identifier and not supported(ra, rb)):
+        if across(soft, small, large_root) or (
+            (min(a, b), max(a, b)) not in by_identifier and not supported(small, large_root, len(large))
+        ):
             result.refused.append((a, b, p))
             continue
-        merge(ra, rb)
+        merge(small_root, small, large_root, large)
 
-    smallest: dict[int, int] = {}
-    for x in range(n):
-        root = uf.find(x)
-        if root not in smallest:
-            smallest[root] = x
-    result.labels = [smallest[uf.find(x)] for x in range(n)]
+    result.labels = smallest_of_group(parent).tolist()
     return result
+
+
+class _Partners:
+    """Symmetric pairs as per-record partner lists (CSR): the partners of x are
+    `to[start[x]:start[x + 1]]` (plain lists: slicing them is what the greedy pass does most)."""
+
+    def __init__(self, n: int, pairs: Iterable[tuple[int, int]]) -> None:
+        edges = np.array([p for p in pairs if p[0] != p[1]], dtype=np.int64).reshape(-1, 2)
+        ends = np.concatenate([edges[:, 0], edges[:, 1]])
+        other = np.concatenate([edges[:, 1], edges[:, 0]])
+        order = np.argsort(ends, kind="stable")
+        self.to: list[int] = other[order].tolist()
+        self.start: list[int] = np.concatenate([[0], np.cumsum(np.bincount(ends, minlength=n))]).tolist()
+
+
+def _most_certain_first(links: Iterable[tuple[int, int, float]]) -> Iterator[tuple[int, int, float]]:
+    """Links by falling probability, ties by record numbers (deterministic on every engine)."""
+    listed = list(links)
+    if not listed:
+        return iter(())
+    a = np.array([e[0] for e in listed], dtype=np.int64)
+    b = np.array([e[1] for e in listed], dtype=np.int64)
+    p = np.array([e[2] for e in listed], dtype=np.float64)
+    order = np.lexsort((np.maximum(a, b), np.minimum(a, b), -p))
+    return zip(a[order].tolist(), b[order].tolist(), p[order].tolist(), strict=True)
+
+
+def smallest_of_group(parent: Sequence[int]) -> np.ndarray:
+    """Per element of a union-find forest (`parent`), the smallest element of its tree (vectorised:
+    pointer jumping to the roots, then the minimum per root)."""
+    root = np.asarray(parent, dtype=np.int64)
+    while True:
+        jumped = root[root]
+        if np.array_equal(jumped, root):
+            break
+        root = jumped
+    smallest = np.full(root.size, root.size, dtype=np.int64)
+    np.minimum.at(smallest, root, np.arange(root.size, dtype=np.int64))
+    return smallest[root]
 
 
 def candidate_components(n: int, pairs: Iterable[tuple[int, int]]) -> list[int]:
