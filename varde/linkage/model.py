@@ -244,7 +244,7 @@ EM_RULES = [block_on("phone"), block_on("document"), block_on("name_keystr", "do
 
 
 def train(
-    linker: Any, *, seed: int = 42, u_max_pairs: float = 5e5, step: Callable[[str], None] | None = None
+    linker: Any, *, seed: int = 42, u_max_pairs: float = 2e5, step: Callable[[str], None] | None = None
 ) -> ModelParameters:
     """Estimate prior (deterministic rules), u (random sampling, seeded) and m (EM, u fixed)."""
     say = step or (lambda _msg: None)
@@ -253,7 +253,10 @@ def train(
         DETERMINISTIC_RULES, recall=DETERMINISTIC_RECALL
     )
     say("u")
-    linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    # One pass over the random pairs: Splink's chunked estimate stops early once every level has 100
+    # observations, which the rare agreement levels (same birth date, same document) never reach
+    # among strangers, so its probe ran all chunks and restarted (1.8 s of a 100k run, against 0.5 s).
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed, num_chunks=1)
     for number, rule in enumerate(EM_RULES):
         say("m")
         try:
