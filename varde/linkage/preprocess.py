@@ -418,7 +418,7 @@ def prepare_records(rows: Iterable[Mapping[str, str | None]]) -> list[dict[str, 
 # under 1 % of the true pairs, which the model then mostly scored apart anyway. This keeps the number of scored pairs linear in the
 # number of records: a record has at most `max_block` partners per key.
 
-MAX_BLOCK = 60
+MAX_BLOCK = 40
 SHARP_FACTOR = 4  # a phone, document or exact birth date key may be shared by this many times more records
 _WINDOW = 12  # in units of (by_lo + by_hi), i.e. twice the centre year: windows six years wide
 
