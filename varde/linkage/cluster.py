@@ -98,16 +98,9 @@ def constrained_clusters(
     # Constraints and support are kept per record and checked lazily when two groups would merge: over
     # the members of the smaller group, whether a partner lies in the other group. Groups stay small
     # (a person's referrals), so a check costs a few lookups and a merge only joins two member lists.
-    parent = list(range(n))
+    forest = UnionFind(n)  # its parent list only: a merge hangs the smaller group under the larger
+    parent, find = forest.parent, forest.find
     members: dict[int, list[int]] = {}  # root -> its records, for groups of two or more
-
-    def find(x: int) -> int:
-        root = x
-        while parent[root] != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
 
     def group(root: int) -> list[int]:
         return members.get(root) or [root]
