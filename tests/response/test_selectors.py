@@ -114,40 +114,35 @@ def test_the_timeline_and_the_case_as_it_stood(world, frozen):
     assert [p.kind for p in now.placements] == ["care_centre"]
 
 
+def _police_contact(world, actor, **changed):
+    """The police's 24-hour contact as `actor` sets it (the on-call desk unless `changed`)."""
+    values = {
+        "on_call_phone": "+47 02800",
+        "email": "vakt@politiet.no",
+        "hours": "24/7",
+        "always_open": True,
+    }
+    return agency_contact_set(actor=actor, agency=world.agencies.police, **(values | changed))
+
+
 def test_the_24_hour_directory(world):
     with pytest.raises(NotPermitted):
-        agency_contact_set(
-            actor=world.personas.police,
-            agency=world.agencies.police,
-            on_call_phone="+47 02800",
-            email="vakt@politiet.no",
-            hours="24/7",
-            always_open=True,
-        )
-    contact = agency_contact_set(
-        actor=world.personas.agency_admin,
-        agency=world.agencies.police,
-        on_call_phone="+47 02800",
-        email="vakt@politiet.no",
-        hours="24/7",
-        always_open=True,
-    )
-    again = agency_contact_set(
-        actor=world.personas.coordinator,
-        agency=world.agencies.police,
+        _police_contact(world, world.personas.police)
+    contact = _police_contact(world, world.personas.agency_admin)
+    again = _police_contact(
+        world,
+        world.personas.coordinator,
         on_call_phone="02800",
         email="stop@politiet.no",
-        hours="24/7",
-        always_open=True,
         version=contact.version,
     )
     assert again.email == "stop@politiet.no" and again.version == contact.version + 1
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        agency_contact_set(
-            actor=world.personas.coordinator,
-            agency=world.agencies.police,
+        _police_contact(
+            world,
+            world.personas.coordinator,
             on_call_phone="",
             email="not an address",
             hours="",
@@ -164,14 +159,7 @@ def test_two_first_contacts_at_the_same_moment_are_a_conflict_not_a_crash(world,
     second, which is told of the conflict (409), and the first one's contact stands."""
     from varde.core.errors import EditConflict
 
-    first = agency_contact_set(
-        actor=world.personas.agency_admin,
-        agency=world.agencies.police,
-        on_call_phone="+47 02800",
-        email="vakt@politiet.no",
-        hours="24/7",
-        always_open=True,
-    )
+    first = _police_contact(world, world.personas.agency_admin)
     # Replay the second save as it ran in the race: its look-up saw no contact, its checks passed.
     real_filter = AgencyContact.objects.filter
     monkeypatch.setattr(
@@ -181,13 +169,8 @@ def test_two_first_contacts_at_the_same_moment_are_a_conflict_not_a_crash(world,
     )
     monkeypatch.setattr(AgencyContact, "validate_unique", lambda self, exclude=None: None)
     with pytest.raises(EditConflict):
-        agency_contact_set(
-            actor=world.personas.coordinator,
-            agency=world.agencies.police,
-            on_call_phone="02800",
-            email="stop@politiet.no",
-            hours="",
-            always_open=True,
+        _police_contact(
+            world, world.personas.coordinator, on_call_phone="02800", email="stop@politiet.no", hours=""
         )
     monkeypatch.undo()
     assert AgencyContact.objects.get(agency=world.agencies.police).email == first.email
