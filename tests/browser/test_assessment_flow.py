@@ -128,20 +128,24 @@ def test_age_evidence_starts_the_presumption_and_it_is_lifted_with_a_reason(page
     page.check("#id_age-kind_1")  # the person's own statement
     page.fill("#id_age-age_min", "16")
     page.fill("#id_age-note", "Said so in the interview.")
-    page.get_by_role("button", name="Save the age evidence").click()
-    page.wait_for_url(re.compile(rf"/cases/{case.pk}/$"))
+    # The form posts from the case page and comes back to it: wait for that navigation itself (a
+    # wait_for_url alone would be satisfied at once by the page the form was on).
+    with page.expect_navigation(url=re.compile(rf"/cases/{case.pk}/$"), wait_until="load"):
+        page.get_by_role("button", name="Save the age evidence").click()
     expect(page.locator("#presumption-active")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Council of Europe Convention Art. 10(3)")
     assert Case.objects.get(pk=case.pk).is_child
     assert_accessible(page)
 
     page.locator("#presumption-lift-form summary").click()
-    page.get_by_role("button", name="Lift the presumption").click()  # no reason: refused
+    expect(page.locator("#presumption-lift-form")).to_have_attribute("open", "")
+    with page.expect_navigation(url=re.compile(r"/presumption/"), wait_until="load"):
+        page.get_by_role("button", name="Lift the presumption").click()  # no reason: refused
     expect(page.locator("#lift-errors")).to_be_visible()
     assert_accessible(page)
     page.fill("#id_lift-reason", "A genuine passport shows the person is 19.")
-    page.get_by_role("button", name="Lift the presumption").click()
-    page.wait_for_url(re.compile(rf"/cases/{case.pk}/$"))
+    with page.expect_navigation(url=re.compile(rf"/cases/{case.pk}/$"), wait_until="load"):
+        page.get_by_role("button", name="Lift the presumption").click()
     expect(page.locator("#presumption-active")).to_have_count(0)
     assert AgePresumption.objects.get(case=case).lifted_reason == "A genuine passport shows the person is 19."
     assert not Case.objects.get(pk=case.pk).is_child
