@@ -44,7 +44,7 @@ class Thresholds:
       group of records from being merged with another group that contains their partner.
     """
 
-    link: float = 0.35
+    link: float = 0.42
     review: float = 0.2
     apart: float = 0.01
     min_support: float = 0.5  # share of pairs across two groups that must be likely before they merge
