@@ -77,7 +77,15 @@ def payload(world, **overrides):
     return body
 
 
-DELETE = object()
+class _Delete:
+    """The marker for "leave the field out": its name, not its address, goes into the test ids, so that
+    every collection (each pytest-xdist worker's too) names the same tests."""
+
+    def __repr__(self) -> str:
+        return "<delete>"
+
+
+DELETE = _Delete()
 
 
 def counts():
