@@ -23,7 +23,7 @@ the same pairs give the same persons.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,14 +112,12 @@ def constrained_clusters(
     supporting = _Partners(n, support if support is not None and min_support > 0 else ())
 
     def across(table: _Partners, small: list[int], other: int) -> bool:
-        start, to = table.start, table.to
-        return any(find(y) == other for x in small for y in to[start[x] : start[x + 1]])
+        return next(table.in_group(small, other, find), None) is not None  # (record 0 is falsy)
 
     def supported(small: list[int], other: int, large_size: int) -> bool:
         if not supporting.to or len(small) * large_size == 1:
             return True
-        start, to = supporting.start, supporting.to
-        count = sum(1 for x in small for y in to[start[x] : start[x + 1]] if find(y) == other)
+        count = sum(1 for _ in supporting.in_group(small, other, find))
         return count >= min_support * len(small) * large_size
 
     def merge(small_root: int, small: list[int], large_root: int, large: list[int]) -> None:
@@ -175,6 +173,11 @@ class _Partners:
         order = np.argsort(ends, kind="stable")
         self.to: list[int] = other[order].tolist()
         self.start: list[int] = np.concatenate([[0], np.cumsum(np.bincount(ends, minlength=n))]).tolist()
+
+    def in_group(self, records: list[int], root: int, find: Callable[[int], int]) -> Iterator[int]:
+        """The partners of `records` that lie in the group of `root` (one per pair)."""
+        start, to = self.start, self.to
+        return (y for x in records for y in to[start[x] : start[x + 1]] if find(y) == root)
 
 
 def _most_certain_first(links: Iterable[tuple[int, int, float]]) -> Iterator[tuple[int, int, float]]:
