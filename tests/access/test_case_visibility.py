@@ -29,7 +29,7 @@ def test_caseworkers_see_their_agencies_cases_and_shared_ones(world):
 
 def test_coordinator_lists_every_case_but_opens_none_without_breaking_the_glass(world):
     """The national view is of lists (reference, status, agencies, child flag); personal data opens
-    only where KOM takes part, or by break-the-glass (varde.audit.break_glass)."""
+    only where KOM takes part, or by break-the-glass (varde.access.break_glass)."""
     coordinator, c = world.personas.coordinator, world.cases
     listed = cases_listed_for(user=coordinator)
     assert set(listed.values_list("reference", flat=True)) == refs(*c.all())
@@ -54,7 +54,7 @@ def test_break_the_glass_opens_one_case_for_a_limited_time(world):
     opened = {case.reference: case.personal_access for case in cases_listed_for(user=coordinator)}
     assert opened[c.childwelfare_child.reference] and not opened[c.police_adult.reference]
     # Another coordinator is not let in by it.
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     other = make_user("coordinator2", world.agencies.kom, "coordinator")
     assert visible(other) == set()

@@ -11,7 +11,7 @@ from tests.api.test_schema import check
 from tests.conftest import break_glass, verified
 from varde.core import clock
 from varde.response.models import Clock, ClockState, MissingEpisode, Notification, NotificationKind, Placement
-from varde.response.services import on_presumed_child
+from varde.response.placements import on_presumed_child
 
 NAMES = ["Mihai", "Popescu", "Amina", "Yusuf", "Liang", "Wei", "Blessing", "Okafor"]
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_report_flow import sign_in
-from varde.statistics.demo2009 import load_2009
+from varde.demo.demo2009 import load_2009
 from varde.statistics.models import AnnualReportText
 
 pytestmark = pytest.mark.browser

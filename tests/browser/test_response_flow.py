@@ -13,7 +13,7 @@ from tests.browser.conftest import assert_accessible
 from tests.browser.test_report_flow import sign_in
 from varde.core import clock
 from varde.response.models import ClockState, Notification, NotificationKind
-from varde.response.services import on_presumed_child
+from varde.response.placements import on_presumed_child
 
 pytestmark = pytest.mark.browser
 

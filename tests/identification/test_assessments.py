@@ -9,6 +9,7 @@ from django.utils import translation
 
 from tests.conftest import break_glass
 from varde.access.cases import case_get_for_user
+from varde.access.identification import assessment_get_for_user
 from varde.audit.models import AuditEvent
 from varde.cases.models import CaseEvent
 from varde.core.errors import NotPermitted
@@ -17,7 +18,6 @@ from varde.identification.models import Assessment
 from varde.identification.selectors import (
     assessment_disagreement_count,
     assessment_explain,
-    assessment_get_for_user,
     assessments_for_case,
     catalogues_for_case,
 )

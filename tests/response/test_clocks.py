@@ -18,8 +18,9 @@ from varde.response.clocks import (
     clock_start,
 )
 from varde.response.dates import OSLO, add_months, end_of_day, last_day_before, months_period
+from varde.response.legal_status import legal_status_record
 from varde.response.models import ClockAction, ClockState
-from varde.response.services import legal_status_record, task_add
+from varde.response.plans import task_add
 from varde.response.worker import run_worker
 
 

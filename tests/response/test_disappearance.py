@@ -9,14 +9,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from varde.access.response import missing_episode_counts, my_next_actions
 from varde.core.errors import NotPermitted
-from varde.response.models import ClockState, MissingStatus, Notification, NotificationKind, TaskStatus
-from varde.response.selectors import missing_episode_counts, my_next_actions
-from varde.response.services import (
+from varde.response.disappearances import (
     missing_episode_close,
     missing_episode_record,
     missing_episode_reported_to_police,
 )
+from varde.response.models import ClockState, MissingStatus, Notification, NotificationKind, TaskStatus
 from varde.response.worker import run_worker
 
 from .conftest import assert_no_personal_data
@@ -79,7 +79,7 @@ def test_an_unreported_disappearance_is_missed_and_the_unacknowledged_alert_esca
 
 
 def test_an_acknowledged_alert_does_not_escalate(world, frozen):
-    from varde.response.services import notification_acknowledge
+    from varde.response.notifications import notification_acknowledge
 
     missing_episode_record(
         actor=world.personas.police,

@@ -11,7 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from varde.response.models import EmailState, Notification, NotificationKind
-from varde.response.services import on_presumed_child
+from varde.response.placements import on_presumed_child
 from varde.response.worker import WorkerStats, process_emails, run_worker
 
 from .conftest import assert_no_personal_data

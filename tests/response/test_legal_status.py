@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from varde.response.legal_status import legal_status_current, legal_status_record, rights_and_authority
 from varde.response.models import Clock, ClockState, LegalStatus
 from varde.response.rules import legal_status_rules
-from varde.response.services import legal_status_current, legal_status_record, rights_and_authority
 
 CRITERIA = {
     "contact_ceased": True,

@@ -7,20 +7,19 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from varde.access.response import my_next_actions
 from varde.core.errors import EditConflict
+from varde.response.legal_status import voluntary_return_record
 from varde.response.models import ClockState, Placement, TaskStatus
-from varde.response.selectors import my_next_actions
-from varde.response.services import (
+from varde.response.placements import placement_end, placement_record
+from varde.response.plans import (
     DecisionInput,
     meeting_record,
-    placement_end,
-    placement_record,
     plan_create,
     plan_goal_add,
     plan_review,
     task_add,
     task_set_status,
-    voluntary_return_record,
 )
 
 

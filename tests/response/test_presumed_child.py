@@ -6,16 +6,12 @@ import datetime as dt
 
 import pytest
 
+from varde.access.response import notifications_inbox
 from varde.events.models import Event
 from varde.identification.services import presumption_evaluate
 from varde.response.models import Clock, ClockState, Notification, NotificationKind
-from varde.response.selectors import notifications_inbox
-from varde.response.services import (
-    notification_acknowledge,
-    on_presumed_child,
-    on_presumption_lifted,
-    placement_record,
-)
+from varde.response.notifications import notification_acknowledge
+from varde.response.placements import on_presumed_child, on_presumption_lifted, placement_record
 from varde.response.worker import run_worker
 
 from .conftest import assert_no_personal_data

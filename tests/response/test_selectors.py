@@ -9,10 +9,7 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from varde.core.errors import NotPermitted
-from varde.response.clocks import clock_start
-from varde.response.models import AgencyContact, Notification
-from varde.response.selectors import (
+from varde.access.response import (
     agency_directory,
     case_response_as_of,
     case_response_timeline,
@@ -22,7 +19,11 @@ from varde.response.selectors import (
     notification_get_for_user,
     notifications_inbox,
 )
-from varde.response.services import agency_contact_set, on_presumed_child, placement_record
+from varde.core.errors import NotPermitted
+from varde.response.clocks import clock_start
+from varde.response.models import AgencyContact, Notification
+from varde.response.notifications import agency_contact_set
+from varde.response.placements import on_presumed_child, placement_record
 from varde.response.worker import run_worker
 
 

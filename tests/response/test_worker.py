@@ -93,7 +93,7 @@ def test_forever_mode_stops_when_asked(world, frozen):
 
 def test_warning_is_sent_once_and_rearmed_by_an_extension(world, frozen):
     from varde.response.clocks import clock_extend
-    from varde.response.services import task_add
+    from varde.response.plans import task_add
 
     task = task_add(
         actor=world.personas.police,

@@ -51,7 +51,8 @@ from varde.identification.services import assessment_record, catalogues_load
 from varde.interchange.approval import export_request_create
 from varde.interchange.models import ExportRequest
 from varde.response.models import Notification
-from varde.response.services import notification_acknowledge, on_presumed_child
+from varde.response.notifications import notification_acknowledge
+from varde.response.placements import on_presumed_child
 
 PERSONAS = ("police", "childwelfare", "coordinator")
 # Examples per operation and persona: 36 operations x 3 personas x 48 = 5,184 requests. Hypothesis

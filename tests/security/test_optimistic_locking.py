@@ -45,6 +45,7 @@ from varde.cases.models import (
 from varde.cases.services import case_change_status, case_invite_agency
 from varde.core import clock
 from varde.core.errors import EditConflict
+from varde.response.disappearances import missing_episode_record
 from varde.response.models import (
     AgencyContact,
     Clock,
@@ -55,12 +56,9 @@ from varde.response.models import (
     Task,
     TaskStatus,
 )
-from varde.response.services import (
-    agency_contact_set,
-    missing_episode_record,
-    on_presumed_child,
-    task_add,
-)
+from varde.response.notifications import agency_contact_set
+from varde.response.placements import on_presumed_child
+from varde.response.plans import task_add
 
 CONFLICT_CODE = "edit_conflict"
 

@@ -102,7 +102,8 @@ def test_identification_and_response_free_text_is_removed(world, varde, settings
     from varde.identification.models import AgeEvidence, Assessment
     from varde.identification.services import age_evidence_record, assessment_record
     from varde.response.models import Placement, PlanGoal, Task
-    from varde.response.services import placement_record, plan_create, plan_goal_add, task_add
+    from varde.response.placements import placement_record
+    from varde.response.plans import plan_create, plan_goal_add, task_add
 
     settings.VARDE_RETENTION_DAYS = 365
     police, case = world.personas.police, world.cases.police_adult

@@ -28,7 +28,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from rest_framework.test import APIClient
 
-from tests.conftest import PASSWORD, break_glass, login_verified, make_user, otp_code, report, verified
+from tests.conftest import PASSWORD, break_glass, login_verified, otp_code, verified
+from tests.factories import make_user, report
 from tests.security.url_classes import RECORD_SCOPED, URL_CLASSES, Access, classify, row_matches
 from varde.accounts.models import Agency, AgencyKind, Role, User
 from varde.audit.models import AuditEvent
@@ -39,7 +40,7 @@ from varde.identification.services import assessment_record, catalogues_load, lo
 from varde.interchange.approval import export_request_approve, export_request_create
 from varde.linkage import services as linkage_services
 from varde.linkage.models import LinkageRun, ReviewDecision, ReviewItem
-from varde.response import services as response_services
+from varde.response import disappearances, plans
 from varde.response.models import Clock, ClockState, IndividualPlan, Notification
 
 pytestmark = pytest.mark.django_db
@@ -304,15 +305,15 @@ def build_world() -> World:
         consent = consent_record(
             actor=lead, case=case, purpose="Workplace follow-up", given_on=given_on, agency=agencies["labour"]
         )
-        plan = response_services.plan_create(actor=lead, case=case)
-        task = response_services.task_add(
+        plan = plans.plan_create(actor=lead, case=case)
+        task = plans.task_add(
             actor=lead,
             case=case,
             title="Call the shelter",
             responsible_agency=agencies[facts.lead],
             due_date=now.date() + dt.timedelta(days=7),
         )
-        episode = response_services.missing_episode_record(
+        episode = disappearances.missing_episode_record(
             actor=lead, case=case, missing_from="other", last_seen_at=now - dt.timedelta(hours=2)
         )
         assessment = assessment_record(
@@ -445,7 +446,7 @@ def build_world() -> World:
     ]
 
     # One clock for the national view: child welfare's own child case, recorded missed.
-    plan = response_services.plan_create(actor=users["childwelfare"], case=cases["childwelfare_child"])
+    plan = plans.plan_create(actor=users["childwelfare"], case=cases["childwelfare_child"])
     review = IndividualPlan.objects.get(pk=plan.pk).review_clock
     assert review is not None
     Clock.objects.filter(pk=review.pk).update(state=ClockState.MISSED)

@@ -21,7 +21,8 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from tests.conftest import login_verified, make_user, report
+from tests.conftest import login_verified
+from tests.factories import make_user, report
 from varde.accounts.models import Agency, AgencyKind, Role, User
 from varde.audit.models import AuditEvent
 from varde.cases.models import Case
@@ -29,7 +30,7 @@ from varde.cli import main
 from varde.core.errors import EditConflict, NotPermitted
 from varde.persons.models import IdentityDocument, PersonName, PhoneNumber
 from varde.statistics import charts
-from varde.statistics.demo2009 import load_2009
+from varde.demo.demo2009 import load_2009
 from varde.statistics.extract import pseudonymised_extract
 from varde.statistics.models import AnnualReportText
 from varde.statistics.report import SUPPRESSED, annual_report_for_user, build_report

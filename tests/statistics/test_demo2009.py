@@ -10,7 +10,7 @@ import pytest
 from varde.cases.models import Referral
 from varde.cli import main
 from varde.linkage.models import ReviewDecision
-from varde.statistics.demo2009 import load_2009
+from varde.demo.demo2009 import load_2009
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,12 @@ import dataclasses
 
 import pytest
 
+from tests.statistics.conftest import ISSUE_KEYS as ISSUE_KEY_ORDER
+from varde.access.statistics import statistics_get_for_user
 from varde.audit.models import AuditEvent
 from varde.core.errors import NotPermitted
 from varde.statistics.extract import PersonRow, person_of_case, pseudonymised_extract
 from varde.statistics.figures import as_json, national_figures
-from varde.statistics.selectors import statistics_get_for_user
 
 pytestmark = pytest.mark.django_db
 
@@ -25,20 +26,7 @@ SECRETS = (
     "RO9999999",
     "Met during outreach",
 )
-ISSUE_KEYS = {
-    "year",
-    "persons",
-    "women",
-    "men",
-    "girls",
-    "boys",
-    "nationalities",
-    "by_nationality",
-    "by_exploitation",
-    "by_reporting_agency_kind",
-    "reflection_period",
-    "disappearances",
-}
+ISSUE_KEYS = set(ISSUE_KEY_ORDER)
 
 
 def test_extract_counts_persons_not_referrals_and_holds_nothing_personal(world):

@@ -21,7 +21,7 @@ from varde.response.models import (
     Placement,
     Task,
 )
-from varde.response.services import on_presumed_child
+from varde.response.placements import on_presumed_child
 
 NAMES = ["Mihai", "Popescu", "Amina", "Yusuf", "Liang", "Wei", "Blessing", "Okafor", "Joy", "Eze", "Precious"]
 

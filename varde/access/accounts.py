@@ -14,11 +14,8 @@ from uuid import UUID
 from django.db.models import Prefetch, QuerySet
 
 from varde.access.cases import get_or_404
-from varde.accounts.models import Agency, AgencyKind, Membership, Role, User
-
-# Roles an agency administrator may grant in their own agency (system administrators grant any role).
-AGENCY_ADMIN_GRANTABLE = frozenset({Role.CASEWORKER, Role.AGENCY_ADMIN})
-KOM_EXTRA_GRANTABLE = frozenset({Role.COORDINATOR, Role.ANALYST, Role.AUDITOR})
+from varde.accounts.grants import grantable_roles as grantable_roles
+from varde.accounts.models import Agency, Membership, User
 
 
 def can_administer(user: User) -> bool:
@@ -56,17 +53,6 @@ def membership_get_for_admin(*, user: User, membership_id: UUID | str) -> Member
         "user", "agency"
     )
     return get_or_404(qs, membership_id)
-
-
-def grantable_roles(*, actor: User, agency: Agency) -> list[str]:
-    if actor.is_system_admin:
-        return [r.value for r in Role]
-    if agency.pk not in actor.admin_agency_ids():
-        return []
-    roles = set(AGENCY_ADMIN_GRANTABLE)
-    if agency.kind == AgencyKind.KOM:
-        roles |= KOM_EXTRA_GRANTABLE
-    return [r.value for r in Role if r in roles]
 
 
 def agencies_with_member_counts(*, user: User) -> QuerySet[Agency]:

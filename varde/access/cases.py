@@ -5,24 +5,26 @@ Rules:
 - a coordinator (KOM) has the national view of case *lists* (`cases_listed_for`: reference, status,
   agencies, child flag; no names), and opens a case's personal data like a caseworker (their agency
   takes part) or through break-the-glass: a written reason, audited, for VARDE_BREAK_GLASS_HOURS,
-  told to the case's lead agency and the auditors (`varde.audit.break_glass`);
+  told to the case's lead agency and the auditors (`varde.access.break_glass`);
 - analysts, auditors, agency and system administrators see no case data through these selectors;
 - an agency that is only *invited* sees the invitation (reference and inviting agency), not the case.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404
 
-from varde.accounts.models import Agency, Role, User
-from varde.accounts.second_factor import second_factor_missing
-from varde.audit.models import AuditAction, BreakGlassAccess
+from varde.accounts.models import User
+from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
+from varde.cases.acting import acting_agency as acting_agency
+from varde.cases.acting import can_manage_participants as can_manage_participants
+from varde.cases.acting import cases_open_to, is_case_user
 from varde.cases.models import Case, CaseParticipation, ParticipationState, Referral
 from varde.persons.models import Person
 
@@ -38,40 +40,17 @@ def get_or_404(queryset: QuerySet[M], pk: UUID | str) -> M:
         raise Http404("Not found") from None
 
 
-def _is_case_user(user: User) -> bool:
-    """A signed-in, active user with a case role whose request has passed the one-time code step
-    (users loaded outside a request, e.g. by the CLI, carry no second-factor state)."""
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_active
-        and user.can_work_with_cases
-        and not second_factor_missing(user)
-    )
-
-
-def _participating_case_ids(user: User) -> QuerySet[CaseParticipation, Any]:
-    return CaseParticipation.objects.filter(
-        agency_id__in=user.case_agency_ids(), state=ParticipationState.ACTIVE
-    ).values("case_id")
-
-
 def cases_visible_to(*, user: User) -> QuerySet[Case]:
     """Cases whose personal data the user may open: their agencies take part, or (coordinators) an
     unexpired break-the-glass of their own."""
-    if not _is_case_user(user):
-        return Case.objects.none()
-    scope = Q(pk__in=_participating_case_ids(user))
-    if user.is_coordinator:
-        scope |= Q(pk__in=BreakGlassAccess.objects.active().filter(coordinator_id=user.pk).values("case_id"))
-    return Case.objects.filter(scope)
+    return cases_open_to(user)
 
 
 def cases_listed_for(*, user: User) -> QuerySet[Case]:
     """Cases the user may see *in lists* (reference, status, agencies, child flag; never names):
     coordinators every case, everyone else the cases they may open. Each row is annotated with
     `personal_access`, whether the user may open its personal data."""
-    if not _is_case_user(user):
+    if not is_case_user(user):
         return Case.objects.none()
     visible = cases_visible_to(user=user)
     base = Case.objects.all() if user.is_coordinator else visible
@@ -103,28 +82,9 @@ def referrals_visible_to(*, user: User) -> QuerySet[Referral]:
     return Referral.objects.filter(case__in=cases_visible_to(user=user))
 
 
-def acting_agency(*, user: User, case: Case) -> Agency | None:
-    """The agency on whose behalf the user acts in this case: a participating agency of theirs,
-    else (coordinators) their own coordinating agency, else their first case agency."""
-    agencies = user.case_agencies()
-    active = set(
-        case.participations.filter(
-            state=ParticipationState.ACTIVE, agency_id__in=[a.pk for a in agencies]
-        ).values_list("agency_id", flat=True)
-    )
-    for agency in agencies:
-        if agency.pk in active:
-            return agency
-    if user.is_coordinator:
-        for m in user.active_memberships:
-            if m.role == Role.COORDINATOR:
-                return m.agency
-    return agencies[0] if agencies else None
-
-
 def invitations_for(*, user: User) -> QuerySet[CaseParticipation]:
     """Open invitations addressed to the user's agencies (shows no personal data)."""
-    if not _is_case_user(user):
+    if not is_case_user(user):
         return CaseParticipation.objects.none()
     return CaseParticipation.objects.filter(
         agency_id__in=user.case_agency_ids(), state=ParticipationState.INVITED
@@ -133,8 +93,3 @@ def invitations_for(*, user: User) -> QuerySet[CaseParticipation]:
 
 def invitation_get_for_user(*, user: User, participation_id: UUID | str) -> CaseParticipation:
     return get_or_404(invitations_for(user=user), participation_id)
-
-
-def can_manage_participants(*, user: User, case: Case) -> bool:
-    """The lead agency's caseworkers and coordinators invite and revoke."""
-    return user.is_coordinator or case.lead_agency_id in user.case_agency_ids()

@@ -17,14 +17,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from varde.access.accounts import (
-    grantable_roles,
-)
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.core import clock
 from varde.core.errors import EditConflict, NotPermitted
 
+from .grants import grantable_roles
 from .models import Agency, Membership, User
 
 # --- services --------------------------------------------------------------------------------------

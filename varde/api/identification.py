@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from varde.access.cases import case_get_for_user
+from varde.access.identification import assessment_get_for_user
 from varde.cases.models import Case
 from varde.core import clock
 from varde.identification import selectors, services
@@ -522,7 +523,7 @@ class AssessmentDetailView(VardeAPIView):
         description=LANGUAGE_NOTE,
     )
     def get(self, request: Request, assessment_id: str) -> Response:
-        assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)  # type: ignore[arg-type]
+        assessment = assessment_get_for_user(user=request.user, assessment_id=assessment_id)  # type: ignore[arg-type]
         assessment = _with_people(Assessment.objects.all()).get(pk=assessment.pk)
         return Response(AssessmentSerializer(_assessment_data(assessment, request_lang(request))).data)
 

@@ -16,9 +16,10 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from varde.access import response as response_reads
 from varde.access.cases import case_get_for_user
 from varde.core.errors import TransitionNotAllowed
-from varde.response import selectors, services
+from varde.response import disappearances, notifications, placements
 from varde.response.models import (
     Clock,
     ClockState,
@@ -209,7 +210,7 @@ class NotificationListView(VardeAPIView):
     )
     def get(self, request: Request) -> Response:
         lang = request_lang(request)
-        qs = selectors.notifications_inbox(user=request.user).order_by("-created_at", "id")  # type: ignore[arg-type]
+        qs = response_reads.notifications_inbox(user=request.user).order_by("-created_at", "id")  # type: ignore[arg-type]
         page = list(self.paginate_queryset(qs) or [])
         data = NotificationSerializer([NotificationSerializer.body(n, lang) for n in page], many=True).data
         return self.get_paginated_response(data)
@@ -227,14 +228,14 @@ class NotificationAcknowledgeView(VardeAPIView):
     )
     def post(self, request: Request, notification_id: str) -> Response:
         user = request.user
-        notification = selectors.notification_get_for_user(user=user, notification_id=notification_id)  # type: ignore[arg-type]
+        notification = response_reads.notification_get_for_user(user=user, notification_id=notification_id)  # type: ignore[arg-type]
         try:
-            done = services.notification_acknowledge(actor=user, notification=notification)  # type: ignore[arg-type]
+            done = notifications.notification_acknowledge(actor=user, notification=notification)  # type: ignore[arg-type]
         except TransitionNotAllowed as error:
             return Response(
                 {"detail": str(error), "code": "already_acknowledged"}, status=status.HTTP_409_CONFLICT
             )
-        done = selectors.notifications_inbox(user=user).get(pk=done.pk)  # type: ignore[arg-type]
+        done = response_reads.notifications_inbox(user=user).get(pk=done.pk)  # type: ignore[arg-type]
         return Response(NotificationSerializer(NotificationSerializer.body(done, request_lang(request))).data)
 
 
@@ -249,7 +250,7 @@ class CaseClocksView(VardeAPIView):
     def get(self, request: Request, case_id: str) -> Response:
         case = case_get_for_user(user=request.user, case_id=case_id)  # type: ignore[arg-type]
         lang = request_lang(request)
-        qs = selectors.clocks_visible_to(user=request.user).filter(case=case).order_by("due_at", "id")  # type: ignore[arg-type]
+        qs = response_reads.clocks_visible_to(user=request.user).filter(case=case).order_by("due_at", "id")  # type: ignore[arg-type]
         page = list(self.paginate_queryset(qs) or [])
         return self.get_paginated_response(
             ClockSerializer([ClockSerializer.body(c, lang) for c in page], many=True).data
@@ -282,7 +283,7 @@ class CasePlacementsView(VardeAPIView):
         user = request.user
         case = case_get_for_user(user=user, case_id=case_id)  # type: ignore[arg-type]
         data = self.input(PlacementInputSerializer).validated_data
-        placement = services.placement_record(
+        placement = placements.placement_record(
             actor=user,  # type: ignore[arg-type]
             case=case,
             kind=data["kind"],
@@ -290,7 +291,7 @@ class CasePlacementsView(VardeAPIView):
             description=data["description"],
         )
         lang = request_lang(request)
-        clocks = selectors.clocks_visible_to(user=user).filter(case=case).order_by("due_at", "id")  # type: ignore[arg-type]
+        clocks = response_reads.clocks_visible_to(user=user).filter(case=case).order_by("due_at", "id")  # type: ignore[arg-type]
         body = {"placement": _placement(placement), "clocks": [ClockSerializer.body(c, lang) for c in clocks]}
         return Response(PlacementResultSerializer(body).data, status=status.HTTP_201_CREATED)
 
@@ -326,7 +327,7 @@ class CaseMissingEpisodesView(VardeAPIView):
         user = request.user
         case = case_get_for_user(user=user, case_id=case_id)  # type: ignore[arg-type]
         data = self.input(MissingEpisodeInputSerializer).validated_data
-        episode = services.missing_episode_record(actor=user, case=case, **data)  # type: ignore[arg-type]
+        episode = disappearances.missing_episode_record(actor=user, case=case, **data)  # type: ignore[arg-type]
         return Response(MissingEpisodeSerializer(_episode(episode)).data, status=status.HTTP_201_CREATED)
 
 
@@ -344,7 +345,7 @@ class NationalClocksView(VardeAPIView):
         user = request.user
         if not user.is_coordinator:  # type: ignore[union-attr]
             raise Http404("Not found")
-        groups = selectors.national_clock_view(user=user, language=request_lang(request))  # type: ignore[arg-type]
+        groups = response_reads.national_clock_view(user=user, language=request_lang(request))  # type: ignore[arg-type]
         body = [
             {
                 "agency": g.agency,

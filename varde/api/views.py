@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from varde.access.break_glass import break_glass_open
 from varde.access.cases import (
     case_get_for_user,
     case_listed_get,
@@ -35,16 +36,15 @@ from varde.access.cases import (
     invitations_for,
     person_get_for_user,
 )
+from varde.access.interchange import export_rows, request_get_for_user, requests_for
 from varde.accounts.models import Agency, TokenSecondFactor
 from varde.accounts.second_factor import check_code, confirmed_device, reauthenticate, second_factor_required
-from varde.audit.break_glass import break_glass_open
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.cases import services
 from varde.cases.models import Case, CaseEvent, CaseParticipation, Consent, Referral, StatusChange
 from varde.core import clock
 from varde.interchange import approval
-from varde.interchange.services import export_rows
 
 from . import serializers as s
 from .authentication import VerifiedTokenAuthentication
@@ -437,7 +437,7 @@ class ExportRequestListView(VardeAPIView):
         summary="Your export requests and those waiting for your approval",
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(approval.requests_for(user=request.user))  # type: ignore[arg-type]
+        page = self.paginate_queryset(requests_for(user=request.user))  # type: ignore[arg-type]
         return self.get_paginated_response(s.ExportRequestSerializer(page, many=True).data)
 
     @extend_schema(
@@ -464,7 +464,7 @@ class ExportApproveView(VardeAPIView):
         "administrator); 403 for your own",
     )
     def post(self, request: Request, request_id: str) -> Response:
-        export = approval.request_get_for_user(user=request.user, request_id=request_id)  # type: ignore[arg-type]
+        export = request_get_for_user(user=request.user, request_id=request_id)  # type: ignore[arg-type]
         if (refused := _reauthenticate(request, self.input(s.ReauthSerializer).validated_data)) is not None:
             return refused
         export = approval.export_request_approve(actor=request.user, request=export)  # type: ignore[arg-type]
@@ -481,7 +481,7 @@ class ExportDownloadView(VardeAPIView):
         summary="Download an approved export once (interchange CSV with a watermark line)",
     )
     def post(self, request: Request, request_id: str) -> HttpResponse:
-        export = approval.request_get_for_user(user=request.user, request_id=request_id)  # type: ignore[arg-type]
+        export = request_get_for_user(user=request.user, request_id=request_id)  # type: ignore[arg-type]
         if (refused := _reauthenticate(request, self.input(s.ReauthSerializer).validated_data)) is not None:
             return refused
         out = io.StringIO()

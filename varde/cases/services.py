@@ -11,14 +11,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from varde.access.cases import acting_agency, can_manage_participants
 from varde.accounts.models import Agency, User
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.core import clock
 from varde.core.errors import EditConflict, NotPermitted, TransitionNotAllowed, VardeError
+from varde.events.models import EventKind
+from varde.events.services import event_emit
 from varde.persons.models import IdentityDocument, Person, PersonName, PhoneNumber
 
+from .acting import acting_agency, can_manage_participants
 from .models import (
     TRANSITIONS,
     Case,
@@ -207,17 +209,16 @@ def referral_report(*, actor: User, agency: Agency, data: ReportInput) -> Case:
         agency=agency,
         detail={"referral": str(referral.pk), "person": str(person.pk)},
     )
-    # Presumption of minority (CoE Convention Art. 10(3)): an uncertain age with reasons to believe the
-    # person is a child starts it now, in the same transaction, and emits the event the response acts on.
-    from varde.identification.services import presumption_evaluate_on_report
-    from varde.linkage.services import record_keys_refresh
-    from varde.response.services import on_case_reported
-
-    record_keys_refresh(person_ids=[person.pk])  # the keys a later referral finds this one by
-    presumption_evaluate_on_report(actor=actor, case=case, agency=agency)
-    case = Case.objects.get(pk=case.pk)
-    on_case_reported(case=case)  # the right authorities are told at once (routing rules are data)
-    return case
+    # What follows a report happens in this transaction, through the handlers the packages above
+    # register for the event (varde.events): the linkage keys a later referral finds this one by; the
+    # presumption of minority (CoE Convention Art. 10(3)), which emits the event the response acts on;
+    # and the notices the routing rules send at once (the right authorities are told at once).
+    event_emit(
+        kind=EventKind.CASE_REPORTED,
+        case=case,
+        data={"actor": str(actor.pk), "agency": str(agency.pk), "person": str(person.pk)},
+    )
+    return Case.objects.get(pk=case.pk)
 
 
 @transaction.atomic
@@ -329,9 +330,12 @@ def case_invite_agency(*, actor: User, case: Case, agency: Agency, note: str = "
         agency=by_agency,
         detail={"invited_agency": agency.code, "participation": str(participation.pk)},
     )
-    from varde.response.services import on_agency_invited
-
-    on_agency_invited(participation=participation)  # the invited agency's inbox and 24-hour contact
+    # The invited agency's inbox and 24-hour contact (varde.response handles the event).
+    event_emit(
+        kind=EventKind.AGENCY_INVITED,
+        case=case,
+        data={"participation": str(participation.pk), "version": participation.version},
+    )
     return participation
 
 
@@ -515,7 +519,22 @@ def person_add_name(*, actor: User, case: Case, name: NameInput) -> PersonName:
         agency=agency,
         detail={"added": "name", "case": str(case.pk)},
     )
-    from varde.linkage.services import record_keys_refresh
-
-    record_keys_refresh(person_ids=[case.person_id])  # a new alias is a new key
+    # A new alias is a new linkage key (varde.linkage handles the event).
+    event_emit(kind=EventKind.PERSON_KEYS_CHANGED, case=case, data={"person": str(case.person_id)})
     return person_name
+
+
+REMOVED = "[removed]"
+
+
+def case_anonymise(*, case: Case) -> None:
+    """Retention: the case's free text goes (referral description, where met, record id, timeline
+    notes and data, status-change reasons, invitation notes, consent purposes); the skeleton stays.
+    The caller (varde.retention) audits and runs it in its transaction."""
+    Referral.objects.filter(case=case).update(
+        description="", met_where="", external_id="", updated_at=clock.now()
+    )
+    CaseEvent.objects.filter(case=case).update(text="", data={})
+    StatusChange.objects.filter(case=case).update(reason="")
+    CaseParticipation.objects.filter(case=case).update(invitation_note="")
+    Consent.objects.filter(case=case).update(purpose=REMOVED)

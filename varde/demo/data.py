@@ -481,7 +481,7 @@ MUNICIPALITIES = {  # kommunenummer -> weight; the police district that covers i
 BERGEN_AREA = {BERGEN}
 
 # Years of first referral, shaped like the peak around 2012-2016 and the dip of 2020. The demo's own
-# persons begin in 2010: 2009 belongs to the 2009 set (varde.statistics.demo2009), whose figures must
+# persons begin in 2010: 2009 belongs to the 2009 set (varde.demo.demo2009), whose figures must
 # come out exactly as KOM counted them.
 YEAR_WEIGHTS = {
     2010: 7,

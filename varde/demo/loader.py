@@ -6,7 +6,7 @@ timelines and invariants as real use. The one thing done directly is dating each
 (opened_at, status changes, timeline events, participation times) back to its referral date, so
 that a case reported in 2012 does not look opened today. Audit events keep their true time.
 
-The demo holds two sets. First 2009 as KOM counted it (varde.statistics.demo2009: 292 persons in
+The demo holds two sets. First 2009 as KOM counted it (varde.demo.demo2009: 292 persons in
 duplicated referrals, linked and reviewed, whose figures `varde stats --year 2009` reproduces
 exactly); then the demo's own persons, first reported from 2010 on, so that nothing else falls in
 2009. Last, one linkage run over all referrals, as a coordinator would start it.
@@ -54,7 +54,7 @@ from varde.cases.services import (
 from varde.core import clock
 from varde.linkage.services import linkage_run
 from varde.persons.models import AgeCertainty, DocumentType, NameKind, Sex
-from varde.statistics import demo2009
+from varde.demo import demo2009
 
 from . import data as D
 
@@ -70,7 +70,7 @@ class Summary:
     users: int = 0
     persons: int = 0
     cases: int = 0
-    persons_2009: int = 0  # the 2009 set (varde.statistics.demo2009)
+    persons_2009: int = 0  # the 2009 set (varde.demo.demo2009)
     referrals_2009: int = 0
 
 

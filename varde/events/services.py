@@ -1,14 +1,28 @@
-"""event_emit() writes to the outbox inside the caller's transaction; consumers mark events processed."""
+"""event_emit() writes to the outbox inside the caller's transaction; consumers mark events processed.
+
+Cross-package follow-ups are events. A package low in the house (cases) announces what happened; the
+packages above it that react register handlers for the kind (in their AppConfig.ready()), so no
+import runs upward. Two kinds of handler:
+
+- `immediate=True`: runs inside `event_emit`, in the transaction that makes the change, in `order`
+  (lowest first). For what must commit or fail with the event: an audit row, a clock the law starts
+  at the event, the notices the routing rules send at once, the linkage keys of a new name.
+- `immediate=False` (deferred): run by the worker after commit, exactly once (the claim is a
+  compare-and-set on `processed_at`). For what may wait and may be retried.
+
+An event with no deferred handler is marked processed when it is written.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
-from varde.cases.models import Case
 from varde.core import clock
 
 from .models import Event, EventKind
@@ -40,8 +54,46 @@ def _check_data(data: dict[str, Any]) -> None:
         _check_value(key, value)
 
 
-def event_emit(*, kind: str, case: Case | None, data: dict[str, Any] | None = None) -> Event:
-    """Add an event to the outbox. Must run inside the transaction that makes the change."""
+Handler = Callable[[Event], None]
+
+
+@dataclass(frozen=True)
+class _Registration:
+    handler: Handler
+    immediate: bool
+    order: int
+
+
+_HANDLERS: dict[str, list[_Registration]] = {}
+
+
+def event_handler(kind: str, *, immediate: bool, order: int = 50) -> Callable[[Handler], Handler]:
+    """Register `handler(event)` for events of `kind` (see the module's docstring)."""
+    if kind not in EventKind.values:
+        raise ValueError(f"unknown event kind {kind[:40]!r}")
+
+    def register(handler: Handler) -> Handler:
+        registrations = _HANDLERS.setdefault(kind, [])
+        if not any(r.handler is handler for r in registrations):
+            registrations.append(_Registration(handler=handler, immediate=immediate, order=order))
+            registrations.sort(key=lambda r: r.order)
+        return handler
+
+    return register
+
+
+def event_handlers(kind: str, *, immediate: bool) -> list[Handler]:
+    return [r.handler for r in _HANDLERS.get(kind, []) if r.immediate is immediate]
+
+
+def deferred_event_kinds() -> list[str]:
+    """The kinds the worker consumes: those with at least one deferred handler."""
+    return sorted(kind for kind, regs in _HANDLERS.items() if any(not r.immediate for r in regs))
+
+
+def event_emit(*, kind: str, case: Model | None, data: dict[str, Any] | None = None) -> Event:
+    """Add an event to the outbox and run its immediate handlers. Must run inside the transaction
+    that makes the change."""
     if kind not in EventKind.values:
         raise ValueError(f"unknown event kind {kind[:40]!r}")
     if not transaction.get_connection().in_atomic_block:
@@ -50,7 +102,25 @@ def event_emit(*, kind: str, case: Case | None, data: dict[str, Any] | None = No
     if case is not None:
         payload.setdefault("case", str(case.pk))
     _check_data(payload)
-    return Event.objects.create(kind=kind, case=case, data=payload, occurred_at=clock.now())
+    now = clock.now()
+    deferred = bool(event_handlers(kind, immediate=False))
+    event = Event.objects.create(
+        kind=kind, case=case, data=payload, occurred_at=now, processed_at=None if deferred else now
+    )
+    for handler in event_handlers(kind, immediate=True):
+        handler(event)
+    return event
+
+
+def event_process(*, event_id: Any) -> bool:
+    """Claim one pending event (compare-and-set) and run its deferred handlers, in the caller's
+    transaction; False if another consumer got there first."""
+    if not Event.objects.filter(pk=event_id, processed_at__isnull=True).update(processed_at=clock.now()):
+        return False
+    event = Event.objects.select_related("case").get(pk=event_id)
+    for handler in event_handlers(event.kind, immediate=False):
+        handler(event)
+    return True
 
 
 def events_pending(*, kind: str | None = None) -> QuerySet[Event]:

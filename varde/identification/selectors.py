@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from django.db.models import QuerySet
 
-from varde.access.cases import cases_visible_to, get_or_404
-from varde.accounts.models import Agency, User
-from varde.audit.models import AuditAction
-from varde.audit.services import audit_record
+from varde.accounts.models import Agency
 from varde.cases.models import Case
 
 from .catalogue import text
@@ -46,20 +42,6 @@ def assessments_for_case(*, case: Case) -> QuerySet[Assessment]:
         .select_related("catalogue", "assessed_by", "agency")
         .order_by("-at")
     )
-
-
-def assessments_visible_to(*, user: User) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(case__in=cases_visible_to(user=user))
-
-
-def assessment_get_for_user(*, user: User, assessment_id: UUID | str) -> Assessment:
-    assessment = get_or_404(
-        assessments_visible_to(user=user).select_related("catalogue", "case"), assessment_id
-    )
-    audit_record(
-        actor=user, action=AuditAction.VIEW, obj=assessment, detail={"case": str(assessment.case_id)}
-    )
-    return assessment
 
 
 def assessment_disagreement_count(*, queryset: QuerySet[Assessment] | None = None) -> int:

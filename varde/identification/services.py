@@ -12,14 +12,14 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import Http404
 from django.utils.translation import gettext as _
 
-from varde.access.cases import acting_agency, cases_visible_to
 from varde.accounts.models import Agency, User
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
+from varde.cases.acting import case_agency_required
 from varde.cases.models import Case, CaseEvent
+from varde.cases.services import REMOVED
 from varde.core import clock
 from varde.core.errors import EditConflict, NotPermitted
 from varde.events.models import EventKind
@@ -169,16 +169,6 @@ def local_question_retire(*, actor: User, question: LocalQuestion) -> LocalQuest
 # --- assessments --------------------------------------------------------------------------------------
 
 
-def _require_case_access(actor: User, case: Case) -> Agency:
-    """The actor must see the case (else 404, as everywhere) and act for an agency in it."""
-    if not cases_visible_to(user=actor).filter(pk=case.pk).exists():
-        raise Http404("Not found")
-    agency = acting_agency(user=actor, case=case)
-    if agency is None:  # pragma: no cover - a visible case always has an acting agency
-        raise NotPermitted(_("You do not act for an agency in this case."))
-    return agency
-
-
 def conclusion_disagrees(*, outcome: str, conclusion: str, rule: str = "ilo") -> bool:
     """The caseworker's conclusion differs from what the indicators support.
 
@@ -202,7 +192,7 @@ def assessment_record(
     local_question_ids: Sequence[UUID | str] = (),
 ) -> Assessment:
     """Record an assessment: the rule explains, the caseworker concludes. A disagreement is kept visible."""
-    agency = _require_case_access(actor, case)
+    agency = case_agency_required(actor, case)
     if conclusion not in Conclusion.values:
         raise ValidationError({"conclusion": _("Choose a conclusion.")})
     if not reasoning.strip():
@@ -290,7 +280,7 @@ def age_evidence_record(
     verified: bool = False,
 ) -> AgeEvidence:
     """Record one piece of age evidence. Call presumption_evaluate() afterwards (in the same request)."""
-    agency = _require_case_access(actor, case)
+    agency = case_agency_required(actor, case)
     if kind not in AgeEvidenceKind.values:
         raise ValidationError({"kind": _("Choose the kind of evidence.")})
     if not 0 <= age_min <= 120 or (age_max is not None and not age_min <= age_max <= 120):
@@ -409,7 +399,7 @@ def presumption_evaluate(*, actor: User, case: Case) -> PresumptionDecision:
     """Start a presumption of minority when the age is uncertain and there are reasons to believe the
     person is a child (CoE Convention Art. 10(3)): the case becomes a child's case and `presumed_child`
     is emitted for the coordinated response. Safe to call after every report or new age evidence."""
-    agency = _require_case_access(actor, case)
+    agency = case_agency_required(actor, case)
     return presumption_evaluate_on_report(actor=actor, case=case, agency=agency)
 
 
@@ -471,7 +461,7 @@ def presumption_evaluate_on_report(*, actor: User, case: Case, agency: Agency) -
 def presumption_lift(*, actor: User, case: Case, reason: str) -> AgePresumption:
     """End the presumption: the case is no longer a child's case. Needs a reason; the presumption stays
     as history, and only evidence recorded after this can start a new one."""
-    agency = _require_case_access(actor, case)
+    agency = case_agency_required(actor, case)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the presumption of minority is lifted.")})
     presumption = AgePresumption.objects.filter(case=case, lifted_at__isnull=True).first()
@@ -511,3 +501,10 @@ def presumption_lift(*, actor: User, case: Case, reason: str) -> AgePresumption:
         detail={"case": str(case.pk), "lifted": True},
     )
     return AgePresumption.objects.get(pk=presumption.pk)
+
+
+def identification_anonymise(*, case: Case) -> None:
+    """Retention: assessment reasoning, age-evidence notes and sources, why a presumption was lifted."""
+    Assessment.objects.filter(case=case).update(reasoning=REMOVED)
+    AgeEvidence.objects.filter(case=case).update(note="", assessed_by="")
+    AgePresumption.objects.filter(case=case).exclude(lifted_reason="").update(lifted_reason=REMOVED)

@@ -14,7 +14,6 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from varde.accounts.models import User
@@ -40,26 +39,6 @@ def can_approve(*, actor: User, request: ExportRequest) -> bool:
         return True
     requester: User = request.requested_by
     return bool(actor.admin_agency_ids() & requester.case_agency_ids())
-
-
-def requests_for(*, user: User) -> QuerySet[ExportRequest]:
-    """The user's own requests and those waiting for their approval."""
-    qs = ExportRequest.objects.select_related("requested_by", "approved_by")
-    if user.is_coordinator:
-        return qs.filter(Q(requested_by=user) | Q(approved_at__isnull=True, used_at__isnull=True))
-    waiting = Q(
-        approved_at__isnull=True,
-        requested_by__memberships__agency_id__in=user.admin_agency_ids(),
-        requested_by__memberships__is_active=True,
-        requested_by__memberships__role__in=["caseworker", "coordinator"],
-    )
-    return qs.filter(Q(requested_by=user) | waiting).distinct()
-
-
-def request_get_for_user(*, user: User, request_id: object) -> ExportRequest:
-    from varde.access.cases import get_or_404
-
-    return get_or_404(requests_for(user=user), str(request_id))
 
 
 @transaction.atomic

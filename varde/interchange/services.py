@@ -24,8 +24,8 @@ from typing import IO, TextIO
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
-from varde.access.cases import referrals_visible_to
 from varde.accounts.models import Agency, User
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
@@ -388,18 +388,20 @@ def _person_columns(person: Person) -> dict[str, str]:
     }
 
 
-def export_referrals(*, user: User) -> Iterator[Referral]:
+def export_referrals(referrals: QuerySet[Referral]) -> Iterator[Referral]:
     return (
-        referrals_visible_to(user=user)
-        .select_related("case", "case__person", "reporting_agency")
+        referrals.select_related("case", "case__person", "reporting_agency")
         .prefetch_related("case__person__names", "case__person__phones", "case__person__documents")
         .order_by("referral_date", "created_at")
         .iterator(chunk_size=500)
     )
 
 
-def export_rows(*, user: User, out: TextIO, request: ExportRequest | None) -> int:
-    """Write the interchange CSV of what the user may see; audited as one export. Returns the row count.
+def export_rows(
+    *, user: User, referrals: QuerySet[Referral], out: TextIO, request: ExportRequest | None
+) -> int:
+    """Write the interchange CSV of `referrals` (what the user may see: `varde.access.interchange`
+    passes them); audited as one export. Returns the row count.
 
     Identified data: `request` must be the user's own export request, approved by another person and
     not used before (varde.interchange.approval); it is used up here. The first line is a watermark
@@ -422,7 +424,7 @@ def export_rows(*, user: User, out: TextIO, request: ExportRequest | None) -> in
     with transaction.atomic():
         if not mark_used(request):
             raise NotPermitted("This export request has been used already.")
-        for referral in export_referrals(user=user):
+        for referral in export_referrals(referrals):
             row = {
                 "record_id": referral.external_id or str(referral.pk),
                 "reporting_agency": referral.reporting_agency.code,

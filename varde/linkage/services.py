@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from varde.accounts.models import User
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
-from varde.cases.models import Referral
+from varde.cases.models import Case, Referral
 from varde.core import clock
 from varde.core.errors import EditConflict, NotPermitted, VardeError
 
@@ -263,3 +263,10 @@ def record_keys_refresh(*, person_ids: Iterable[UUID]) -> int:
 def record_keys_rebuild() -> int:
     """Recompute every referral's stored keys (every linkage run does this too)."""
     return _record_keys_write(Referral.objects.all(), replace_all=True)
+
+
+def linkage_anonymise(*, case: Case) -> None:
+    """Retention: the reasons of review decisions about the case's referrals."""
+    ReviewDecision.objects.filter(Q(record_a__case=case) | Q(record_b__case=case)).update(
+        reason="", withdrawal_reason=""
+    )

@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from varde.accounts.models import Agency, User
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
+from varde.cases.acting import case_agency_required
 from varde.cases.models import Case
 from varde.core import clock as vclock
 from varde.core.errors import EditConflict, TransitionNotAllowed
 
 from . import dates
-from .access import require_case_agency
+from .agencies import child_welfare_agencies
 from .models import OPEN_CLOCK_STATES, Clock, ClockAction, ClockChange, ClockExtension, ClockPause, ClockState
 from .rules import clock_rules, clock_spec
 
@@ -81,8 +82,6 @@ def responsible_for(kind: str, case: Case, *, agency: Agency | None = None) -> A
     reporter's agency (given as `agency`)."""
     rule = clock_spec(kind)["responsible"]
     if rule == "child_welfare":
-        from .routing import child_welfare_agencies
-
         found = child_welfare_agencies(case)
         return found[0] if found else case.lead_agency
     if rule in ("task", "reporter") and agency is not None:
@@ -286,7 +285,7 @@ def _audit(actor: User, clk: Clock, agency: Agency | None, change: str) -> None:
 
 @transaction.atomic
 def clock_pause(*, actor: User, clock: Clock, reason: str, version: int) -> Clock:
-    agency = require_case_agency(actor, clock.case)
+    agency = case_agency_required(actor, clock.case)
     reason = _need_reason(reason)
     if not clock_spec(clock.kind).get("pausable"):
         raise TransitionNotAllowed(_("This deadline cannot be paused."))
@@ -313,7 +312,7 @@ def _shift(clk: Clock, new_due: dt.datetime, now: dt.datetime) -> dict[str, Any]
 @transaction.atomic
 def clock_resume(*, actor: User, clock: Clock, version: int) -> Clock:
     """Resume a paused clock: the due time moves on by as long as the clock was paused."""
-    agency = require_case_agency(actor, clock.case)
+    agency = case_agency_required(actor, clock.case)
     if clock.state != ClockState.PAUSED or clock.paused_at is None:
         raise TransitionNotAllowed(_("Only a paused deadline can be resumed."))
     now = vclock.now()
@@ -351,7 +350,7 @@ def clock_extend(
     months: int = 0,
 ) -> Clock:
     """Grant more time: the new due time, the reason and who granted it are kept."""
-    agency = require_case_agency(actor, clock.case)
+    agency = case_agency_required(actor, clock.case)
     reason = _need_reason(reason)
     if not clock_spec(clock.kind).get("extendable"):
         raise TransitionNotAllowed(_("This deadline is set by law and cannot be extended."))
@@ -394,7 +393,7 @@ def clock_extend(
 @transaction.atomic
 def clock_meet(*, actor: User, clock: Clock, version: int, reason: str = "") -> Clock:
     """Record that what the clock asked for was done (late if after the due time)."""
-    agency = require_case_agency(actor, clock.case)
+    agency = case_agency_required(actor, clock.case)
     now = vclock.now()
     clk = _closing(
         clock, state=ClockState.MET, version=version, at=now, states={*OPEN_CLOCK_STATES, ClockState.MISSED}
@@ -406,7 +405,7 @@ def clock_meet(*, actor: User, clock: Clock, version: int, reason: str = "") -> 
 
 @transaction.atomic
 def clock_cancel(*, actor: User, clock: Clock, reason: str, version: int) -> Clock:
-    agency = require_case_agency(actor, clock.case)
+    agency = case_agency_required(actor, clock.case)
     reason = _need_reason(reason)
     now = vclock.now()
     clk = _closing(clock, state=ClockState.CANCELLED, version=version, at=now, states=set(OPEN_CLOCK_STATES))

@@ -20,10 +20,10 @@ from varde.cases.models import Case, ParticipationState
 from varde.core import clock as vclock
 
 from . import dates
+from .agencies import child_welfare_agencies, coordinator_agencies, police_agencies
+from .clocks import clock_start
 from .models import AgencyContact, Clock, EmailState, Notification
 from .rules import LANGS, MESSAGE_FIELDS, clock_label, route_spec, routing_rules
-
-CHILD_WELFARE_ORDER = (AgencyKind.CHILD_WELFARE_MUNICIPAL, AgencyKind.CHILD_WELFARE_STATE)
 
 
 @dataclass(frozen=True)
@@ -33,46 +33,6 @@ class Recipient:
     user: User | None = None
     ack_within_hours: int | None = None
     ack_clock: str = ""
-
-
-def _active(**filters: Any) -> list[Agency]:
-    return list(Agency.objects.filter(is_active=True, **filters).order_by("name"))
-
-
-def _participating(case: Case, kinds: tuple[str, ...] | frozenset[str]) -> list[Agency]:
-    return _active(kind__in=kinds, participations__case=case, participations__state=ParticipationState.ACTIVE)
-
-
-def case_municipality(case: Case) -> str:
-    return next(
-        (m for m in case.referrals.order_by("created_at").values_list("municipality", flat=True) if m), ""
-    )
-
-
-def coordinator_agencies() -> list[Agency]:
-    return _active(kind=AgencyKind.KOM)
-
-
-def child_welfare_agencies(case: Case) -> list[Agency]:
-    """Child welfare taking part; else the municipal service where the case is; else state child welfare."""
-    taking_part = _participating(case, CHILD_WELFARE_ORDER)
-    if taking_part:
-        return taking_part
-    municipality = case_municipality(case)
-    if municipality:
-        local = _active(kind=AgencyKind.CHILD_WELFARE_MUNICIPAL, municipality=municipality)
-        if local:
-            return local
-    return _active(kind=AgencyKind.CHILD_WELFARE_STATE)
-
-
-def police_agencies(case: Case) -> list[Agency]:
-    taking_part = _participating(case, (AgencyKind.POLICE_DISTRICT,))
-    if taking_part:
-        return taking_part
-    municipality = case_municipality(case)
-    local = _active(kind=AgencyKind.POLICE_DISTRICT, municipality=municipality) if municipality else []
-    return local or _active(kind=AgencyKind.POLICE_DISTRICT)
 
 
 def _targets(
@@ -191,8 +151,6 @@ def notify(
     """Create the notifications a routing rule asks for, in the caller's transaction. Idempotent:
     `subject` (ids only) names what happened, so the same event never notifies an agency twice.
     E-mail is queued (email_state=pending) and sent by the worker after commit."""
-    from .clocks import clock_start
-
     rule = route_spec(kind)
     recipients = recipients_for(kind, case=case, clock=clock, invited=invited)
     if not recipients:

@@ -34,23 +34,17 @@ from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from varde.core import clock as vclock
-from varde.events.models import Event, EventKind
+from varde.events.models import Event
+from varde.events.services import deferred_event_kinds, event_process
 
 from .clocks import clock_fire_missed, clock_fire_warning, clocks_due, clocks_to_warn
 from .models import EmailState, Notification, NotificationKind
 from .routing import notify
-from .services import on_child_confirmed, on_presumed_child, on_presumption_lifted
 
 log = logging.getLogger("varde.response.worker")
 
 EMAIL_LEASE_SECONDS = 300
 EMAIL_MAX_ATTEMPTS = 8
-
-EVENT_HANDLERS: dict[str, Callable[..., Any]] = {
-    EventKind.PRESUMED_CHILD: on_presumed_child,
-    EventKind.CHILD_CONFIRMED: on_child_confirmed,
-    EventKind.PRESUMPTION_LIFTED: on_presumption_lifted,
-}
 
 
 @dataclass
@@ -121,19 +115,13 @@ def _drain(
 
 def process_events(*, batch: int, stats: WorkerStats) -> int:
     def candidates() -> QuerySet[Any]:
-        return Event.objects.filter(processed_at__isnull=True, kind__in=list(EVENT_HANDLERS)).order_by(
+        return Event.objects.filter(processed_at__isnull=True, kind__in=deferred_event_kinds()).order_by(
             "occurred_at", "id"
         )
 
-    def fire(event_id: Any) -> bool:
-        if not Event.objects.filter(pk=event_id, processed_at__isnull=True).update(processed_at=vclock.now()):
-            return False
-        event = Event.objects.select_related("case").get(pk=event_id)
-        if event.case is not None:
-            EVENT_HANDLERS[event.kind](case=event.case, occurred_at=event.occurred_at)
-        return True
-
-    won = _drain(candidates, fire, batch=batch, stats=stats, what="event")
+    won = _drain(
+        candidates, lambda event_id: event_process(event_id=event_id), batch=batch, stats=stats, what="event"
+    )
     stats.events += won
     return won
 

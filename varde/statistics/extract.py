@@ -37,7 +37,7 @@ from varde.response.models import Clock, LegalStatus, LegalStatusKind, MissingEp
 RESIDENCE_PERMIT_KINDS = frozenset(
     {LegalStatusKind.TEMPORARY_RESIDENCE, LegalStatusKind.PERMANENT_AFTER_TESTIFYING}
 )
-RETURN_CLOCK_KIND = "return_followup"  # varde.response.services.voluntary_return_record
+RETURN_CLOCK_KIND = "return_followup"  # varde.response.legal_status.voluntary_return_record
 
 
 @dataclass(frozen=True)

@@ -8,18 +8,11 @@ were published and the threshold; never a figure, never a person key.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db import transaction
-
 from varde.accounts.models import Role, User
-from varde.audit.models import AuditAction
-from varde.audit.services import audit_record
 from varde.core.errors import NotPermitted
 
-from .disclosure import check_k
 from .extract import pseudonymised_extract
-from .figures import NationalFigures, as_json, national_figures
+from .figures import NationalFigures, national_figures
 
 OPERATOR = None  # the CLI run by whoever operates the server
 
@@ -32,7 +25,7 @@ def may_see_published(user: User | None) -> bool:
     return may_see_internal(user) or bool(user and user.is_active and user.has_role(Role.ANALYST))
 
 
-def _check(user: User | None, published: bool) -> None:
+def check_may_see(user: User | None, published: bool) -> None:
     if not may_see_published(user):
         raise NotPermitted("only coordinators and analysts see national statistics")
     if not published and not may_see_internal(user):
@@ -42,26 +35,3 @@ def _check(user: User | None, published: bool) -> None:
 def figures_for_year(year: int) -> NationalFigures:
     """Internal figures, unaudited: for callers that check access and audit themselves."""
     return national_figures(pseudonymised_extract(), year)
-
-
-@transaction.atomic
-def statistics_get_for_user(
-    *,
-    user: User | None,
-    year: int,
-    published: bool,
-    k: int | None = None,
-    action: AuditAction = AuditAction.VIEW,
-    extended: bool = False,
-) -> dict[str, Any]:
-    """The year's figures in the issue's JSON shape, suppressed with threshold k when published."""
-    _check(user, published)
-    threshold = check_k(k) if published else None
-    result = as_json(figures_for_year(year), k=threshold, extended=extended)
-    audit_record(
-        actor=user,
-        action=action,
-        obj=("statistics.national", str(year)),
-        detail={"year": year, "published": published, "k": threshold},
-    )
-    return result

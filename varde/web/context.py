@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from varde.response.selectors import notifications_inbox
+from varde.access.response import notifications_inbox
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

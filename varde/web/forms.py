@@ -436,7 +436,7 @@ class VersionForm(forms.Form):
 
 
 class AgencyContactForm(forms.Form):
-    """An agency's 24-hour contact, as varde.response.services.agency_contact_set takes it."""
+    """An agency's 24-hour contact, as varde.response.notifications.agency_contact_set takes it."""
 
     on_call_phone = forms.CharField(
         label=_("On-call phone"),

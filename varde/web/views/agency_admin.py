@@ -39,7 +39,7 @@ from varde.identification.models import LocalQuestion
 from varde.identification.selectors import local_questions_of_agency
 from varde.identification.services import local_question_add, local_question_retire
 from varde.response.models import AgencyContact
-from varde.response.services import agency_contact_set
+from varde.response.notifications import agency_contact_set
 from varde.web.forms import (
     AgencyContactForm,
     AgencyForm,

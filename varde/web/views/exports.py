@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from varde.access.interchange import export_rows, request_get_for_user, requests_for
 from varde.core.errors import NotPermitted
 from varde.interchange import approval
-from varde.interchange.services import export_rows
 from varde.web.forms import add_service_error
 from varde.web.types import AuthedRequest
 from varde.web.views.auth import require_recent_authentication
@@ -66,7 +66,7 @@ def export_list(request: AuthedRequest) -> HttpResponse:
             "can_approve": approval.can_approve(actor=user, request=r) and r.approved_at is None,
             "mine": r.requested_by_id == user.pk,
         }
-        for r in approval.requests_for(user=user)[:50]
+        for r in requests_for(user=user)[:50]
     ]
     return render(request, "web/exports.html", {"form": form, "rows": rows})
 
@@ -75,7 +75,7 @@ def export_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_recent_authentication
 def export_approve(request: AuthedRequest, request_id: UUID) -> HttpResponse:
-    export = approval.request_get_for_user(user=request.user, request_id=request_id)
+    export = request_get_for_user(user=request.user, request_id=request_id)
     try:
         approval.export_request_approve(actor=request.user, request=export)
     except NotPermitted as error:
@@ -88,7 +88,7 @@ def export_approve(request: AuthedRequest, request_id: UUID) -> HttpResponse:
 @login_required
 @require_recent_authentication
 def export_download(request: AuthedRequest, request_id: UUID) -> HttpResponse:
-    export = approval.request_get_for_user(user=request.user, request_id=request_id)
+    export = request_get_for_user(user=request.user, request_id=request_id)
     out = io.StringIO()
     try:
         with transaction.atomic():

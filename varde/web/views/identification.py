@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from varde.access.cases import acting_agency, case_get_for_user, cases_visible_to, get_or_404
+from varde.access.identification import assessment_get_for_user
 from varde.accounts.models import User
 from varde.cases.models import Case, CaseEvent
 from varde.core.errors import EditConflict, NotPermitted
@@ -494,7 +495,7 @@ def assessment_preview(request: AuthedRequest, case_id: UUID, catalogue_id: str)
 @require_GET
 @login_required
 def assessment_detail(request: AuthedRequest, assessment_id: UUID) -> HttpResponse:
-    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
+    assessment = assessment_get_for_user(user=request.user, assessment_id=assessment_id)
     lang = page_lang()
     made = selectors.assessment_explain(assessment=assessment, lang=lang)
     explained = explain(

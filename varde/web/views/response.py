@@ -2,7 +2,7 @@
 actions, the notification inbox, and a case's response page (clocks, placements, individual plan,
 meetings, disappearances, legal status and the response timeline).
 
-Every read goes through varde.access.cases and varde.response.selectors; every write is a service of
+Every read goes through varde.access.cases and varde.access.response; every write is a service of
 varde.response. Each form posts to its own URL and works without JavaScript: success redirects back
 to the page, errors re-render it with the bound form.
 """
@@ -25,12 +25,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from varde.access import response as response_reads
 from varde.access.cases import case_get_for_user, cases_visible_to
 from varde.accounts.models import User
 from varde.cases.models import Case
 from varde.core.errors import EditConflict, NotPermitted, TransitionNotAllowed
 from varde.response import clocks as clock_services
-from varde.response import selectors, services
+from varde.response import disappearances, legal_status, notifications, placements, plans
 from varde.response.models import OPEN_CLOCK_STATES, Clock, MissingStatus, TaskStatus
 from varde.response.rules import clock_label, clock_spec
 from varde.web.forms import add_service_error
@@ -73,7 +74,7 @@ def national_clocks(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not user.is_coordinator:
         raise Http404("Not found")
-    groups = selectors.national_clock_view(user=user, language=_lang())
+    groups = response_reads.national_clock_view(user=user, language=_lang())
     # Which cases the coordinator may open now (others link to break-the-glass). Ids only: no names.
     openable = set(cases_visible_to(user=user).values_list("pk", flat=True))
     return render(request, "web/response/national.html", {"groups": groups, "openable": openable})
@@ -86,7 +87,7 @@ def national_clocks(request: AuthedRequest) -> HttpResponse:
 @login_required
 def next_actions(request: AuthedRequest) -> HttpResponse:
     _require_case_user(request.user)
-    actions = selectors.my_next_actions(user=request.user, language=_lang())
+    actions = response_reads.my_next_actions(user=request.user, language=_lang())
     return render(request, "web/response/next.html", {"actions": actions})
 
 
@@ -97,7 +98,7 @@ def next_actions(request: AuthedRequest) -> HttpResponse:
 @login_required
 def inbox(request: AuthedRequest) -> HttpResponse:
     _require_case_user(request.user)
-    qs = selectors.notifications_inbox(user=request.user)
+    qs = response_reads.notifications_inbox(user=request.user)
     rows = list(qs[: INBOX_LIMIT + 1])
     return render(
         request,
@@ -110,7 +111,9 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 @login_required
 def notification_detail(request: AuthedRequest, notification_id: UUID) -> HttpResponse:
     _require_case_user(request.user)
-    notification = selectors.notification_get_for_user(user=request.user, notification_id=notification_id)
+    notification = response_reads.notification_get_for_user(
+        user=request.user, notification_id=notification_id
+    )
     return render(
         request,
         "web/response/notification.html",
@@ -122,10 +125,12 @@ def notification_detail(request: AuthedRequest, notification_id: UUID) -> HttpRe
 @login_required
 def notification_acknowledge(request: AuthedRequest, notification_id: UUID) -> HttpResponse:
     _require_case_user(request.user)
-    notification = selectors.notification_get_for_user(user=request.user, notification_id=notification_id)
+    notification = response_reads.notification_get_for_user(
+        user=request.user, notification_id=notification_id
+    )
     try:
         with transaction.atomic():
-            services.notification_acknowledge(actor=request.user, notification=notification)
+            notifications.notification_acknowledge(actor=request.user, notification=notification)
     except TransitionNotAllowed as error:
         messages.warning(request, str(error))
     else:
@@ -201,34 +206,36 @@ def _response_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[
     user = request.user
     lang = _lang()
     clocks = list(
-        selectors.clocks_visible_to(user=user).filter(case=case).select_related("responsible_agency")
+        response_reads.clocks_visible_to(user=user).filter(case=case).select_related("responsible_agency")
     )
     task_clock_ids = set(
-        selectors.tasks_visible_to(user=user)
+        response_reads.tasks_visible_to(user=user)
         .filter(case=case, clock__isnull=False)
         .values_list("clock_id", flat=True)
     )
     plan = getattr(case, "individual_plan", None) if _has_plan(case) else None
     tasks = list(
-        selectors.tasks_visible_to(user=user)
+        response_reads.tasks_visible_to(user=user)
         .filter(case=case)
         .select_related("responsible_agency", "responsible_user")
     )
     meetings = list(
-        selectors.meetings_visible_to(user=user)
+        response_reads.meetings_visible_to(user=user)
         .filter(case=case)
         .prefetch_related("participants", "decisions__task")
     )
-    episodes = list(selectors.missing_episodes_visible_to(user=user).filter(case=case))
-    statuses = list(selectors.legal_statuses_visible_to(user=user).filter(case=case))
-    current = services.legal_status_current(case=case)
+    episodes = list(response_reads.missing_episodes_visible_to(user=user).filter(case=case))
+    statuses = list(response_reads.legal_statuses_visible_to(user=user).filter(case=case))
+    current = legal_status.legal_status_current(case=case)
     bound_close = bound.pop("close_forms", {})
     bound_tasks = bound.pop("task_done_forms", {})
     context: dict[str, Any] = {
         "case": case,
         "clock_rows": _clock_rows(clocks, bound.pop("clock_forms", {}), task_clock_ids),
         "placements": list(
-            selectors.placements_visible_to(user=user).filter(case=case).select_related("recorded_by_agency")
+            response_reads.placements_visible_to(user=user)
+            .filter(case=case)
+            .select_related("recorded_by_agency")
         ),
         "placement_form": bound.pop("placement_form", None) or PlacementForm(prefix="placement"),
         "plan": plan,
@@ -259,11 +266,11 @@ def _response_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[
         ],
         "missing_form": bound.pop("missing_form", None) or MissingForm(prefix="missing"),
         "statuses": statuses,
-        "current_statuses": [(s, services.rights_and_authority(s, lang)) for s in current],
+        "current_statuses": [(s, legal_status.rights_and_authority(s, lang)) for s in current],
         "legal_status_form": bound.pop("legal_status_form", None) or LegalStatusForm(prefix="legal"),
         "timeline": [
             {"entry": e, "heading": _timeline_heading(e.kind)}
-            for e in selectors.case_response_timeline(user=user, case=case, language=lang)
+            for e in response_reads.case_response_timeline(user=user, case=case, language=lang)
         ],
     }
     context.update(bound)
@@ -332,7 +339,7 @@ def case_clock_action(request: AuthedRequest, case_id: UUID, clock_id: UUID, act
     if action not in CLOCK_ACTIONS:
         raise Http404("Not found")
     case = _case(request, case_id)
-    clk = selectors.clock_get_for_user(user=request.user, clock_id=clock_id)
+    clk = response_reads.clock_get_for_user(user=request.user, clock_id=clock_id)
     if clk.case_id != case.pk:
         raise Http404("Not found")
     forms_by_action: dict[str, type[Form]] = {
@@ -387,7 +394,7 @@ def case_placement(request: AuthedRequest, case_id: UUID) -> HttpResponse:
         d = form.cleaned_data
         outcome = _save(
             form,
-            lambda: services.placement_record(
+            lambda: placements.placement_record(
                 actor=request.user,
                 case=case,
                 kind=d["kind"],
@@ -409,7 +416,7 @@ def case_missing(request: AuthedRequest, case_id: UUID) -> HttpResponse:
         d = form.cleaned_data
         outcome = _save(
             form,
-            lambda: services.missing_episode_record(
+            lambda: disappearances.missing_episode_record(
                 actor=request.user,
                 case=case,
                 missing_from=d["missing_from"],
@@ -431,7 +438,7 @@ def case_missing(request: AuthedRequest, case_id: UUID) -> HttpResponse:
 @login_required
 def case_missing_close(request: AuthedRequest, case_id: UUID, episode_id: UUID) -> HttpResponse:
     case = _case(request, case_id)
-    episode = selectors.missing_episode_get_for_user(user=request.user, episode_id=episode_id)
+    episode = response_reads.missing_episode_get_for_user(user=request.user, episode_id=episode_id)
     if episode.case_id != case.pk:
         raise Http404("Not found")
     form = MissingCloseForm(request.POST, prefix=f"close-{episode.pk}")
@@ -439,7 +446,7 @@ def case_missing_close(request: AuthedRequest, case_id: UUID, episode_id: UUID) 
         d = form.cleaned_data
         outcome = _save(
             form,
-            lambda: services.missing_episode_close(
+            lambda: disappearances.missing_episode_close(
                 actor=request.user, episode=episode, status=d["status"], at=d["at"], version=d["version"]
             ),
         )
@@ -457,7 +464,7 @@ def case_missing_close(request: AuthedRequest, case_id: UUID, episode_id: UUID) 
 def case_plan(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     case = _case(request, case_id)
     form = Form(request.POST)
-    outcome = _save(form, lambda: services.plan_create(actor=request.user, case=case))
+    outcome = _save(form, lambda: plans.plan_create(actor=request.user, case=case))
     if not outcome:
         return _back(request, case, _("The individual plan is created."), "plan-heading")
     return _render(request, case, plan_error=" ".join(str(e) for e in form.non_field_errors()))
@@ -474,7 +481,7 @@ def case_plan_goal(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     if form.is_valid():
         outcome = _save(
             form,
-            lambda: services.plan_goal_add(actor=request.user, plan=plan, text=form.cleaned_data["text"]),
+            lambda: plans.plan_goal_add(actor=request.user, plan=plan, text=form.cleaned_data["text"]),
         )
         if not outcome:
             return _back(request, case, _("The goal is added."), "plan-heading")
@@ -491,7 +498,7 @@ def case_task(request: AuthedRequest, case_id: UUID) -> HttpResponse:
         d = form.cleaned_data
         outcome = _save(
             form,
-            lambda: services.task_add(
+            lambda: plans.task_add(
                 actor=request.user,
                 case=case,
                 title=d["title"],
@@ -509,14 +516,14 @@ def case_task(request: AuthedRequest, case_id: UUID) -> HttpResponse:
 @login_required
 def case_task_done(request: AuthedRequest, case_id: UUID, task_id: UUID) -> HttpResponse:
     case = _case(request, case_id)
-    task = selectors.task_get_for_user(user=request.user, task_id=task_id)
+    task = response_reads.task_get_for_user(user=request.user, task_id=task_id)
     if task.case_id != case.pk:
         raise Http404("Not found")
     form = TaskDoneForm(request.POST, prefix=f"task-{task.pk}")
     if form.is_valid():
         outcome = _save(
             form,
-            lambda: services.task_set_status(
+            lambda: plans.task_set_status(
                 actor=request.user, task=task, status=TaskStatus.DONE, version=form.cleaned_data["version"]
             ),
         )
@@ -534,7 +541,7 @@ def case_meeting(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     form = MeetingForm(request.POST, case=case, prefix="meeting")
     if form.is_valid():
         d = form.cleaned_data
-        decision = services.DecisionInput(
+        decision = plans.DecisionInput(
             text=d["decision"],
             task_title=d["task_title"],
             responsible_agency=d["responsible_agency"],
@@ -542,7 +549,7 @@ def case_meeting(request: AuthedRequest, case_id: UUID) -> HttpResponse:
         )
         outcome = _save(
             form,
-            lambda: services.meeting_record(
+            lambda: plans.meeting_record(
                 actor=request.user,
                 case=case,
                 held_at=d["held_at"],
@@ -564,7 +571,7 @@ def case_legal_status(request: AuthedRequest, case_id: UUID) -> HttpResponse:
         d = form.cleaned_data
         outcome = _save(
             form,
-            lambda: services.legal_status_record(
+            lambda: legal_status.legal_status_record(
                 actor=request.user,
                 case=case,
                 kind=d["kind"],
@@ -584,7 +591,7 @@ def case_legal_status(request: AuthedRequest, case_id: UUID) -> HttpResponse:
 
 def case_response_summary(*, user: User, case: Case) -> dict[str, Any]:
     """The open deadlines of a case, for the case page's "Response" section (one query)."""
-    clocks = list(selectors.clocks_visible_to(user=user).filter(case=case, state__in=OPEN_CLOCK_STATES))
+    clocks = list(response_reads.clocks_visible_to(user=user).filter(case=case, state__in=OPEN_CLOCK_STATES))
     lang = _lang()
     return {"response_clocks": [{"clock": c, "label": clock_label(c.kind, lang)} for c in clocks]}
 
@@ -596,5 +603,5 @@ def directory(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not (user.can_work_with_cases or user.is_coordinator):
         raise Http404
-    rows = selectors.agency_directory(user=user)
+    rows = response_reads.agency_directory(user=user)
     return render(request, "web/response/directory.html", {"rows": rows})

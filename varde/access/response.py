@@ -1,4 +1,4 @@
-"""Reads for the pages and the API. Case data only through varde.access.cases: a user sees a case's
+"""The coordinated response's reads for the pages and the API. Case data only through varde.access.cases: a user sees a case's
 response data only if they may see the case. Lists are built with a fixed number of queries."""
 
 from __future__ import annotations
@@ -10,17 +10,16 @@ from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
 
-from varde.access.cases import cases_visible_to, get_or_404
 from varde.accounts.models import Agency, Role, User
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.cases.models import Case, CaseStatus
 from varde.core import clock as vclock
 from varde.core.errors import NotPermitted
-
-from . import dates
-from .clocks import ClockSnapshot, case_clocks_as_of
-from .models import (
+from varde.response import dates
+from varde.response.clocks import ClockSnapshot, case_clocks_as_of
+from varde.response.legal_status import legal_status_current
+from varde.response.models import (
     OPEN_CLOCK_STATES,
     AgencyContact,
     Clock,
@@ -35,9 +34,10 @@ from .models import (
     Task,
     TaskStatus,
 )
-from .routing import inbox_filter
-from .rules import clock_label, lang_of
-from .services import legal_status_current
+from varde.response.routing import inbox_filter
+from varde.response.rules import clock_label, lang_of
+
+from .cases import cases_visible_to, get_or_404
 
 # --- visibility --------------------------------------------------------------------------------------
 

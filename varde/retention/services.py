@@ -10,38 +10,39 @@ review decisions. Kept for statistics: the case skeleton - reference, status and
 without the reasons), dates, agencies, forms of exploitation, sector, municipality, nationality, sex,
 age band and the child flag. A person is anonymised only when every case about them is due.
 Each case is audited (action `anonymise`) and recorded in AnonymisedCase, so a run is idempotent.
+
+Retention sits above the domain packages: each offers its own `*_anonymise` service for what it
+holds, and this package decides when and calls them in one transaction per case. A new domain
+package with free text adds its service to ANONYMISERS.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 
 from varde.audit.models import AnonymisedCase, AuditAction
 from varde.audit.services import audit_record
-from varde.cases.models import Case, CaseEvent, CaseParticipation, CaseStatus, Consent, Referral, StatusChange
-from varde.identification.models import AgeEvidence, AgePresumption, Assessment
-from varde.linkage.models import ReviewDecision
-from varde.persons.models import Person
-from varde.response.models import (
-    ClockChange,
-    ClockExtension,
-    ClockPause,
-    LegalStatus,
-    MeetingDecision,
-    Placement,
-    PlanGoal,
-    Task,
+from varde.cases.models import Case, CaseStatus, StatusChange
+from varde.cases.services import case_anonymise
+from varde.core import clock
+from varde.identification.services import identification_anonymise
+from varde.linkage.services import linkage_anonymise
+from varde.persons.services import person_anonymise
+from varde.response.retention import response_anonymise
+
+# Each domain's own anonymisation of a case's records, in the order they run.
+ANONYMISERS: tuple[Callable[..., None], ...] = (
+    case_anonymise,
+    identification_anonymise,
+    response_anonymise,
+    linkage_anonymise,
 )
-
-from . import clock
-
-AGE_BANDS = (0, 13, 16, 18, 25, 35, 50, 65)
-REMOVED = "[removed]"
 
 
 @dataclass
@@ -49,10 +50,6 @@ class RetentionResult:
     days: int
     anonymised: int = 0
     case_ids: list[str] = field(default_factory=list)
-
-
-def age_band_floor(age: int) -> int:
-    return max(b for b in AGE_BANDS if b <= age)
 
 
 def due_cases(*, days: int | None = None, now: dt.datetime | None = None) -> list[tuple[Case, dt.date]]:
@@ -75,50 +72,10 @@ def due_cases(*, days: int | None = None, now: dt.datetime | None = None) -> lis
     return [(case, clock.localdate(closed_at[case.pk])) for case in cases.order_by("opened_at")]
 
 
-def _anonymise_person(person: Person, opened: dt.date) -> None:
-    age = person.age_on(opened)
-    person.names.all().delete()
-    person.documents.all().delete()
-    person.phones.all().delete()
-    Person.objects.filter(pk=person.pk).update(
-        date_of_birth=None,
-        national_id="",
-        estimated_age=age_band_floor(age) if age is not None else None,
-        estimated_age_certainty="",
-        age_estimated_on=opened if age is not None else None,
-        version=person.version + 1,
-        updated_at=clock.now(),
-    )
-
-
-def _clear_module_text(case: Case) -> None:
-    """Free text in the identification and response modules: kept structure, removed words."""
-    Assessment.objects.filter(case=case).update(reasoning=REMOVED)
-    AgeEvidence.objects.filter(case=case).update(note="", assessed_by="")
-    AgePresumption.objects.filter(case=case).exclude(lifted_reason="").update(lifted_reason=REMOVED)
-    ClockChange.objects.filter(clock__case=case).update(reason="")
-    ClockPause.objects.filter(clock__case=case).update(reason=REMOVED)
-    ClockExtension.objects.filter(clock__case=case).update(reason=REMOVED)
-    LegalStatus.objects.filter(case=case).update(note="")
-    Placement.objects.filter(case=case).update(description="")
-    PlanGoal.objects.filter(plan__case=case).update(text=REMOVED)
-    Task.objects.filter(case=case).update(title=REMOVED)
-    MeetingDecision.objects.filter(meeting__case=case).update(text=REMOVED)
-    ReviewDecision.objects.filter(Q(record_a__case=case) | Q(record_b__case=case)).update(
-        reason="", withdrawal_reason=""
-    )
-
-
 @transaction.atomic
 def anonymise_case(*, case: Case, closed_on: dt.date, days: int) -> None:
-    Referral.objects.filter(case=case).update(
-        description="", met_where="", external_id="", updated_at=clock.now()
-    )
-    CaseEvent.objects.filter(case=case).update(text="", data={})
-    StatusChange.objects.filter(case=case).update(reason="")
-    CaseParticipation.objects.filter(case=case).update(invitation_note="")
-    Consent.objects.filter(case=case).update(purpose=REMOVED)
-    _clear_module_text(case)
+    for anonymise in ANONYMISERS:
+        anonymise(case=case)
     others_due = (
         not Case.objects.filter(person_id=case.person_id)
         .exclude(pk=case.pk)
@@ -126,7 +83,7 @@ def anonymise_case(*, case: Case, closed_on: dt.date, days: int) -> None:
         .exists()
     )
     if others_due:
-        _anonymise_person(case.person, clock.localtime(case.opened_at).date())
+        person_anonymise(person=case.person, opened=clock.localtime(case.opened_at).date())
     AnonymisedCase.objects.create(case=case, closed_on=closed_on, anonymised_at=clock.now())
     audit_record(
         actor=None,

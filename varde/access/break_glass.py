@@ -16,12 +16,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from varde.accounts.models import Role, User
+from varde.audit.models import AuditAction, BreakGlassAccess
+from varde.audit.services import audit_record
 from varde.cases.models import Case
 from varde.core import clock
 from varde.core.errors import NotPermitted
-
-from .models import AuditAction, BreakGlassAccess
-from .services import audit_record
 
 MIN_REASON = 20
 NOTICE_DAYS = 90

@@ -37,8 +37,8 @@ from varde.linkage.models import ReviewDecision, ReviewItem
 from varde.linkage.selectors import person_keys
 from varde.linkage.services import linkage_run, review_decide, review_decide_pair
 from varde.response.clocks import clock_cancel
+from varde.response.legal_status import legal_status_record
 from varde.response.models import OPEN_CLOCK_STATES, Clock, ClockAction, ClockChange, LegalStatus
-from varde.response.services import legal_status_record
 
 YEAR = 2009
 SEX_AGE = {("F", False): 191, ("M", False): 32, ("F", True): 50, ("M", True): 19}

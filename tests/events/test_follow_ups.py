@@ -1,0 +1,92 @@
+"""Cross-package follow-ups are events: the cases package announces what happened and the packages
+above it react through handlers they register. Immediate handlers run in the transaction of the change
+(the notices, the linkage keys, the presumption of minority), deferred ones in the worker after commit."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from tests.factories import report
+from varde.cases.models import Case
+from varde.events.models import Event, EventKind
+from varde.events.services import (
+    deferred_event_kinds,
+    event_emit,
+    event_handler,
+    event_handlers,
+    events_pending,
+)
+from varde.linkage.models import RecordKey
+from varde.response.models import Notification, NotificationKind
+from varde.response.worker import run_worker
+
+
+def test_a_report_runs_its_immediate_follow_ups_in_its_own_transaction(personas, agencies):
+    case = report(personas.police, agencies.police, given="Ana", family="Popescu", child=False)
+    event = Event.objects.get(kind=EventKind.CASE_REPORTED, case=case)
+    # Written processed: no deferred handler waits for it, the worker never sees it.
+    assert event.processed_at is not None and event not in events_pending()
+    assert event.data == {
+        "case": str(case.pk),
+        "actor": str(personas.police.pk),
+        "agency": str(agencies.police.pk),
+        "person": str(case.person_id),
+    }
+    # The routing rule's notices and the linkage keys exist before any worker has run.
+    assert Notification.objects.filter(kind=NotificationKind.CASE_REPORTED, case=case).exists()
+    assert RecordKey.objects.filter(referral_id__in=case.referrals.values("pk")).exists()
+
+
+def test_a_failing_immediate_handler_undoes_the_report(personas, agencies, monkeypatch):
+    def broken(event: Event) -> None:
+        raise RuntimeError("handler failed")
+
+    from varde.events import services
+
+    registrations = dict(services._HANDLERS)
+    monkeypatch.setattr(services, "_HANDLERS", {k: list(v) for k, v in registrations.items()})
+    event_handler(EventKind.CASE_REPORTED, immediate=True, order=99)(broken)
+    before = Case.objects.count()
+    with pytest.raises(RuntimeError):
+        report(personas.police, agencies.police, given="Ion", family="Rusu", child=False)
+    assert Case.objects.count() == before
+    assert Event.objects.filter(kind=EventKind.CASE_REPORTED).count() == before
+
+
+def test_a_presumed_child_is_followed_up_by_the_worker_after_commit(personas, agencies):
+    case = report(personas.childwelfare, agencies.childwelfare, given="Amina", family="Yusuf", child=True)
+    event = Event.objects.get(kind=EventKind.PRESUMED_CHILD, case=case)
+    assert event.processed_at is None and EventKind.PRESUMED_CHILD in deferred_event_kinds()
+    assert not Notification.objects.filter(kind=NotificationKind.PRESUMED_CHILD, case=case).exists()
+    run_worker(once=True)
+    event.refresh_from_db()
+    assert event.processed_at is not None
+    assert Notification.objects.filter(kind=NotificationKind.PRESUMED_CHILD, case=case).exists()
+
+
+@pytest.mark.django_db
+def test_handlers_run_in_their_order_and_registering_twice_changes_nothing(monkeypatch):
+    from varde.events import services
+
+    monkeypatch.setattr(services, "_HANDLERS", {})
+    seen: list[str] = []
+
+    def second(event: Event) -> None:
+        seen.append("second")
+
+    def first(event: Event) -> None:
+        seen.append("first")
+
+    event_handler(EventKind.AGENCY_INVITED, immediate=True, order=20)(second)
+    event_handler(EventKind.AGENCY_INVITED, immediate=True, order=10)(first)
+    event_handler(EventKind.AGENCY_INVITED, immediate=True, order=10)(first)
+    assert event_handlers(EventKind.AGENCY_INVITED, immediate=True) == [first, second]
+    with transaction.atomic():
+        event_emit(kind=EventKind.AGENCY_INVITED, case=None, data={"participation": "p1"})
+    assert seen == ["first", "second"]
+
+
+def test_a_handler_for_an_unknown_kind_is_refused():
+    with pytest.raises(ValueError):
+        event_handler("no_such_kind", immediate=True)
