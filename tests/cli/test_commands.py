@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from varde import cli
 from varde.audit.models import AuditEvent
+from varde.cli import app
 
 SUBCOMMANDS = [
     ["serve"],
@@ -72,8 +72,8 @@ def test_audit_verify_on_an_empty_trail(varde, db):
 
 def test_serve_migrates_then_execs_gunicorn(varde, db, monkeypatch):
     calls = []
-    monkeypatch.setattr(cli, "_migrate_if_needed", lambda quiet=False: calls.append("migrate"))
-    monkeypatch.setattr(cli.os, "execv", lambda path, argv: calls.append(argv))
+    monkeypatch.setattr(app, "migrate_if_needed", lambda quiet=False: calls.append("migrate"))
+    monkeypatch.setattr(app.os, "execv", lambda path, argv: calls.append(argv))
     result = varde("serve", "--host", "0.0.0.0", "--port", "8123")
     assert result.code == 0
     assert calls[0] == "migrate"
@@ -84,8 +84,8 @@ def test_serve_migrates_then_execs_gunicorn(varde, db, monkeypatch):
 
 def test_serve_defaults_to_localhost_8000(varde, db, monkeypatch):
     seen = []
-    monkeypatch.setattr(cli, "_migrate_if_needed", lambda quiet=False: None)
-    monkeypatch.setattr(cli.os, "execv", lambda path, argv: seen.append(argv))
+    monkeypatch.setattr(app, "migrate_if_needed", lambda quiet=False: None)
+    monkeypatch.setattr(app.os, "execv", lambda path, argv: seen.append(argv))
     varde("serve")
     assert seen[0][seen[0].index("--bind") + 1] == "127.0.0.1:8000"
 

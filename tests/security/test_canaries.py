@@ -418,7 +418,7 @@ def crawl_persona(world: World, persona: str, urls: list[tuple[str, str]], tally
 def test_canaries_only_where_allowed(world_with_canaries, capfd, tmp_path, settings, monkeypatch):
     w = world_with_canaries
     # Django is set up already: the in-process `varde` must not configure logging again mid-capture
-    monkeypatch.setattr("varde.cli._setup_django", lambda: None)
+    monkeypatch.setattr("varde.cli.base.setup_django", lambda: None)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     tally = Tally()
     started = time.monotonic()

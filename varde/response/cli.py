@@ -9,6 +9,8 @@ import argparse
 import json
 import sys
 
+from varde.cli.base import positive_float, positive_int
+
 WORKER_EPILOG = """Several workers may run at once: each item is claimed by compare-and-set and fires
 exactly once; a worker stopped mid-way loses nothing.
 
@@ -29,20 +31,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 1 if stats.errors else 0
 
 
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
-    return number
-
-
-def _positive_float(value: str) -> float:
-    number = float(value)
-    if number <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
-    return number
-
-
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "worker",
@@ -57,13 +45,13 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--once", action="store_true", help="do one pass and exit (for cron)")
     parser.add_argument(
         "--interval",
-        type=_positive_float,
+        type=positive_float,
         default=30.0,
         metavar="SECONDS",
         help="seconds between passes when running forever (default 30)",
     )
     parser.add_argument(
-        "--batch", type=_positive_int, default=200, metavar="N", help="items fetched per query (default 200)"
+        "--batch", type=positive_int, default=200, metavar="N", help="items fetched per query (default 200)"
     )
     parser.add_argument(
         "--no-events",

@@ -1,7 +1,9 @@
 """`varde stats` and `varde export --htcds` (alias `varde htcds-export`): national figures and the
-HTCDS 2.0 exchange for scripts.
+HTCDS 2.0 exchange for scripts; `varde report annual` (in report_cli) registers with them.
 
 Wire into the `varde` command with `register(subparsers)`; each sub-command sets `func(args) -> int`.
+`varde export` itself is the interchange package's: the `varde` command hands it add_htcds_arguments
+and cmd_htcds_export.
 Without --user a command acts as the server operator (audited with no actor, as `varde backup` is);
 with --user the user's role decides: coordinators see internal figures, analysts published ones only.
 """
@@ -13,8 +15,11 @@ import contextlib
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Any
+
+from varde.cli.base import CliError, optional_user, writable_path, year_argument
+
+from . import report_cli
 
 STATS_DESCRIPTION = """National figures for a year, counting de-duplicated persons (the latest linkage
 run; a case never linked counts as its own person), never referrals. Read from a pseudonymised extract.
@@ -44,23 +49,15 @@ EXPORT_EPILOG = """Example:
   varde htcds-export --out varde-htcds.csv --user kom.coordinator"""
 
 
-def _user(username: str | None) -> Any:
-    if not username:
-        return None  # the server operator
-    from varde.cli import _get_user
-
-    return _get_user(username)
-
-
 def cmd_stats(args: argparse.Namespace) -> int:
+    from varde.access.statistics import statistics_get_for_user
     from varde.accounts.models import Role
     from varde.audit.models import AuditAction
-    from varde.cli import CliError
 
     from .disclosure import DisclosureError
-    from .selectors import may_see_internal, statistics_get_for_user
+    from .selectors import may_see_internal
 
-    user = _user(args.user)
+    user = optional_user(args.user)
     published = args.published or args.k is not None
     if user is not None and not may_see_internal(user) and user.has_role(Role.ANALYST):
         published = True  # analysts see published figures only
@@ -91,7 +88,6 @@ def cmd_htcds_export(args: argparse.Namespace) -> int:
 
     from varde.audit.models import AuditAction
     from varde.audit.services import audit_record
-    from varde.cli import CliError
     from varde.core.errors import NotPermitted
 
     from .disclosure import DisclosureError
@@ -99,13 +95,11 @@ def cmd_htcds_export(args: argparse.Namespace) -> int:
     from .htcds import htcds_records, write_csv, write_json
     from .selectors import may_see_internal
 
-    user = _user(args.user)
+    user = optional_user(args.user)
     if not may_see_internal(user):
         raise NotPermitted("only coordinators export case data")
     args.format = args.format or "csv"
-    path = Path(args.out)
-    if path.is_dir() or not path.parent.is_dir():
-        raise CliError(f"cannot write to {path.name}: not a file in an existing folder")
+    path = writable_path(args.out)
     rows = pseudonymised_extract()
     year = getattr(args, "year", None)
     if year is not None:
@@ -137,18 +131,8 @@ def cmd_htcds_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def year_argument(value: str) -> int:
-    """argparse type for a year (also used by `varde report annual`)."""
-    try:
-        year = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError("a year, e.g. 2009") from None
-    if not 1900 <= year <= 2100:
-        raise argparse.ArgumentTypeError("a year between 1900 and 2100")
-    return year
-
-
 def register(subparsers: Any) -> None:
+    """Add `stats`, `htcds-export` and `report` (annual) to the `varde` command's sub-parsers."""
     stats = subparsers.add_parser(
         "stats",
         help="national figures for a year (persons, not referrals)",
@@ -191,6 +175,8 @@ def register(subparsers: Any) -> None:
         "--user", metavar="USERNAME", help="export as this coordinator (default: the operator)"
     )
     export.set_defaults(func=cmd_htcds_export)
+
+    report_cli.register(subparsers)
 
 
 def add_htcds_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,6 +1,6 @@
 """`varde report annual YYYY --format pdf|xlsx|html --out FILE`: the annual status report as a file.
 
-Wire into the `varde` command with `register(subparsers)`. Without --user the command acts as the
+Registered by `varde.statistics.cli.register`. Without --user the command acts as the
 server operator (audited with no actor, as `varde stats` does); with --user, coordinators and
 analysts may make it. The report holds published (disclosure-controlled) figures only.
 """
@@ -11,10 +11,9 @@ import argparse
 import contextlib
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
-from .cli import year_argument
+from varde.cli.base import EXIT_OK, CliError, optional_user, writable_path, year_argument
 
 DESCRIPTION = """The annual status report (action plan measure 6) for a year: the published tables
 (persons; women, men, girls and boys; the largest nationalities; forms of exploitation; kinds of
@@ -34,17 +33,13 @@ def cmd_report_annual(args: argparse.Namespace) -> int:
     from django.utils import translation
 
     from varde.audit.models import AuditAction
-    from varde.cli import EXIT_OK, CliError
 
-    from .cli import _user
     from .disclosure import DisclosureError
     from .report import NoFiguresForYear, annual_report_for_user
     from .report_files import report_file
 
-    path = Path(args.out)
-    if path.is_dir() or not path.parent.is_dir():
-        raise CliError(f"cannot write to {path.name}: not a file in an existing folder")
-    user = _user(args.user)
+    path = writable_path(args.out)
+    user = optional_user(args.user)
     language = args.language or settings.LANGUAGE_CODE
     with translation.override(language):
         try:
