@@ -27,6 +27,7 @@ class AgencyKind(models.TextChoices):
     NGO = "ngo", _("Non-governmental organisation")
     IOM = "iom", _("International Organization for Migration (IOM)")
     KOM = "kom", _("National Coordinating Unit (KOM)")
+    MINISTRY = "ministry", _("Ministry")
 
 
 CHILD_WELFARE_KINDS = frozenset({AgencyKind.CHILD_WELFARE_MUNICIPAL, AgencyKind.CHILD_WELFARE_STATE})
@@ -61,6 +62,9 @@ class Role(models.TextChoices):
     AGENCY_ADMIN = "agency_admin", _("Agency administrator")
     SYSTEM_ADMIN = "system_admin", _("System administrator")
     AUDITOR = "auditor", _("Auditor")
+    # Reads and reports on its ministry's action-plan measures and projects (varde.coordination);
+    # opens no case data.
+    MINISTRY = "ministry", _("Ministry user")
 
 
 # Roles that open case data. Everything else sees no personal data.
