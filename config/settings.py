@@ -190,7 +190,9 @@ WHITENOISE_USE_FINDERS = True
 
 # --- sign-in, second factor, sessions (issue 7) ---------------------------------------------------
 # Lockout: 5 failed sign-ins (web, API token, admin) for one username, or from one address, lock that
-# username / address for 30 minutes; a successful sign-in clears the count. Behind a reverse proxy set
+# username / address for 30 minutes; a successful sign-in clears only that username's failures from that
+# address (varde.accounts.lockout.VardeAxesHandler; axes' own handler would clear every failure from the
+# address, for every username: issue 21, finding 1). Behind a reverse proxy set
 # AXES_IPWARE_PROXY_COUNT so that the client's address (not the proxy's) is counted. The answer never
 # says whether the account exists (varde.accounts.lockout).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -200,6 +202,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=None)
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "varde.accounts.lockout.VardeAxesHandler"
 AXES_LOCKOUT_CALLABLE = "varde.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
