@@ -121,16 +121,27 @@ def test_token_issued_without_a_code_does_not_open_the_api(api, world):
     assert api.get("/api/me/").status_code == 401
 
 
-def test_analyst_token_needs_no_code(api, world):
-    """Analysts see no case data: no second factor required (unless they have set one up)."""
+def test_analyst_token_needs_the_code_too(api, world):
+    """Issue 21: every role needs the second factor, the analyst too; without an authenticator set up
+    (on the code page) there is no token, and with one the code is asked for."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    TOTPDevice.objects.filter(user=world.personas.analyst).delete()
+    analyst = world.personas.analyst
     response = api.post("/api/auth/token/", {"username": "analyst", "password": PASSWORD}, format="json")
+    assert response.status_code == 400 and not Token.objects.exists()
+    response = api.post(
+        "/api/auth/token/",
+        {"username": "analyst", "password": PASSWORD, "otp_code": otp_code(analyst)},
+        format="json",
+    )
     assert response.status_code == 200
     api.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     assert api.get("/api/me/").status_code == 200
     assert api.get("/api/cases/").json()["results"] == []
+    TOTPDevice.objects.filter(user=analyst).delete()
+    api.credentials()
+    response = api.post("/api/auth/token/", {"username": "analyst", "password": PASSWORD}, format="json")
+    assert response.status_code == 400
 
 
 def test_token_expires_after_twelve_hours(api, world):

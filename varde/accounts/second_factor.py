@@ -2,8 +2,12 @@
 how long a sign-in lasts.
 
 Rules:
-- every user with a role that opens case data (caseworker, coordinator) or grants roles (agency and
-  system administrators) must have a confirmed TOTP device and enter a code after the password;
+- every user with a role must have a confirmed TOTP device and enter a code after the password: the
+  roles that open case data (caseworker, coordinator), grant roles (agency and system administrators),
+  read other data about victims or users (the auditor: who looked at what, break-the-glass reasons;
+  the analyst: figures about victims), and every other role;
+- every user with a confirmed device must enter its code, role or not (issue 21, finding 2: the analyst
+  and the auditor were shown the code page but could skip it);
 - a session that has not passed the code step reaches nothing but the code step and sign-out
   (`varde.accounts.middleware.SecondFactorMiddleware`), and the access layer refuses case data to it
   (`second_factor_missing`, used by `varde.access.cases`);
@@ -14,11 +18,13 @@ Rules:
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -32,14 +38,16 @@ LOGIN_AT = "varde_login_at"
 SEEN_AT = "varde_seen_at"
 AUTH_AT = "varde_auth_at"  # the last time password AND code were checked
 
-SECOND_FACTOR_ROLES = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN})
+# Every role, including any added later (secure by default).
+SECOND_FACTOR_ROLES = frozenset(Role)
 
 
 def second_factor_required(user: Any) -> bool:
-    """Roles with case data or the power to grant roles need a code after the password."""
+    """A code after the password for every role (case data, role grants, personal data) and for every
+    user with a confirmed authenticator."""
     if not (user is not None and getattr(user, "is_authenticated", False) and user.is_active):
         return False
-    return bool(user.roles() & SECOND_FACTOR_ROLES)
+    return bool(user.roles() & SECOND_FACTOR_ROLES) or confirmed_device(user) is not None
 
 
 def second_factor_missing(user: Any) -> bool:
@@ -49,7 +57,7 @@ def second_factor_missing(user: Any) -> bool:
     is_verified = getattr(user, "is_verified", None)
     if is_verified is None:
         return False
-    return second_factor_required(user) and not is_verified()
+    return not is_verified() and second_factor_required(user)
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:
@@ -74,6 +82,19 @@ def check_code(user: User, code: str, *, device: TOTPDevice | None = None) -> TO
             device.throttle_increment(commit=True)
         return None
     return device if device.verify_token(code) else None
+
+
+def code_wait_seconds(device: TOTPDevice) -> int:
+    """Seconds before `device` checks another code (django-otp's throttle after wrong codes); 0 when
+    it checks one now. A code sent meanwhile is not checked at all, so the answer is "wait", never
+    "wrong"."""
+    allowed, data = device.verify_is_allowed()
+    if allowed:
+        return 0
+    until = (data or {}).get("locked_until")
+    if until is None:
+        return 1
+    return max(1, math.ceil((until - timezone.now()).total_seconds()))
 
 
 def _ts(value: dt.datetime) -> float:
