@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from varde.access.break_glass import MIN_REASON, break_glass_open
 from varde.access.cases import case_listed_get
-from varde.audit.break_glass import MIN_REASON, break_glass_open
 from varde.web.forms import add_service_error
 from varde.web.types import AuthedRequest
 from varde.web.views.auth import require_recent_authentication
