@@ -8,9 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from varde.access.break_glass import notices_for
 from varde.access.cases import cases_listed_for, invitations_for, referrals_visible_to
 from varde.accounts.models import Role
-from varde.audit.break_glass import notices_for
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.web.types import AuthedRequest
