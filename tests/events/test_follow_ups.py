@@ -1,6 +1,7 @@
 """Cross-package follow-ups are events: the cases package announces what happened and the packages
 above it react through handlers they register. Immediate handlers run in the transaction of the change
-(the notices, the linkage keys, the presumption of minority), deferred ones in the worker after commit."""
+(the notices, the linkage keys, the presumption of minority and the child's 24-hour clock), deferred ones
+in the worker after commit."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from varde.events.services import (
     events_pending,
 )
 from varde.linkage.models import RecordKey
-from varde.response.models import Notification, NotificationKind
+from varde.response.models import Clock, ClockState, Notification, NotificationKind
 from varde.response.worker import run_worker
 
 
@@ -54,15 +55,38 @@ def test_a_failing_immediate_handler_undoes_the_report(personas, agencies, monke
     assert Event.objects.filter(kind=EventKind.CASE_REPORTED).count() == before
 
 
-def test_a_presumed_child_is_followed_up_by_the_worker_after_commit(personas, agencies):
+def test_a_presumed_child_has_its_clock_and_notice_before_any_worker_runs(personas, agencies):
+    """The 24-hour rule never waits for a worker: the clock the law starts at the presumption and the
+    notice to child welfare commit with the report (the response's immediate handlers)."""
     case = report(personas.childwelfare, agencies.childwelfare, given="Amina", family="Yusuf", child=True)
     event = Event.objects.get(kind=EventKind.PRESUMED_CHILD, case=case)
-    assert event.processed_at is None and EventKind.PRESUMED_CHILD in deferred_event_kinds()
-    assert not Notification.objects.filter(kind=NotificationKind.PRESUMED_CHILD, case=case).exists()
-    run_worker(once=True)
-    event.refresh_from_db()
-    assert event.processed_at is not None
+    assert event.processed_at is not None and EventKind.PRESUMED_CHILD not in deferred_event_kinds()
+    assert Clock.objects.get(case=case, kind="safe_placement").state == ClockState.RUNNING
     assert Notification.objects.filter(kind=NotificationKind.PRESUMED_CHILD, case=case).exists()
+
+
+def test_a_deferred_handler_runs_in_the_worker_once(personas, agencies, monkeypatch):
+    """What may wait runs in the worker, after the change committed, exactly once; the immediate
+    handlers of the same event still ran with the change."""
+    from varde.events import services
+
+    monkeypatch.setattr(services, "_HANDLERS", {k: list(v) for k, v in services._HANDLERS.items()})
+    seen: list[int] = []
+
+    def later(event: Event) -> None:
+        seen.append(event.pk)
+
+    event_handler(EventKind.CASE_REPORTED, immediate=False)(later)
+    assert EventKind.CASE_REPORTED in deferred_event_kinds()
+    case = report(personas.police, agencies.police, given="Ana", family="Popescu", child=False)
+    event = Event.objects.get(kind=EventKind.CASE_REPORTED, case=case)
+    assert event.processed_at is None and event in events_pending() and seen == []
+    assert Notification.objects.filter(kind=NotificationKind.CASE_REPORTED, case=case).exists()  # immediate
+
+    assert run_worker(once=True).events == 1
+    event.refresh_from_db()
+    assert event.processed_at is not None and seen == [event.pk]
+    assert run_worker(once=True).events == 0 and seen == [event.pk]
 
 
 @pytest.mark.django_db

@@ -13,7 +13,7 @@ from varde.audit.models import AuditEvent
 from varde.cases.models import Case, CaseEvent
 from varde.core import clock
 from varde.events.models import Event
-from varde.events.services import event_mark_processed, events_pending
+from varde.events.services import event_handler, event_mark_processed, events_pending
 from varde.identification.errors import CatalogueNotApplicable
 from varde.identification.models import AgePresumption
 from varde.identification.services import (
@@ -27,6 +27,7 @@ from varde.identification.services import (
     presumption_evaluate,
     presumption_lift,
 )
+from varde.response.models import Clock, ClockState
 
 
 def test_presumption_flow_end_to_end(world):
@@ -50,7 +51,9 @@ def test_presumption_flow_end_to_end(world):
     case = Case.objects.get(pk=case.pk)
     assert case.is_child and case.version == version_before + 1
     event = Event.objects.get(kind="presumed_child", case=case)
-    assert event.case_id == case.pk and event.processed_at is None
+    # Its follow-ups ran in the same transaction: the child's 24-hour clock is running already.
+    assert event.case_id == case.pk and event.processed_at is not None
+    assert Clock.objects.get(case=case, kind="safe_placement").state == ClockState.RUNNING
     assert event.data == {"presumption": str(decision.presumption.pk), "case": str(case.pk)}
     assert CaseEvent.objects.filter(case=case, kind="presumption_started").exists()
     assert AuditEvent.objects.filter(object_type="identification.agepresumption", action="create").exists()
@@ -189,12 +192,21 @@ def test_lift_without_a_presumption_is_refused(world):
         )
 
 
-def test_outbox_consumers_mark_events_processed(world):
-    pending = list(events_pending(kind="presumed_child"))
+def test_outbox_consumers_mark_events_processed(world, monkeypatch):
+    # The presumptions' follow-ups ran in the reports' own transactions: nothing waits for a worker.
     children = {c.pk for c in world.cases.all() if c.is_child}
-    assert {e.case_id for e in pending} == children and len(pending) == 3
-    assert event_mark_processed(event=pending[0]) is True
-    assert event_mark_processed(event=pending[0]) is False
-    for event in pending[1:]:
-        event_mark_processed(event=event)
+    presumed = Event.objects.filter(kind="presumed_child")
+    assert set(presumed.values_list("case_id", flat=True)) == children and presumed.count() == 3
+    assert not events_pending().exists()
+    # An event a deferred consumer waits for is marked processed exactly once.
+    from varde.events import services
+
+    monkeypatch.setattr(services, "_HANDLERS", {k: list(v) for k, v in services._HANDLERS.items()})
+    event_handler("presumed_child", immediate=False)(lambda event: None)
+    police, case = world.personas.police, world.cases.police_adult
+    age_evidence_record(actor=police, case=case, kind="own_statement", age_min=16, on=clock.today())
+    assert presumption_evaluate(actor=police, case=case).outcome == OUTCOME_STARTED
+    (pending,) = events_pending(kind="presumed_child")
+    assert event_mark_processed(event=pending) is True
+    assert event_mark_processed(event=pending) is False
     assert not events_pending().exists()

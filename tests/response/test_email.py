@@ -10,8 +10,8 @@ from email.header import decode_header, make_header
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.factories import report_persona_case
 from varde.response.models import EmailState, Notification, NotificationKind
-from varde.response.placements import on_presumed_child
 from varde.response.worker import WorkerStats, process_emails, run_worker
 
 from .conftest import assert_no_personal_data
@@ -51,6 +51,12 @@ def smtp_server(settings):
         controller.stop()
 
 
+def _child_reported(world):
+    """Mihai reported again by the police, now that every agency has a 24-hour e-mail: the report
+    itself (no worker) presumes him a child and queues the notices to child welfare and KOM."""
+    return report_persona_case("police_child", world.personas.police, world.agencies.police)
+
+
 def _text(envelope) -> str:
     msg = message_from_bytes(envelope.content)
     body = msg.get_payload(decode=True).decode(msg.get_content_charset() or "utf-8")
@@ -58,12 +64,11 @@ def _text(envelope) -> str:
 
 
 def test_notification_email_arrives_and_holds_no_personal_data(world, frozen, contacts, smtp_server):
-    case = world.cases.police_child
+    case = _child_reported(world)
     person = case.person
     secrets = [n.given for n in person.names.all()] + [n.family for n in person.names.all()]
     secrets += [p.number for p in person.phones.all()] + [d.number for d in person.documents.all()]
     assert len(secrets) == 4
-    on_presumed_child(case=case, occurred_at=frozen.now)
     pending = Notification.objects.filter(email_state=EmailState.PENDING)
     assert pending.count() == 2  # child welfare and KOM; the e-mail is sent by the worker, after commit
 
@@ -87,7 +92,7 @@ def test_notification_email_arrives_and_holds_no_personal_data(world, frozen, co
 
 
 def test_smtp_failure_is_retried_later(world, frozen, contacts, smtp_server, settings):
-    on_presumed_child(case=world.cases.police_child, occurred_at=frozen.now)
+    _child_reported(world)
     server_port = settings.EMAIL_PORT
     settings.EMAIL_PORT = _free_port()  # nobody listens there
     stats = run_worker(once=True, consume_events=False)
@@ -103,7 +108,7 @@ def test_smtp_failure_is_retried_later(world, frozen, contacts, smtp_server, set
 
 
 def test_a_mail_claimed_by_a_worker_that_died_is_sent_after_the_lease(world, frozen, contacts, smtp_server):
-    on_presumed_child(case=world.cases.police_child, occurred_at=frozen.now)
+    _child_reported(world)
     Notification.objects.filter(email_state=EmailState.PENDING).update(
         claimed_by="dead-worker", claimed_until=frozen.now + dt.timedelta(minutes=5)
     )

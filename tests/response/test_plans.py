@@ -60,7 +60,11 @@ def test_a_plan_for_a_child_with_goals_tasks_and_a_review_clock(world, frozen):
         )
 
     actions = my_next_actions(user=actor, language="en")
-    assert actions[0].kind == "task" and actions[0].object_id == task.pk
+    # The child's 24-hour deadlines, started with the report, are due first; the task follows them.
+    tasks = [a for a in actions if a.kind == "task"]
+    assert [a.object_id for a in tasks] == [task.pk]
+    before = actions[: actions.index(tasks[0])]
+    assert before and all(a.due_at <= frozen.now + dt.timedelta(hours=24) for a in before)
 
     done = task_set_status(actor=actor, task=task, status=TaskStatus.DONE, version=task.version)
     assert done.clock.state == ClockState.MET

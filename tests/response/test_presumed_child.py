@@ -25,19 +25,19 @@ def test_presumption_event_gives_a_24_hour_clock_and_informs_child_welfare(world
     case = world.cases.police_child
     # Reporting a 15-year-old already presumed a child (identification emits `presumed_child`).
     reported_at = frozen.now
+    # The clock and the notices exist the moment the report is saved: no worker has run.
+    assert not Event.objects.filter(kind="presumed_child", processed_at__isnull=True).exists()
+    assert set(Clock.objects.filter(kind="safe_placement").values_list("case_id", flat=True)) == {
+        c.pk for c in world.cases.all() if c.is_child
+    }
     assert presumption_evaluate(actor=world.personas.police, case=case).outcome == "already_presumed"
-    pending = Event.objects.filter(kind="presumed_child", processed_at__isnull=True)
-    assert set(pending.values_list("case_id", flat=True)) == {c.pk for c in world.cases.all() if c.is_child}
-
-    frozen.advance(minutes=5)  # the worker comes by a little later; the clock runs from the presumption
-    stats = run_worker(once=True)
-    assert stats.events == 3 and not pending.exists()
+    frozen.advance(minutes=5)
 
     clk = _placement_clock(case)
     assert clk.state == ClockState.RUNNING
     assert clk.started_at == reported_at
     assert clk.due_at == reported_at + dt.timedelta(hours=24)
-    assert clk.rule_version == 1 and "24 hours" in clk.rule_source
+    assert clk.rule_version == 2 and "24 hours" in clk.rule_source
     assert clk.responsible_agency == world.agencies.childwelfare
 
     to_cw = Notification.objects.get(
@@ -61,8 +61,8 @@ def test_presumption_event_gives_a_24_hour_clock_and_informs_child_welfare(world
     )
     assert own.is_participant and own.text_en.startswith(f"Case {world.cases.childwelfare_child.reference}")
 
-    # Processing the outbox again changes nothing.
-    Event.objects.update(processed_at=None)
+    # Hearing of the presumption again changes nothing.
+    on_presumed_child(case=case, occurred_at=reported_at)
     run_worker(once=True)
     assert Clock.objects.filter(kind="safe_placement").count() == 3
     assert Notification.objects.filter(kind=NotificationKind.PRESUMED_CHILD).count() == 6
@@ -120,14 +120,17 @@ def test_missing_the_clock_escalates_to_the_coordinators(world, frozen):
     placement_record(actor=world.personas.police, case=case, kind="care_centre", from_at=frozen.now)
     clk.refresh_from_db()
     assert clk.state == ClockState.MET and clk.met_late
-    assert run_worker(once=True, consume_events=False).missed == 0
+    run_worker(once=True, consume_events=False)
+    assert not Clock.objects.filter(case=case, state=ClockState.MISSED).exclude(pk=clk.pk).exclude(
+        kind="inform_child_welfare"
+    ).exists()
 
 
 def test_child_welfare_acknowledges_and_meets_the_inform_clock(world, frozen):
     case = world.cases.police_child
     on_presumed_child(case=case, occurred_at=frozen.now)
     note = Notification.objects.get(
-        kind=NotificationKind.PRESUMED_CHILD, recipient_agency=world.agencies.childwelfare
+        kind=NotificationKind.PRESUMED_CHILD, case=case, recipient_agency=world.agencies.childwelfare
     )
     from django.http import Http404
 
@@ -161,4 +164,5 @@ def test_lifting_the_presumption_cancels_the_child_clocks(world, frozen):
     cancelled = on_presumption_lifted(case=case, occurred_at=frozen.now)
     assert {c.kind for c in cancelled} == {"safe_placement", "inform_child_welfare"}
     frozen.advance(days=2)
-    assert run_worker(once=True, consume_events=False).missed == 0
+    run_worker(once=True, consume_events=False)
+    assert not Clock.objects.filter(case=case, state=ClockState.MISSED).exists()

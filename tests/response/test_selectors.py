@@ -22,21 +22,35 @@ from varde.access.response import (
 from varde.core.errors import NotPermitted
 from varde.response.clocks import clock_start
 from varde.response.models import AgencyContact, Notification
-from varde.response.notifications import agency_contact_set
+from varde.response.notifications import agency_contact_set, notification_acknowledge
 from varde.response.placements import on_presumed_child, placement_record
 from varde.response.worker import run_worker
 
 
 def test_national_view_groups_clocks_about_to_run_out_and_missed_by_agency(world, frozen):
-    on_presumed_child(case=world.cases.police_child, occurred_at=frozen.now)
-    on_presumed_child(case=world.cases.ngo_child, occurred_at=frozen.now - dt.timedelta(hours=20))
+    # The three children's clocks started with their reports. Child welfare places its own child in an
+    # institution at once and acknowledges its notice; the police place theirs in a care centre; ROSA's
+    # child waits.
+    cw_case = world.cases.childwelfare_child
+    placement_record(
+        actor=world.personas.childwelfare, case=cw_case, kind="child_welfare_institution", from_at=frozen.now
+    )
+    notification_acknowledge(
+        actor=world.personas.childwelfare,
+        notification=Notification.objects.get(
+            kind="presumed_child", case=cw_case, recipient_agency__code="bufetat-ost"
+        ),
+    )
+    placement_record(
+        actor=world.personas.police, case=world.cases.police_child, kind="care_centre", from_at=frozen.now
+    )
+    frozen.advance(hours=20, minutes=1)
     clock_start(
         case=world.cases.police_adult,
         kind="police_report",
         start_at=frozen.now - dt.timedelta(hours=3),
         agency=world.agencies.police,
     )
-    frozen.advance(hours=2, minutes=1)
     run_worker(once=True, consume_events=False)
     with pytest.raises(NotPermitted):
         national_clock_view(user=world.personas.police)
@@ -47,7 +61,7 @@ def test_national_view_groups_clocks_about_to_run_out_and_missed_by_agency(world
     bufetat = by_agency["bufetat-ost"]
     assert [r.reference for r in bufetat.about_to_run_out] == [world.cases.ngo_child.reference]
     assert bufetat.about_to_run_out[0].label.startswith("Safe placement")
-    # Both informing clocks (2 h) ran out: missed; the police report clock too.
+    # The informing clocks (2 h) not acknowledged ran out: missed; the police report clock too.
     assert [r.kind for r in bufetat.missed] == ["inform_child_welfare", "inform_child_welfare"]
     assert [r.kind for r in by_agency["oslo-pd-stop"].missed] == ["police_report"]
 
@@ -77,9 +91,11 @@ def test_response_data_is_seen_only_with_the_case(world, frozen):
 
 
 def test_inboxes_by_agency_and_role(world, frozen):
-    on_presumed_child(case=world.cases.police_child, occurred_at=frozen.now)
+    children = {c.pk for c in world.cases.all() if c.is_child}
     cw = notifications_inbox(user=world.personas.childwelfare)
-    assert [n.recipient_agency.code for n in cw] == ["bufetat-ost"]
+    # Child welfare was told of each presumed child when it was reported.
+    assert [n.recipient_agency.code for n in cw] == ["bufetat-ost"] * 3
+    assert {n.case_id for n in cw} == children
     kom_inbox = notifications_inbox(user=world.personas.coordinator)
     assert {n.recipient_agency.code for n in kom_inbox} == {"kom"}
     # every report told the coordinators at once (routing rule "case_reported")
@@ -88,11 +104,12 @@ def test_inboxes_by_agency_and_role(world, frozen):
         assert not notifications_inbox(user=getattr(world.personas, persona)).exists()
     # ROSA was only told that it was invited into the police's case
     assert {n.kind for n in notifications_inbox(user=world.personas.ngo)} == {"agency_invited"}
-    note = cw.get()
+    note = cw.get(case=world.cases.police_child)
     assert notification_get_for_user(user=world.personas.childwelfare, notification_id=note.pk) == note
     with pytest.raises(Http404):
         notification_get_for_user(user=world.personas.analyst, notification_id=note.pk)
-    assert Notification.objects.exclude(kind__in=["case_reported", "agency_invited"]).count() == 2
+    # Two for each child: child welfare and the coordinators.
+    assert Notification.objects.exclude(kind__in=["case_reported", "agency_invited"]).count() == 2 * 3
 
 
 def test_the_timeline_and_the_case_as_it_stood(world, frozen):

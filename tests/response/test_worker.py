@@ -10,11 +10,15 @@ import pytest
 
 from varde.response import routing, worker
 from varde.response.cli import register
-from varde.response.clocks import clock_fire_missed, clock_start
+from varde.response.clocks import clock_fire_missed, clock_meet_system, clock_start
 from varde.response.models import Clock, ClockChange, ClockState, Notification, NotificationKind
 
 
 def _due_clocks(case, frozen, n: int) -> list[Clock]:
+    """`n` police-report clocks on the case, run out. The world's own clocks (the children's, started
+    with their reports) are met first, so that only these fall due."""
+    for own in Clock.objects.filter(state=ClockState.RUNNING):
+        clock_meet_system(clock=own, actor=None, agency=None)
     clocks = [clock_start(case=case, kind="police_report", origin=f"t:{i}") for i in range(n)]
     frozen.advance(hours=3)
     return clocks

@@ -275,6 +275,13 @@ def case_change_status(
         agency=agency,
         detail={"field": "status", "from": case.status, "to": status},
     )
+    # Closed is closed: the response cancels the case's running clocks in this transaction, and a
+    # re-opened case gets back what the rules require (varde.response handles the event).
+    event_emit(
+        kind=EventKind.CASE_STATUS_CHANGED,
+        case=case,
+        data={"from": case.status, "to": status, "closure_reason": closure_reason or None},
+    )
     return Case.objects.get(pk=case.pk)
 
 

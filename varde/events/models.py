@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 class EventKind(models.TextChoices):
     CASE_REPORTED = "case_reported", _("Case reported")
     AGENCY_INVITED = "agency_invited", _("Agency invited to a case")
+    CASE_STATUS_CHANGED = "case_status_changed", _("Case status changed")
     PERSON_KEYS_CHANGED = "person_keys_changed", _("A person's names or identifiers changed")
     PRESUMED_CHILD = "presumed_child", _("Presumed a child (age uncertain)")
     CHILD_CONFIRMED = "child_confirmed", _("Verified as a child")

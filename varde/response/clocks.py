@@ -264,6 +264,53 @@ def clock_cancel_system(
     raise EditConflict(clock)  # pragma: no cover
 
 
+CASE_CLOSED = "case_closed"
+CASE_REOPENED = "case_reopened"
+
+
+def clocks_cancel_for_closure(*, case: Case) -> list[Clock]:
+    """Closed is closed: every open clock of the case is cancelled, the closure named as the reason
+    (missed clocks stay missed: that is history)."""
+    cancelled = []
+    for clk in Clock.objects.filter(case=case, state__in=OPEN_CLOCK_STATES):
+        done = clock_cancel_system(clock=clk, actor=None, agency=None, reason=CASE_CLOSED)
+        if done is not None:
+            cancelled.append(done)
+    return cancelled
+
+
+def clocks_restore_after_reopening(*, case: Case, at: dt.datetime) -> list[Clock]:
+    """A re-opened case gets back the clocks its closure cancelled whose time has not run out: the same
+    clock runs again with its own start and due (a reflection period runs whether the case is open or
+    not), so the task, plan, notice or disappearance it belongs to still finds it. A clock someone
+    cancelled for another reason stays cancelled."""
+    restored = []
+    candidates = Clock.objects.filter(
+        case=case,
+        state=ClockState.CANCELLED,
+        due_at__gt=at,
+        history__action=ClockAction.CANCELLED,
+        history__reason=CASE_CLOSED,
+    ).distinct()
+    for clk in candidates:
+        last = clk.history.order_by("-at", "-id").first()
+        if last is None or last.action != ClockAction.CANCELLED or last.reason != CASE_CLOSED:
+            continue
+        try:
+            clk = _cas(
+                clk,
+                version=clk.version,
+                states={ClockState.CANCELLED},
+                state=ClockState.RUNNING,
+                closed_at=None,
+            )
+        except (EditConflict, TransitionNotAllowed):
+            continue
+        _snapshot(clk, action=ClockAction.RESUMED, at=at, by=None, by_agency=None, reason=CASE_REOPENED)
+        restored.append(clk)
+    return restored
+
+
 # --- services for people (access-checked, audited) ---------------------------------------------------
 
 

@@ -1,18 +1,28 @@
 """What the coordinated response does when something happens below it (varde.events).
 
-Immediate: a reported case and an invited agency are told at once (routing rules are data).
-Deferred (the worker, after commit): a presumed child's 24-hour safe placement and the duty to inform
-child welfare; a verified child or a lifted presumption updates the clocks.
+All immediate, in the transaction of the fact (a clock the law starts at an event exists the moment
+the event is saved; nothing a child's safety depends on waits for a worker):
+- a reported case and an invited agency are told at once (routing rules are data);
+- a presumed or verified child: the 24-hour safe placement and the duty to inform child welfare;
+  a lifted presumption cancels the child-only clocks;
+- a closed case: its running clocks are cancelled; a re-opened case gets back what the rules require.
+The worker only does what is time-driven or external: warnings, missed clocks, escalations, e-mail.
 """
 
 from __future__ import annotations
 
-from varde.cases.models import Case, CaseParticipation
+from varde.cases.models import Case, CaseParticipation, CaseStatus
 from varde.events.models import Event, EventKind
 from varde.events.services import event_handler
 
 from .notifications import on_agency_invited, on_case_reported
-from .placements import on_child_confirmed, on_presumed_child, on_presumption_lifted
+from .placements import (
+    on_case_closed,
+    on_case_reopened,
+    on_child_confirmed,
+    on_presumed_child,
+    on_presumption_lifted,
+)
 
 
 @event_handler(EventKind.CASE_REPORTED, immediate=True, order=30)
@@ -28,19 +38,28 @@ def _agency_invited(event: Event) -> None:
     on_agency_invited(participation=participation)
 
 
-@event_handler(EventKind.PRESUMED_CHILD, immediate=False)
+@event_handler(EventKind.PRESUMED_CHILD, immediate=True)
 def _presumed_child(event: Event) -> None:
     if event.case is not None:
         on_presumed_child(case=event.case, occurred_at=event.occurred_at)
 
 
-@event_handler(EventKind.CHILD_CONFIRMED, immediate=False)
+@event_handler(EventKind.CHILD_CONFIRMED, immediate=True)
 def _child_confirmed(event: Event) -> None:
     if event.case is not None:
         on_child_confirmed(case=event.case, occurred_at=event.occurred_at)
 
 
-@event_handler(EventKind.PRESUMPTION_LIFTED, immediate=False)
+@event_handler(EventKind.PRESUMPTION_LIFTED, immediate=True)
 def _presumption_lifted(event: Event) -> None:
     if event.case is not None:
         on_presumption_lifted(case=event.case, occurred_at=event.occurred_at)
+
+
+@event_handler(EventKind.CASE_STATUS_CHANGED, immediate=True)
+def _case_status_changed(event: Event) -> None:
+    case = Case.objects.get(pk=event.case_id)
+    if event.data.get("to") == CaseStatus.CLOSED:
+        on_case_closed(case=case)
+    elif event.data.get("from") == CaseStatus.CLOSED:
+        on_case_reopened(case=case, at=event.occurred_at)

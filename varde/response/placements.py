@@ -18,11 +18,18 @@ from varde.accounts.models import Agency, User
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.cases.acting import case_agency_required
-from varde.cases.models import Case
+from varde.cases.models import Case, CaseStatus
 from varde.core import clock as vclock
 from varde.core.errors import EditConflict
 
-from .clocks import clock_cancel_system, clock_meet_system, clock_start, clocks_meet_open
+from .clocks import (
+    clock_cancel_system,
+    clock_meet_system,
+    clock_start,
+    clocks_cancel_for_closure,
+    clocks_meet_open,
+    clocks_restore_after_reopening,
+)
 from .models import (
     OPEN_CLOCK_STATES,
     Clock,
@@ -31,7 +38,7 @@ from .models import (
     PlacementKind,
 )
 from .routing import notify
-from .rules import clock_spec
+from .rules import child_safe_place_kinds
 
 SAFE_PLACEMENT = "safe_placement"
 INFORM_CHILD_WELFARE = "inform_child_welfare"
@@ -45,11 +52,14 @@ def _origin_time(at: dt.datetime) -> str:
 
 
 @transaction.atomic
-def on_presumed_child(*, case: Case, occurred_at: dt.datetime) -> Clock:
+def on_presumed_child(*, case: Case, occurred_at: dt.datetime) -> Clock | None:
     """A case is presumed a child's case: start the 24-hour safe-placement clock (from the moment of
     the presumption) and inform child welfare (its acknowledgement is a clock of its own); tell the
-    coordinators. Idempotent: an open placement clock, or one started for the same moment, is reused."""
+    coordinators. Idempotent: an open placement clock, or one started for the same moment, is reused.
+    A closed case starts nothing and sends nothing (returns None): closed is closed."""
     case = Case.objects.select_related("lead_agency").get(pk=case.pk)
+    if case.status == CaseStatus.CLOSED:
+        return None
     origin = f"presumed:{_origin_time(occurred_at)}"
     existing = (
         Clock.objects.filter(case=case, kind=SAFE_PLACEMENT)
@@ -64,10 +74,8 @@ def on_presumed_child(*, case: Case, occurred_at: dt.datetime) -> Clock:
             obj=clk,
             detail={"case": str(case.pk), "clock": SAFE_PLACEMENT, "by": "presumed_child"},
         )
-        current = Placement.objects.filter(case=case, to_at__isnull=True).first()
-        if current is not None and current.kind in clock_spec(SAFE_PLACEMENT).get(
-            "met_by_placement_kinds", []
-        ):
+        current = current_safe_place(case)
+        if current is not None:
             clock_meet_system(clock=clk, actor=None, agency=None, data={"placement": str(current.pk)})
     notify(kind=NotificationKind.PRESUMED_CHILD, case=case, subject=f"clock:{clk.pk}", due_at=clk.due_at)
     return Clock.objects.get(pk=clk.pk)
@@ -92,6 +100,31 @@ def on_presumption_lifted(*, case: Case, occurred_at: dt.datetime) -> list[Clock
         if done is not None:
             cancelled.append(done)
     return cancelled
+
+
+def on_case_closed(*, case: Case) -> list[Clock]:
+    """Closing cancels every running clock of the case, the closure named as the reason."""
+    return clocks_cancel_for_closure(case=case)
+
+
+def on_case_reopened(*, case: Case, at: dt.datetime) -> list[Clock]:
+    """A re-opened case gets back the clocks its closure cancelled that have not run out; a child
+    without a safe place under child welfare needs one within 24 hours of the re-opening."""
+    restored = clocks_restore_after_reopening(case=case, at=at)
+    case = Case.objects.get(pk=case.pk)
+    if case.is_child and current_safe_place(case) is None:
+        clk = on_presumed_child(case=case, occurred_at=at)
+        if clk is not None and clk not in restored:
+            restored.append(clk)
+    return restored
+
+
+def current_safe_place(case: Case) -> Placement | None:
+    """The case's current stay, if it is a safe place for a child (care under child welfare)."""
+    current = Placement.objects.filter(case=case, to_at__isnull=True).first()
+    if current is not None and current.kind in child_safe_place_kinds():
+        return current
+    return None
 
 
 # --- placements ------------------------------------------------------------------------------------------
@@ -127,7 +160,7 @@ def placement_record(
         recorded_by=actor,
         recorded_by_agency=agency,
     )
-    if case.is_child and kind in clock_spec(SAFE_PLACEMENT).get("met_by_placement_kinds", []):
+    if case.is_child and kind in child_safe_place_kinds():
         clocks_meet_open(
             case=case,
             kinds=[SAFE_PLACEMENT],

@@ -72,6 +72,26 @@ def validate_routing(data: dict[str, Any]) -> None:
                 _check_template(f"{where} {audience} {lang}", spec["text"][audience][lang])
 
 
+PLACEMENT_FOR = frozenset({"adult", "child", "both"})
+PLACEMENT_RESPONSIBLE = frozenset({"child_welfare", "municipality", "ngo", "immigration", "other"})
+
+
+def validate_placement_kinds(data: dict[str, Any]) -> None:
+    if not data.get("source"):
+        raise RuleError("placement_kinds.json: the source must be named")
+    for kind, spec in data["kinds"].items():
+        where = f"placement_kinds.json {kind}"
+        _check_text(f"{where} label", spec.get("label"))
+        if spec.get("for") not in PLACEMENT_FOR:
+            raise RuleError(f"{where}: 'for' must be one of {sorted(PLACEMENT_FOR)}")
+        if spec.get("responsible") not in PLACEMENT_RESPONSIBLE:
+            raise RuleError(f"{where}: responsible must be one of {sorted(PLACEMENT_RESPONSIBLE)}")
+        if spec.get("meets_child_safe_place") and (
+            spec["for"] == "adult" or spec["responsible"] != "child_welfare"
+        ):
+            raise RuleError(f"{where}: only care under child welfare meets a child's safe place")
+
+
 def validate_legal_status(data: dict[str, Any]) -> None:
     clock_kinds = set(clock_rules()["kinds"])
     for kind, spec in data["kinds"].items():
@@ -107,6 +127,18 @@ def legal_status_rules() -> dict[str, Any]:
     data = _load("legal_status")
     validate_legal_status(data)
     return data
+
+
+@cache
+def placement_kind_rules() -> dict[str, Any]:
+    data = _load("placement_kinds")
+    validate_placement_kinds(data)
+    return data
+
+
+def child_safe_place_kinds() -> frozenset[str]:
+    """The kinds of place that meet a child's 24-hour clock: care under child welfare only."""
+    return frozenset(k for k, v in placement_kind_rules()["kinds"].items() if v["meets_child_safe_place"])
 
 
 def clock_spec(kind: str) -> dict[str, Any]:

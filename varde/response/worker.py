@@ -33,6 +33,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
+from varde.cases.models import CaseStatus
 from varde.core import clock as vclock
 from varde.events.models import Event
 from varde.events.services import deferred_event_kinds, event_process
@@ -153,7 +154,10 @@ def process_clocks(*, batch: int, stats: WorkerStats) -> None:
 
 
 def _escalation_candidates() -> Q:
-    return Q(acknowledged_at__isnull=True, escalated_at__isnull=True, ack_due_at__isnull=False)
+    """Not acknowledged in time, not yet escalated, and not about a closed case (closed is closed)."""
+    return Q(acknowledged_at__isnull=True, escalated_at__isnull=True, ack_due_at__isnull=False) & ~Q(
+        case__status=CaseStatus.CLOSED
+    )
 
 
 def process_escalations(*, batch: int, stats: WorkerStats) -> int:
