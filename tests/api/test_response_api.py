@@ -11,16 +11,19 @@ from tests.api.test_schema import check
 from tests.conftest import break_glass, verified
 from varde.core import clock
 from varde.response.models import Clock, ClockState, MissingEpisode, Notification, NotificationKind, Placement
-from varde.response.placements import on_presumed_child
 
 NAMES = ["Mihai", "Popescu", "Amina", "Yusuf", "Liang", "Wei", "Blessing", "Okafor"]
 
 
 @pytest.fixture
-def presumed(world):
-    at = clock.now() - dt.timedelta(hours=23)
+def presumed(world, monkeypatch):
+    """The children's clocks started with their reports; the API is asked 23 hours later."""
+    later = clock.now() + dt.timedelta(hours=23)
+    monkeypatch.setattr(clock, "now", lambda: later)
     return {
-        case.pk: on_presumed_child(case=case, occurred_at=at) for case in world.cases.all() if case.is_child
+        case.pk: Clock.objects.get(case=case, kind="safe_placement")
+        for case in world.cases.all()
+        if case.is_child
     }
 
 
@@ -180,9 +183,14 @@ def test_national_view_is_for_coordinators_and_name_free(api, world, presumed, s
     api.as_(world.personas.coordinator)
     response = api.get("/api/response/clocks/", HTTP_ACCEPT_LANGUAGE="en")
     check(schema, response, "/api/response/clocks/", "get")
-    groups = response.json()
-    refs = {row["reference"] for g in groups for row in g["about_to_run_out"] + g["missed"]}
+    body = response.json()
+    refs = {row["reference"] for row in body["results"]}
     assert {world.cases.police_child.reference, world.cases.ngo_child.reference} <= refs
+    assert body["count"] == 6  # each child's placement and informing clocks
+    children = api.get("/api/response/clocks/?kind=safe_placement&child=true&state=warning").json()
+    assert children["count"] == 3 and {r["display_state"] for r in children["results"]} == {"warning"}
+    assert all(0 < r["seconds_left"] <= 3600 for r in children["results"])
+    assert api.get("/api/response/clocks/?state=soon").status_code == 400
     assert not any(name in response.content.decode() for name in NAMES)
 
 

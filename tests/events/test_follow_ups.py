@@ -24,7 +24,7 @@ from varde.response.worker import run_worker
 
 
 def test_a_report_runs_its_immediate_follow_ups_in_its_own_transaction(personas, agencies):
-    case = report(personas.police, agencies.police, given="Ana", family="Popescu", child=False)
+    case = report(personas.police, agencies.police, given="Ana", family="Popescu", child=True)
     event = Event.objects.get(kind=EventKind.CASE_REPORTED, case=case)
     # Written processed: no deferred handler waits for it, the worker never sees it.
     assert event.processed_at is not None and event not in events_pending()
@@ -34,8 +34,9 @@ def test_a_report_runs_its_immediate_follow_ups_in_its_own_transaction(personas,
         "agency": str(agencies.police.pk),
         "person": str(case.person_id),
     }
-    # The routing rule's notices and the linkage keys exist before any worker has run.
-    assert Notification.objects.filter(kind=NotificationKind.CASE_REPORTED, case=case).exists()
+    # The routing rule's notices (a presumed child: child welfare) and the linkage keys exist before
+    # any worker has run.
+    assert Notification.objects.filter(kind=NotificationKind.PRESUMED_CHILD, case=case).exists()
     assert RecordKey.objects.filter(referral_id__in=case.referrals.values("pk")).exists()
 
 
@@ -81,7 +82,7 @@ def test_a_deferred_handler_runs_in_the_worker_once(personas, agencies, monkeypa
     case = report(personas.police, agencies.police, given="Ana", family="Popescu", child=False)
     event = Event.objects.get(kind=EventKind.CASE_REPORTED, case=case)
     assert event.processed_at is None and event in events_pending() and seen == []
-    assert Notification.objects.filter(kind=NotificationKind.CASE_REPORTED, case=case).exists()  # immediate
+    assert RecordKey.objects.filter(referral_id__in=case.referrals.values("pk")).exists()  # immediate
 
     assert run_worker(once=True).events == 1
     event.refresh_from_db()

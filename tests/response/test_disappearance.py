@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from varde.access.response import missing_episode_counts, my_next_actions
+from varde.access.response import missing_episode_counts, my_clocks
 from varde.core.errors import NotPermitted
 from varde.response.disappearances import (
     missing_episode_close,
@@ -34,16 +34,15 @@ def test_a_disappearance_notifies_police_and_child_welfare_and_starts_the_report
     )
     told = Notification.objects.filter(kind=NotificationKind.DISAPPEARANCE, case=case)
     by_agency = {n.recipient_agency: n for n in told}
-    assert set(by_agency) == {
-        world.agencies.police,
-        world.agencies.childwelfare,
-        world.agencies.ngo,
-        world.agencies.kom,
-    }
+    # The coordinators are not told: the disappearance's police-report clock is in their national view.
+    assert set(by_agency) == {world.agencies.police, world.agencies.childwelfare, world.agencies.ngo}
     police = by_agency[world.agencies.police]
     assert not police.is_participant and police.ack_due_at == frozen.now + dt.timedelta(hours=1)
     assert "asylum reception centre" in police.text_en and case.reference in police.text_en
     assert "ROSA" in police.text_en and "+47 800 00 002" in police.text_en  # lead agency's 24-hour phone
+    # The police are told what is theirs to do, not to report to the police.
+    assert "to the police" not in police.text_en and "til politiet" not in police.text_nb
+    assert "Report to the police" in by_agency[world.agencies.ngo].text_en  # the lead reports it
     for n in told:
         assert_no_personal_data(n.text_nb + n.text_en)
     clk = episode.police_report_clock
@@ -62,15 +61,17 @@ def test_an_unreported_disappearance_is_missed_and_the_unacknowledged_alert_esca
     episode = missing_episode_record(
         actor=world.personas.police, case=case, missing_from="care_centre", last_seen_at=frozen.now
     )
-    cw_alert = Notification.objects.get(
-        kind=NotificationKind.DISAPPEARANCE, recipient_agency=world.agencies.childwelfare
-    )
+    alerts = Notification.objects.filter(kind=NotificationKind.DISAPPEARANCE, ack_due_at__isnull=False)
+    assert {n.recipient_agency for n in alerts} == {world.agencies.police, world.agencies.childwelfare}
     frozen.advance(hours=1, seconds=1)
     stats = run_worker(once=True, consume_events=False)
     assert stats.escalated == 2  # police (taking part) and child welfare did not acknowledge
-    escalations = Notification.objects.filter(kind=NotificationKind.ESCALATION, escalation_of=cw_alert)
+    # The coordinators hear of it once, not once per late notification.
+    escalations = Notification.objects.filter(kind=NotificationKind.ESCALATION, case=case)
     assert [n.recipient_agency for n in escalations] == [world.agencies.kom]
-    assert "Bufetat region øst" in escalations[0].text_en
+    late = escalations[0].escalation_of
+    assert late in alerts and late.recipient_agency.name in escalations[0].text_en
+    assert not alerts.filter(escalated_at__isnull=True).exists()
     assert run_worker(once=True, consume_events=False).escalated == 0
     frozen.advance(hours=1)
     run_worker(once=True, consume_events=False)
@@ -126,8 +127,8 @@ def test_return_creates_a_return_interview_task_and_episodes_are_counted(world, 
     assert task.origin == "return_interview" and task.status == TaskStatus.OPEN
     assert task.responsible_agency == world.agencies.childwelfare
     assert task.clock.kind == "return_interview" and task.clock.due_at == frozen.now + dt.timedelta(days=3)
-    actions = my_next_actions(user=world.personas.childwelfare, language="en")
-    assert any(a.kind == "task" and a.object_id == task.pk for a in actions)
+    actions = my_clocks(user=world.personas.childwelfare, language="en").rows
+    assert any(a.kind == "return_interview" and a.clock_id == task.clock_id for a in actions)
 
     missing_episode_record(
         actor=world.personas.police,

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from varde.access.response import my_next_actions
+from varde.access.response import my_clocks
 from varde.core.errors import EditConflict
 from varde.response.legal_status import voluntary_return_record
 from varde.response.models import ClockState, Placement, TaskStatus
@@ -59,10 +59,10 @@ def test_a_plan_for_a_child_with_goals_tasks_and_a_review_clock(world, frozen):
             due_date=dt.date(2026, 10, 19),
         )
 
-    actions = my_next_actions(user=actor, language="en")
+    actions = my_clocks(user=actor, language="en").rows
     # The child's 24-hour deadlines, started with the report, are due first; the task follows them.
-    tasks = [a for a in actions if a.kind == "task"]
-    assert [a.object_id for a in tasks] == [task.pk]
+    tasks = [a for a in actions if a.kind == "plan_task"]
+    assert [(a.clock_id, a.title) for a in tasks] == [(task.clock_id, "Enrol in school")]
     before = actions[: actions.index(tasks[0])]
     assert before and all(a.due_at <= frozen.now + dt.timedelta(hours=24) for a in before)
 
@@ -101,8 +101,8 @@ def test_a_coordination_meeting_records_decisions_and_creates_tasks(world, froze
     assert (
         task.origin == "meeting" and task.meeting == result.meeting and task.decision.text.startswith("ROSA")
     )
-    ngo_actions = my_next_actions(user=world.personas.ngo)
-    assert [a.object_id for a in ngo_actions if a.kind == "task"] == [task.pk]
+    ngo_actions = my_clocks(user=world.personas.ngo).rows
+    assert [a.clock_id for a in ngo_actions if a.kind == "plan_task"] == [task.clock_id]
     with pytest.raises(ValidationError):
         meeting_record(
             actor=world.personas.police, case=case, held_at=frozen.now, participants=[], decisions=[]

@@ -9,13 +9,15 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
+from varde.access.cases import cases_listed_for
 from varde.access.response import (
+    ClockFilter,
     agency_directory,
     case_response_as_of,
     case_response_timeline,
     children_without_plan,
     clocks_visible_to,
-    national_clock_view,
+    national_clocks,
     notification_get_for_user,
     notifications_inbox,
 )
@@ -53,17 +55,25 @@ def test_national_view_groups_clocks_about_to_run_out_and_missed_by_agency(world
     )
     run_worker(once=True, consume_events=False)
     with pytest.raises(NotPermitted):
-        national_clock_view(user=world.personas.police)
+        national_clocks(user=world.personas.police)
     with CaptureQueriesContext(connection) as queries:
-        view = national_clock_view(user=world.personas.coordinator, language="en")
+        page = national_clocks(user=world.personas.coordinator, language="en")
     assert len(queries) <= 3
-    by_agency = {g.agency.code: g for g in view}
-    bufetat = by_agency["bufetat-ost"]
-    assert [r.reference for r in bufetat.about_to_run_out] == [world.cases.ngo_child.reference]
-    assert bufetat.about_to_run_out[0].label.startswith("Safe placement")
+    by_state: dict[str, list] = {}
+    for row in page.rows:
+        by_state.setdefault(row.display_state, []).append(row)
+    assert [(r.reference, r.responsible) for r in by_state["warning"]] == [
+        (world.cases.ngo_child.reference, "Bufetat region øst")
+    ]
+    assert by_state["warning"][0].label.startswith("Safe placement")
     # The informing clocks (2 h) not acknowledged ran out: missed; the police report clock too.
-    assert [r.kind for r in bufetat.missed] == ["inform_child_welfare", "inform_child_welfare"]
-    assert [r.kind for r in by_agency["oslo-pd-stop"].missed] == ["police_report"]
+    missed = sorted((r.kind, r.responsible) for r in by_state["missed"])
+    assert missed == [
+        ("inform_child_welfare", "Bufetat region øst"),
+        ("inform_child_welfare", "Bufetat region øst"),
+        ("police_report", "Oslo politidistrikt, STOP"),
+    ]
+    assert page.counts == {"all": 4, "running": 1, "warning": 1, "missed": 3}
 
 
 def test_children_without_a_plan(world):
@@ -83,7 +93,8 @@ def test_response_data_is_seen_only_with_the_case(world, frozen):
     # Coordinators open a case's data only when their agency takes part or by break-the-glass; the
     # national view (references and deadlines, no names) is theirs without it.
     assert clocks_visible_to(user=world.personas.coordinator).count() == 0
-    assert national_clock_view(user=world.personas.coordinator) == []  # nothing in a warning window yet
+    # The national view (references and deadlines, no names) lists the children's clocks without it.
+    assert national_clocks(user=world.personas.coordinator, filter=ClockFilter(state="warning")).total == 0
     with pytest.raises(Http404):
         case_response_timeline(user=world.personas.outsider, case=world.cases.police_child)
     with pytest.raises(Http404):
@@ -96,10 +107,11 @@ def test_inboxes_by_agency_and_role(world, frozen):
     # Child welfare was told of each presumed child when it was reported.
     assert [n.recipient_agency.code for n in cw] == ["bufetat-ost"] * 3
     assert {n.case_id for n in cw} == children
+    # The coordinators are not told of every reported case or presumed child: those are in their
+    # national lists. Nothing of it needs their action, so nothing is in their inbox.
     kom_inbox = notifications_inbox(user=world.personas.coordinator)
-    assert {n.recipient_agency.code for n in kom_inbox} == {"kom"}
-    # every report told the coordinators at once (routing rule "case_reported")
-    assert kom_inbox.filter(kind="case_reported").count() == len(world.cases.all())
+    assert not kom_inbox.exists()
+    assert cases_listed_for(user=world.personas.coordinator).count() == len(world.cases.all())
     for persona in ("analyst", "sysadmin", "auditor", "outsider"):
         assert not notifications_inbox(user=getattr(world.personas, persona)).exists()
     # ROSA was only told that it was invited into the police's case
@@ -108,8 +120,17 @@ def test_inboxes_by_agency_and_role(world, frozen):
     assert notification_get_for_user(user=world.personas.childwelfare, notification_id=note.pk) == note
     with pytest.raises(Http404):
         notification_get_for_user(user=world.personas.analyst, notification_id=note.pk)
-    # Two for each child: child welfare and the coordinators.
-    assert Notification.objects.exclude(kind__in=["case_reported", "agency_invited"]).count() == 2 * 3
+    # One for each child, to child welfare.
+    assert Notification.objects.exclude(kind__in=["case_reported", "agency_invited"]).count() == 3
+
+    # A missed deadline needs the coordinators: it reaches KOM's coordinators (their role), not the
+    # analyst, auditor or system administrator who also work at KOM.
+    frozen.advance(hours=2, seconds=1)
+    run_worker(once=True, consume_events=False)
+    assert {(n.recipient_agency.code, n.kind) for n in kom_inbox} == {("kom", "clock_missed")}
+    assert kom_inbox.count() == 3
+    for persona in ("analyst", "sysadmin", "auditor", "outsider"):
+        assert not notifications_inbox(user=getattr(world.personas, persona)).exists()
 
 
 def test_the_timeline_and_the_case_as_it_stood(world, frozen):

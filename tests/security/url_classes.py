@@ -140,6 +140,7 @@ URL_CLASSES: dict[str, Rule] = {
     "response-clocks": get(Access.COORDINATOR),
     "response-next": get(Access.CASE_USER),
     "notifications": get(Access.CASE_USER),
+    "notifications-acknowledge": post(Access.CASE_USER),
     "notification-detail": get(Access.NOTIFICATION),
     "notification-acknowledge": post(Access.NOTIFICATION),
     "directory": get(Access.CASE_USER),

@@ -21,7 +21,6 @@ from varde.response.models import (
     Placement,
     Task,
 )
-from varde.response.placements import on_presumed_child
 
 NAMES = ["Mihai", "Popescu", "Amina", "Yusuf", "Liang", "Wei", "Blessing", "Okafor", "Joy", "Eze", "Precious"]
 
@@ -33,12 +32,16 @@ def english(client):
 
 
 @pytest.fixture
-def presumed(world):
-    """Every child case presumed a child 23 hours ago: 24-hour clocks about to run out, and
-    child welfare told (its notifications wait for acknowledgement)."""
-    at = clock.now() - dt.timedelta(hours=23)
+def presumed(world, monkeypatch):
+    """Every child case was presumed a child when it was reported: its 24-hour clock started and child
+    welfare was told then. The pages are looked at 23 hours later: the clocks are about to run out,
+    and child welfare's notifications wait for acknowledgement."""
+    later = clock.now() + dt.timedelta(hours=23)
+    monkeypatch.setattr(clock, "now", lambda: later)
     return {
-        case.pk: on_presumed_child(case=case, occurred_at=at) for case in world.cases.all() if case.is_child
+        case.pk: Clock.objects.get(case=case, kind="safe_placement")
+        for case in world.cases.all()
+        if case.is_child
     }
 
 
@@ -160,14 +163,17 @@ def test_next_actions_lists_the_agencys_clocks_soonest_first(login, world, clien
     assert response.status_code == 200
     html = response.content.decode()
     assert world.cases.childwelfare_child.reference in html
-    assert "Read and acknowledge" in html
+    # What waits in the inbox, the same number as the menu's badge (three presumed children).
+    assert 'data-testid="inbox-count">3<' in html and "3 notifications are not acknowledged" in html
+    assert "Read the urgent notifications" in html
     assert world.cases.police_adult.reference not in html
 
 
 def test_outsider_has_no_next_actions(login, world, client, english, presumed):
     login(world.personas.outsider)
     html = client.get(reverse("response-next")).content.decode()
-    assert "Nothing is waiting for you." in html
+    assert "Every notification is acknowledged." in html
+    assert "No deadline of yours matches the filter." in html
     for case in world.cases.all():
         assert case.reference not in html
 

@@ -4,11 +4,12 @@ response data only if they may see the case. Lists are built with a fixed number
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from varde.accounts.models import Agency, Role, User
 from varde.audit.models import AuditAction
@@ -32,10 +33,9 @@ from varde.response.models import (
     Notification,
     Placement,
     Task,
-    TaskStatus,
 )
 from varde.response.routing import inbox_filter
-from varde.response.rules import clock_label, lang_of
+from varde.response.rules import clock_label, lang_of, urgent_kinds
 
 from .cases import cases_visible_to, get_or_404
 
@@ -98,6 +98,154 @@ def notification_get_for_user(*, user: User, notification_id: UUID | str) -> Not
     return notification
 
 
+INBOX_GROUPS_PER_PAGE = 20
+INBOX_SHOWN_PER_GROUP = 10
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What the inbox shows: a notification kind, one case (by reference), urgent or not, and
+    acknowledged or not (None: both)."""
+
+    kind: str = ""
+    case: str = ""
+    urgent: bool | None = None
+    acknowledged: bool | None = False
+
+
+def inbox_filtered(*, user: User, filter: InboxFilter) -> QuerySet[Notification]:  # noqa: A002
+    """The user's inbox narrowed by the filter (unordered; for counting and bulk acknowledging)."""
+    qs = Notification.objects.filter(inbox_filter(user)) if user.is_authenticated and user.is_active else None
+    if qs is None:
+        return Notification.objects.none()
+    if filter.kind:
+        qs = qs.filter(kind=filter.kind)
+    if filter.case:
+        qs = qs.filter(case__reference__iexact=filter.case.strip())
+    if filter.urgent is not None:
+        urgent = Q(kind__in=sorted(urgent_kinds()))
+        qs = qs.filter(urgent if filter.urgent else ~urgent)
+    if filter.acknowledged is not None:
+        qs = qs.filter(acknowledged_at__isnull=not filter.acknowledged)
+    return qs
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    notification: Notification
+    urgent: bool
+    focus_after: UUID | None  # where the keyboard focus goes once this one is acknowledged
+
+
+@dataclass(frozen=True)
+class InboxGroup:
+    case_id: UUID | None
+    reference: str
+    count: int
+    open: int
+    items: list[InboxItem]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.items)
+
+
+@dataclass
+class InboxPage:
+    groups: list[InboxGroup]
+    number: int
+    pages: int
+    total: int  # notifications matching the filter
+    filter: InboxFilter
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def inbox_page(*, user: User, filter: InboxFilter | None = None, page: int = 1) -> InboxPage:  # noqa: A002
+    """The inbox, notifications about one case grouped (the case with the newest notification first),
+    a page of groups at a time. Counts from the database; four queries whatever the inbox holds."""
+    f = filter or InboxFilter()
+    qs = inbox_filtered(user=user, filter=f)
+    summary = qs.aggregate(
+        total=Count("pk"),
+        groups=Count("case_id", distinct=True),
+        loose=Count("pk", filter=Q(case__isnull=True)),
+    )
+    group_count = summary["groups"] + (1 if summary["loose"] else 0)
+    pages = max(1, -(-group_count // INBOX_GROUPS_PER_PAGE))
+    number = min(max(1, page), pages)
+    start = (number - 1) * INBOX_GROUPS_PER_PAGE
+    heads = list(
+        qs.values("case_id")
+        .annotate(
+            newest=Max("created_at"), n=Count("pk"), open=Count("pk", filter=Q(acknowledged_at__isnull=True))
+        )
+        .order_by("-newest", "case_id")[start : start + INBOX_GROUPS_PER_PAGE]
+    )
+    case_ids = [h["case_id"] for h in heads if h["case_id"] is not None]
+    wanted = (
+        Q(case_id__in=case_ids) | Q(case__isnull=True)
+        if any(h["case_id"] is None for h in heads)
+        else Q(case_id__in=case_ids)
+    )
+    rows = list(
+        qs.filter(wanted)
+        .select_related("case", "recipient_agency", "acknowledged_by")
+        .order_by("-created_at", "id")
+    )
+    by_case: dict[Any, list[Notification]] = {}
+    for n in rows:
+        shown = by_case.setdefault(n.case_id, [])
+        if len(shown) < INBOX_SHOWN_PER_GROUP:
+            shown.append(n)
+    urgent = urgent_kinds()
+    ordered = [n for h in heads for n in by_case.get(h["case_id"], [])]
+    after: dict[Any, UUID | None] = {}
+    for i, n in enumerate(ordered):
+        # The next one down the page; the last one hands the focus back up to the one before it.
+        neighbour = ordered[i + 1] if i + 1 < len(ordered) else (ordered[i - 1] if i else None)
+        after[n.pk] = neighbour.pk if neighbour is not None else None
+    groups = [
+        InboxGroup(
+            case_id=h["case_id"],
+            reference=by_case[h["case_id"]][0].case.reference
+            if h["case_id"] and by_case.get(h["case_id"])
+            else "",
+            count=h["n"],
+            open=h["open"],
+            items=[InboxItem(n, n.kind in urgent, after[n.pk]) for n in by_case.get(h["case_id"], [])],
+        )
+        for h in heads
+    ]
+    return InboxPage(groups=groups, number=number, pages=pages, total=summary["total"], filter=f)
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    open: int  # not acknowledged: the number on the menu's badge
+    urgent: int  # of those, urgent
+    with_deadline: int  # of those, to be acknowledged by a time
+    soonest: dt.datetime | None  # the earliest such time
+
+
+def inbox_counts(*, user: User) -> InboxCounts:
+    """What waits in the user's inbox, the badge's number among it: one query."""
+    qs = inbox_filtered(user=user, filter=InboxFilter(acknowledged=False))
+    row = qs.aggregate(
+        open=Count("pk"),
+        urgent=Count("pk", filter=Q(kind__in=sorted(urgent_kinds()))),
+        with_deadline=Count("pk", filter=Q(ack_due_at__isnull=False) | Q(ack_clock__isnull=False)),
+        soonest=Min(Coalesce("ack_due_at", "ack_clock__due_at")),
+    )
+    return InboxCounts(row["open"], row["urgent"], row["with_deadline"], row["soonest"])
+
+
 def agency_directory(*, user: User) -> list[tuple[Agency, AgencyContact | None]]:
     """The 24-hour directory: every active agency and its on-call contact (agency data only)."""
     if not user.can_work_with_cases and not user.is_system_admin:
@@ -106,7 +254,44 @@ def agency_directory(*, user: User) -> list[tuple[Agency, AgencyContact | None]]
     return [(a, contacts.get(a.pk)) for a in Agency.objects.filter(is_active=True).order_by("name")]
 
 
-# --- the coordinator's national view -------------------------------------------------------------------
+# --- deadlines: the coordinators' national view and a caseworker's next actions ----------------------
+
+PAGE_SIZE = 50
+STATE_FILTERS = ("running", "warning", "missed")
+LISTED_STATES = (ClockState.RUNNING, ClockState.PAUSED, ClockState.MISSED)
+
+
+@dataclass(frozen=True)
+class ClockFilter:
+    """What a deadline list shows: a clock kind, the responsible agency, children's or adults' cases,
+    and a state: `running` (running or paused), `warning` (in its warning window), `missed`
+    (recorded missed, or past due before the worker's next pass); empty: all three."""
+
+    kind: str = ""
+    agency: UUID | None = None
+    child: bool | None = None
+    state: str = ""
+    descending: bool = False
+
+
+def _state_q(state: str, now: dt.datetime) -> Q:
+    if state == "running":
+        return Q(state__in=OPEN_CLOCK_STATES)
+    if state == "warning":
+        return Q(state=ClockState.RUNNING, warn_at__lte=now, due_at__gt=now)
+    if state == "missed":
+        return Q(state=ClockState.MISSED) | Q(state=ClockState.RUNNING, due_at__lte=now)
+    return Q(state__in=LISTED_STATES)
+
+
+def _display_state(clk: Clock, now: dt.datetime) -> str:
+    if clk.state == ClockState.MISSED or (clk.state == ClockState.RUNNING and clk.due_at <= now):
+        return "missed"
+    if clk.state == ClockState.PAUSED:
+        return "paused"
+    if clk.warn_at is not None and clk.warn_at <= now:
+        return "warning"
+    return "running"
 
 
 @dataclass(frozen=True)
@@ -114,59 +299,174 @@ class ClockRow:
     clock_id: UUID
     case_id: UUID
     reference: str
+    is_child: bool
     kind: str
     label: str
+    responsible: str
     due_at: dt.datetime
     ends_on: dt.date | None
     state: str
+    display_state: str
+    time_left: dt.timedelta
     overdue: bool
+    title: str = ""  # a task's own title, for those who may open the case
 
 
 @dataclass
-class AgencyClocks:
-    agency: Agency | None
-    about_to_run_out: list[ClockRow] = field(default_factory=list)
-    missed: list[ClockRow] = field(default_factory=list)
+class ClockPage:
+    """One page of a deadline list, with the counts of the whole list (from the database)."""
+
+    rows: list[ClockRow]
+    number: int
+    pages: int
+    total: int
+    counts: dict[str, int]
+    filter: ClockFilter
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
 
 
-def _row(clk: Clock, now: dt.datetime, language: str) -> ClockRow:
+def clock_row(clk: Clock, now: dt.datetime, language: str, title: str = "") -> ClockRow:
     return ClockRow(
         clock_id=clk.pk,
         case_id=clk.case_id,
         reference=clk.case.reference,
+        is_child=clk.case.is_child,
         kind=clk.kind,
         label=clock_label(clk.kind, language),
+        responsible=clk.responsible_agency.name if clk.responsible_agency else "",
         due_at=clk.due_at,
         ends_on=clk.ends_on,
         state=clk.state,
+        display_state=_display_state(clk, now),
+        time_left=clk.due_at - now,
         overdue=clk.due_at <= now,
+        title=title,
     )
 
 
-def national_clock_view(
-    *, user: User, language: str = "nb", now: dt.datetime | None = None
-) -> list[AgencyClocks]:
-    """For KOM coordinators: clocks about to run out (in their warning window) and missed ones
-    (recorded missed, or running past due before the worker's next pass), grouped by the
-    responsible agency. Case references only, no personal data. Three queries."""
+def _filtered(qs: QuerySet[Clock], f: ClockFilter) -> QuerySet[Clock]:
+    """Open and missed clocks of open cases (closed is closed: a closed case has no running clock,
+    and what it missed is history), by kind, responsible agency and children's cases."""
+    qs = qs.filter(state__in=LISTED_STATES).exclude(case__status=CaseStatus.CLOSED)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.agency is not None:
+        qs = qs.filter(responsible_agency_id=f.agency)
+    if f.child is not None:
+        qs = qs.filter(case__is_child=f.child)
+    return qs
+
+
+def clock_counts(qs: QuerySet[Clock], now: dt.datetime) -> dict[str, int]:
+    """How many clocks of the list are in each state, and all together: one query."""
+    return qs.aggregate(
+        all=Count("pk"),
+        running=Count("pk", filter=_state_q("running", now)),
+        warning=Count("pk", filter=_state_q("warning", now)),
+        missed=Count("pk", filter=_state_q("missed", now)),
+    )
+
+
+def ordered_clocks(qs: QuerySet[Clock], f: ClockFilter, now: dt.datetime) -> QuerySet[Clock]:
+    """The list in the filter's state, by time left (soonest first unless descending)."""
+    order = ("-due_at", "-id") if f.descending else ("due_at", "id")
+    return (
+        qs.filter(_state_q(f.state, now))
+        .select_related("case", "responsible_agency")
+        .only(
+            "id",
+            "case_id",
+            "kind",
+            "due_at",
+            "ends_on",
+            "warn_at",
+            "state",
+            "responsible_agency_id",
+            "case__reference",
+            "case__is_child",
+            "responsible_agency__name",
+        )
+        .order_by(*order)
+    )
+
+
+def _page(
+    qs: QuerySet[Clock],
+    f: ClockFilter,
+    *,
+    page: int,
+    now: dt.datetime,
+    language: str,
+    titles: bool = False,
+) -> ClockPage:
+    counts = clock_counts(qs, now)
+    total = counts[f.state or "all"]
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = min(max(1, page), pages)
+    start = (number - 1) * PAGE_SIZE
+    clocks = list(ordered_clocks(qs, f, now)[start : start + PAGE_SIZE])
+    task_titles: dict[Any, str] = {}
+    if titles and clocks:  # a task's clock shows the task's own title
+        task_titles = dict(
+            Task.objects.filter(clock_id__in=[c.pk for c in clocks]).values_list("clock_id", "title")
+        )
+    lang = lang_of(language)
+    rows = [clock_row(c, now, lang, task_titles.get(c.pk, "")) for c in clocks]
+    return ClockPage(rows=rows, number=number, pages=pages, total=total, counts=counts, filter=f)
+
+
+def national_clocks_queryset(*, user: User, filter: ClockFilter) -> QuerySet[Clock]:  # noqa: A002
+    """For KOM coordinators: every running, paused and missed clock of every open case in the
+    country (case references only, no personal data)."""
     if not user.is_coordinator:
         raise NotPermitted("Only coordinators see the national view.")
-    now = now or vclock.now()
-    lang = lang_of(language)
-    clocks = (
-        Clock.objects.filter(Q(state=ClockState.RUNNING, warn_at__lte=now) | Q(state=ClockState.MISSED))
-        .select_related("case", "responsible_agency")
-        .order_by("due_at")
-    )
-    groups: dict[Any, AgencyClocks] = {}
-    for clk in clocks:
-        group = groups.setdefault(clk.responsible_agency_id, AgencyClocks(clk.responsible_agency))
-        row = _row(clk, now, lang)
-        if clk.state == ClockState.MISSED or row.overdue:
-            group.missed.append(row)
-        else:
-            group.about_to_run_out.append(row)
-    return sorted(groups.values(), key=lambda g: g.agency.name if g.agency else "")
+    return _filtered(Clock.objects.all(), filter)
+
+
+def national_clocks(
+    *,
+    user: User,
+    filter: ClockFilter | None = None,  # noqa: A002
+    page: int = 1,
+    language: str = "nb",
+    now: dt.datetime | None = None,
+) -> ClockPage:
+    """The national deadline view: a page of at most PAGE_SIZE clocks by time left, with the counts
+    of the whole filtered list from the database. Three queries, whatever the number of clocks."""
+    f = filter or ClockFilter()
+    qs = national_clocks_queryset(user=user, filter=f)
+    return _page(qs, f, page=page, now=now or vclock.now(), language=language)
+
+
+def my_clocks_queryset(*, user: User, filter: ClockFilter) -> QuerySet[Clock]:  # noqa: A002
+    """The deadlines the user or one of their agencies answers for, on cases the user may open."""
+    agencies = user.case_agency_ids()
+    if filter.agency is not None:
+        agencies = agencies & {filter.agency}
+    mine = Q(responsible_user=user) | Q(responsible_agency_id__in=agencies)
+    qs = Clock.objects.filter(mine, case__in=cases_visible_to(user=user))
+    return _filtered(qs, replace(filter, agency=None))
+
+
+def my_clocks(
+    *,
+    user: User,
+    filter: ClockFilter | None = None,  # noqa: A002
+    page: int = 1,
+    language: str = "nb",
+    now: dt.datetime | None = None,
+) -> ClockPage:
+    """My next actions: the national view's list for the user's own agencies (tasks by their title)."""
+    f = filter or ClockFilter()
+    qs = my_clocks_queryset(user=user, filter=f)
+    return _page(qs, f, page=page, now=now or vclock.now(), language=language, titles=True)
 
 
 def children_without_plan(*, user: User) -> QuerySet[Case]:
@@ -192,79 +492,6 @@ def missing_episode_counts(*, user: User) -> list[dict[str, Any]]:
         .order_by("missing_from", "status", "was_child")
     )
     return [dict(row) for row in rows]
-
-
-# --- a caseworker's next actions -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NextAction:
-    kind: str  # "task" | "clock" | "acknowledge"
-    due_at: dt.datetime | None
-    case_id: UUID | None
-    reference: str
-    label: str
-    object_id: UUID
-    overdue: bool
-
-
-def my_next_actions(*, user: User, language: str = "nb", now: dt.datetime | None = None) -> list[NextAction]:
-    """What the user (or their agency) must do next and by when: open tasks, open deadlines their
-    agency answers for, notifications waiting for acknowledgement. Soonest first. Three queries."""
-    now = now or vclock.now()
-    lang = lang_of(language)
-    agencies = user.case_agency_ids()
-    visible = cases_visible_to(user=user)
-    actions: list[NextAction] = []
-    tasks = (
-        Task.objects.filter(case__in=visible, status=TaskStatus.OPEN)
-        .filter(
-            Q(responsible_user=user) | Q(responsible_user__isnull=True, responsible_agency_id__in=agencies)
-        )
-        .select_related("case", "clock")
-    )
-    for task in tasks:
-        due = task.clock.due_at if task.clock else dates.end_of_day(task.due_date)
-        actions.append(
-            NextAction("task", due, task.case_id, task.case.reference, task.title, task.pk, due <= now)
-        )
-    clocks = (
-        Clock.objects.filter(case__in=visible, state__in=OPEN_CLOCK_STATES, task__isnull=True)
-        .filter(Q(responsible_user=user) | Q(responsible_agency_id__in=agencies))
-        .select_related("case")
-    )
-    for clk in clocks:
-        actions.append(
-            NextAction(
-                "clock",
-                clk.due_at,
-                clk.case_id,
-                clk.case.reference,
-                clock_label(clk.kind, lang),
-                clk.pk,
-                clk.due_at <= now,
-            )
-        )
-    waiting = (
-        notifications_inbox(user=user, open_only=True)
-        .filter(Q(ack_due_at__isnull=False) | Q(ack_clock__isnull=False))
-        .select_related("ack_clock")
-    )
-    for n in waiting:
-        ack_by: dt.datetime | None = n.ack_due_at or (n.ack_clock.due_at if n.ack_clock else None)
-        actions.append(
-            NextAction(
-                "acknowledge",
-                ack_by,
-                n.case_id,
-                n.case.reference if n.case else "",
-                n.text(lang),
-                n.pk,
-                bool(ack_by and ack_by <= now),
-            )
-        )
-    far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    return sorted(actions, key=lambda a: (a.due_at or far, a.reference))
 
 
 # --- the case timeline and the case as it stood -----------------------------------------------------------

@@ -9,15 +9,18 @@ a notification not addressed to you or your agency answers 404. Texts follow `Ac
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from varde.access import response as response_reads
 from varde.access.cases import case_get_for_user
+from varde.core import clock as vclock
 from varde.core.errors import TransitionNotAllowed
 from varde.response import disappearances, notifications, placements
 from varde.response.models import (
@@ -176,18 +179,55 @@ class ClockRowSerializer(serializers.Serializer):
     clock_id = serializers.UUIDField()
     case_id = serializers.UUIDField()
     reference = serializers.CharField()
+    is_child = serializers.BooleanField()
     kind = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]  # a declared field, popped by the metaclass
+    responsible = serializers.CharField(help_text="The responsible agency's name ('' when none is named).")
     due_at = serializers.DateTimeField()
     ends_on = serializers.DateField(allow_null=True)
     state = ClockStateField()
+    display_state = serializers.ChoiceField(
+        choices=["running", "paused", "warning", "missed"],
+        help_text="running; paused; warning (in its warning window); missed (recorded missed, or past due).",
+    )
+    seconds_left = serializers.IntegerField(help_text="Until the due time; negative when past it.")
     overdue = serializers.BooleanField()
 
 
-class AgencyClocksSerializer(serializers.Serializer):
-    agency = AgencySerializer(allow_null=True, help_text="The responsible agency (null: none named).")
-    about_to_run_out = ClockRowSerializer(many=True)
-    missed = ClockRowSerializer(many=True)
+def _clock_row_body(row: response_reads.ClockRow) -> dict[str, Any]:
+    body = {k: v for k, v in vars(row).items() if k not in ("time_left", "title")}
+    body["seconds_left"] = int(row.time_left.total_seconds())
+    return body
+
+
+CLOCK_FILTERS = [
+    OpenApiParameter(
+        "kind", OpenApiTypes.STR, OpenApiParameter.QUERY, description="A clock kind (rules/clocks.json)."
+    ),
+    OpenApiParameter(
+        "agency", OpenApiTypes.UUID, OpenApiParameter.QUERY, description="The responsible agency."
+    ),
+    OpenApiParameter(
+        "child",
+        OpenApiTypes.BOOL,
+        OpenApiParameter.QUERY,
+        description="Children's cases (true) or adults' (false).",
+    ),
+    OpenApiParameter(
+        "state",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        enum=["running", "warning", "missed"],
+        description="running (running or paused), warning (about to run out), missed; all three when left out.",
+    ),
+    OpenApiParameter(
+        "ordering",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        enum=["due", "-due"],
+        description="By time left (default: least first).",
+    ),
+]
 
 
 # --- views ----------------------------------------------------------------------------------------------
@@ -332,26 +372,40 @@ class CaseMissingEpisodesView(VardeAPIView):
 
 
 class NationalClocksView(VardeAPIView):
-    pagination_class = None  # type: ignore[assignment]  # a handful of groups; each lists only clocks in their warning window or missed
-
     @extend_schema(
         operation_id="response_clocks_national",
         tags=["response"],
-        responses=responses({200: AgencyClocksSerializer(many=True)}, not_found=True),
-        summary="Coordinators: deadlines about to run out and missed, by responsible agency",
-        description="Case references only, never names. 404 for anyone but coordinators.",
+        parameters=CLOCK_FILTERS,
+        responses=responses({200: ClockRowSerializer(many=True)}, not_found=True),
+        summary="Coordinators: every running, paused and missed deadline of the open cases, by time left",
+        description="Case references only, never names. Filters: kind, agency, child, state. "
+        "404 for anyone but coordinators.",
     )
     def get(self, request: Request) -> Response:
         user = request.user
         if not user.is_coordinator:  # type: ignore[union-attr]
             raise Http404("Not found")
-        groups = response_reads.national_clock_view(user=user, language=request_lang(request))  # type: ignore[arg-type]
-        body = [
-            {
-                "agency": g.agency,
-                "about_to_run_out": [vars(r) for r in g.about_to_run_out],
-                "missed": [vars(r) for r in g.missed],
-            }
-            for g in groups
-        ]
-        return Response(AgencyClocksSerializer(body, many=True).data)
+        params = request.query_params
+        try:
+            agency = UUID(params["agency"]) if params.get("agency") else None
+        except ValueError:
+            raise ValidationError({"agency": ["Not a valid UUID."]}) from None
+        state = params.get("state", "")
+        if state and state not in response_reads.STATE_FILTERS:
+            raise ValidationError({"state": ["One of running, warning, missed."]})
+        child = {"true": True, "false": False}.get(params.get("child", "").lower())
+        f = response_reads.ClockFilter(
+            kind=params.get("kind", ""),
+            agency=agency,
+            child=child,
+            state=state,
+            descending=params.get("ordering") == "-due",
+        )
+        now = vclock.now()
+        qs = response_reads.national_clocks_queryset(user=user, filter=f)  # type: ignore[arg-type]
+        page = self.paginate_queryset(response_reads.ordered_clocks(qs, f, now)) or []
+        lang = request_lang(request)
+        rows = [response_reads.clock_row(c, now, lang) for c in page]
+        return self.get_paginated_response(
+            ClockRowSerializer([_clock_row_body(r) for r in rows], many=True).data
+        )

@@ -275,7 +275,10 @@ class Notification(BaseModel):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="escalations"
     )
     rule_version = models.PositiveIntegerField()
-    dedupe_key = models.CharField(max_length=120, blank=True)
+    subject = models.CharField(
+        max_length=120, blank=True, help_text="what happened (ids only): a clock, a disappearance, an invitation"
+    )
+    dedupe_key = models.CharField(max_length=200, blank=True)
     ack_due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(

@@ -7,7 +7,11 @@ are idempotent, so an event processed twice changes nothing.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -75,6 +79,48 @@ def notification_acknowledge(*, actor: User, notification: Notification) -> Noti
         detail={"acknowledged": True, "case": str(notification.case_id) if notification.case_id else ""},
     )
     return Notification.objects.get(pk=notification.pk)
+
+
+BULK_LIMIT = 5000
+
+
+@transaction.atomic
+def notifications_acknowledge(
+    *, actor: User, notifications: QuerySet[Notification], how: dict[str, Any]
+) -> int:
+    """Acknowledge many notifications at once: a selection, or every one a filter shows. Only those
+    addressed to the actor (or their agency and role) and not yet acknowledged are touched; clocks
+    waiting for an acknowledgement (child welfare informed) are met. One audit event names how
+    they were chosen (`how`: codes only) and which were acknowledged. Returns how many."""
+    mine = Notification.objects.filter(
+        inbox_filter(actor), acknowledged_at__isnull=True, pk__in=notifications.values("pk")
+    )
+    ids = list(mine.order_by("created_at", "id").values_list("pk", flat=True)[: BULK_LIMIT + 1])
+    if len(ids) > BULK_LIMIT:
+        raise ValidationError(
+            _("At most %(n)d notifications can be acknowledged at once; narrow the filter.")
+            % {"n": BULK_LIMIT}
+        )
+    if not ids:
+        return 0
+    now = vclock.now()
+    done = Notification.objects.filter(pk__in=ids, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=actor, updated_at=now
+    )
+    for n in Notification.objects.filter(
+        pk__in=ids, acknowledged_by=actor, acknowledged_at=now, ack_clock__isnull=False
+    ).select_related("ack_clock", "recipient_agency"):
+        assert n.ack_clock is not None
+        clock_meet_system(
+            clock=n.ack_clock, actor=actor, agency=n.recipient_agency, data={"notification": str(n.pk)}
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=("response.notification", "bulk"),
+        detail={"acknowledged": done, "how": how, "notifications": [str(i) for i in ids]},
+    )
+    return done
 
 
 def _can_edit_contact(actor: User, agency: Agency) -> bool:

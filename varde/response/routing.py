@@ -33,6 +33,7 @@ class Recipient:
     user: User | None = None
     ack_within_hours: int | None = None
     ack_clock: str = ""
+    text: str = ""  # a text variant of the rule for this recipient (e.g. what the police must do)
 
 
 def _targets(
@@ -76,6 +77,7 @@ def recipients_for(
                     user=user,
                     ack_within_hours=spec.get("ack_within_hours"),
                     ack_clock=spec.get("ack_clock", ""),
+                    text=spec.get("text", ""),
                 )
             )
     return found
@@ -124,8 +126,13 @@ def message_fields(
     return fields
 
 
-def render(kind: str, *, participant: bool, fields_by_lang: dict[str, dict[str, str]]) -> dict[str, str]:
-    texts = route_spec(kind)["text"]["participant" if participant else "outsider"]
+def render(
+    kind: str, *, participant: bool, fields_by_lang: dict[str, dict[str, str]], variant: str = ""
+) -> dict[str, str]:
+    text = route_spec(kind)["text"]
+    if variant:
+        text = text["variants"][variant]
+    texts = text["participant" if participant else "outsider"]
     return {
         lang: string.Formatter().vformat(texts[lang], (), _SafeFields(fields_by_lang[lang])) for lang in LANGS
     }
@@ -133,7 +140,7 @@ def render(kind: str, *, participant: bool, fields_by_lang: dict[str, dict[str, 
 
 def _key(kind: str, subject: str, recipient: Recipient) -> str:
     user = recipient.user.pk if recipient.user else ""
-    return f"{kind}:{subject}:{recipient.agency.pk}:{recipient.role}:{user}"[:120]
+    return f"{kind}:{subject}:{recipient.agency.pk}:{recipient.role}:{user}"[:200]
 
 
 def notify(
@@ -183,7 +190,7 @@ def notify(
             )
             for lang in LANGS
         }
-        texts = render(kind, participant=participant, fields_by_lang=fields)
+        texts = render(kind, participant=participant, fields_by_lang=fields, variant=recipient.text)
         contact = contacts.get(recipient.agency.pk)
         email_to = contact.email if rule.get("email") and contact and contact.email else ""
         ack_due = now + dt.timedelta(hours=recipient.ack_within_hours) if recipient.ack_within_hours else None
@@ -199,6 +206,7 @@ def notify(
             clock=clock,
             escalation_of=escalation_of,
             rule_version=version,
+            subject=subject[:120],
             dedupe_key=key,
             ack_due_at=ack_due,
             email_to=email_to,

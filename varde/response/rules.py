@@ -63,13 +63,20 @@ def validate_clocks(data: dict[str, Any]) -> None:
 def validate_routing(data: dict[str, Any]) -> None:
     for kind, spec in data["kinds"].items():
         where = f"routing.json {kind}"
+        if not isinstance(spec.get("urgent"), bool):
+            raise RuleError(f"{where}: urgent must be true or false")
+        variants = spec["text"].get("variants", {})
         for target in spec["to"]:
             if target.get("target") not in TARGETS:
                 raise RuleError(f"{where}: unknown target {target.get('target')!r}")
-        for audience in ("participant", "outsider"):
-            _check_text(f"{where} {audience}", spec["text"].get(audience))
-            for lang in LANGS:
-                _check_template(f"{where} {audience} {lang}", spec["text"][audience][lang])
+            if target.get("text") and target["text"] not in variants:
+                raise RuleError(f"{where}: unknown text variant {target['text']!r}")
+        texts = [("", spec["text"])] + [(f" {name}", v) for name, v in variants.items()]
+        for name, text in texts:
+            for audience in ("participant", "outsider"):
+                _check_text(f"{where}{name} {audience}", text.get(audience))
+                for lang in LANGS:
+                    _check_template(f"{where}{name} {audience} {lang}", text[audience][lang])
 
 
 PLACEMENT_FOR = frozenset({"adult", "child", "both"})
@@ -153,6 +160,11 @@ def route_spec(kind: str) -> dict[str, Any]:
         return routing_rules()["kinds"][kind]
     except KeyError:
         raise RuleError(f"unknown notification kind {kind[:40]!r}") from None
+
+
+def urgent_kinds() -> frozenset[str]:
+    """The notification kinds that ask for action at once (shown as urgent in the inbox)."""
+    return frozenset(k for k, spec in routing_rules()["kinds"].items() if spec["urgent"])
 
 
 def status_spec(kind: str) -> dict[str, Any]:

@@ -176,10 +176,12 @@ def process_escalations(*, batch: int, stats: WorkerStats) -> int:
             pk=notification_id
         )
         if original.case is not None:
+            # Once for what was not acknowledged (the missed clock, the disappearance, the invitation),
+            # however many of its notifications were late.
             notify(
                 kind=NotificationKind.ESCALATION,
                 case=original.case,
-                subject=f"notification:{original.pk}",
+                subject=f"{original.kind}:{original.subject or original.pk}",
                 about_agency=original.recipient_agency,
                 escalation_of=original,
             )

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from varde.access.response import notifications_inbox
+from varde.access.response import InboxFilter, inbox_filtered
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -16,6 +16,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_is_admin": bool(user.admin_agency_ids()) or user.is_system_admin,
         "nav_is_system_admin": user.is_system_admin,
         "nav_is_coordinator": user.is_coordinator,
-        # Called by the template only where it is shown: one COUNT query.
-        "nav_inbox_open": lambda: notifications_inbox(user=user, open_only=True).count(),
+        # Called by the template only where it is shown: one COUNT query, the same the inbox and
+        # "my next actions" count.
+        "nav_inbox_open": lambda: inbox_filtered(user=user, filter=InboxFilter(acknowledged=False)).count(),
     }

@@ -95,16 +95,17 @@ urlpatterns = [
     ),
 ]
 
-from varde.web.views import response  # noqa: E402
+from varde.web.views import deadlines, response  # noqa: E402
 
 urlpatterns += [
-    path("response/clocks/", response.national_clocks, name="response-clocks"),
-    path("response/next/", response.next_actions, name="response-next"),
-    path("notifications/", response.inbox, name="notifications"),
+    path("response/clocks/", deadlines.national_clocks, name="response-clocks"),
+    path("response/next/", deadlines.next_actions, name="response-next"),
+    path("notifications/", deadlines.inbox, name="notifications"),
+    path("notifications/acknowledge/", deadlines.notifications_acknowledge, name="notifications-acknowledge"),
     path("notifications/<uuid:notification_id>/", response.notification_detail, name="notification-detail"),
     path(
         "notifications/<uuid:notification_id>/acknowledge/",
-        response.notification_acknowledge,
+        deadlines.notification_acknowledge,
         name="notification-acknowledge",
     ),
     path("cases/<uuid:case_id>/response/", response.case_response, name="case-response"),

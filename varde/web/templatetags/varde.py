@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from varde.persons import codes
 
@@ -83,3 +86,23 @@ def agency_kind(code: str) -> str:
         return str(AgencyKind(code).label)
     except ValueError:
         return code
+
+
+@register.filter
+def time_left(delta: dt.timedelta) -> dict[str, Any]:
+    """A deadline's time left (or overdue), to the minute under a day, to the hour under a week."""
+    seconds = int(delta.total_seconds())
+    overdue = seconds <= 0
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days >= 7:
+        text = ngettext("%(d)d day", "%(d)d days", days) % {"d": days}
+    elif days:
+        text = _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    elif hours:
+        text = _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    else:
+        text = _("%(m)d min") % {"m": minutes}
+    return {"overdue": overdue, "text": text}

@@ -1,6 +1,6 @@
-"""Pages of the coordinated response: the coordinators' national view of clocks, a caseworker's next
-actions, the notification inbox, and a case's response page (clocks, placements, individual plan,
-meetings, disappearances, legal status and the response timeline).
+"""Pages of the coordinated response: a notification, and a case's response page (clocks, placements,
+individual plan, meetings, disappearances, legal status and the response timeline). The deadline lists
+and the inbox are in varde.web.views.deadlines.
 
 Every read goes through varde.access.cases and varde.access.response; every write is a service of
 varde.response. Each form posts to its own URL and works without JavaScript: success redirects back
@@ -26,12 +26,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from varde.access import response as response_reads
-from varde.access.cases import case_get_for_user, cases_visible_to
+from varde.access.cases import case_get_for_user
 from varde.accounts.models import User
 from varde.cases.models import Case
 from varde.core.errors import EditConflict, NotPermitted, TransitionNotAllowed
 from varde.response import clocks as clock_services
-from varde.response import disappearances, legal_status, notifications, placements, plans
+from varde.response import disappearances, legal_status, placements, plans
 from varde.response.models import OPEN_CLOCK_STATES, Clock, MissingStatus, TaskStatus
 from varde.response.rules import clock_label, clock_spec
 from varde.web.forms import add_service_error
@@ -51,7 +51,6 @@ from varde.web.response_forms import (
 from varde.web.types import AuthedRequest
 
 CONFLICT = 409
-INBOX_LIMIT = 100
 CLOCK_ACTIONS = ("pause", "resume", "extend", "meet")
 
 
@@ -63,48 +62,6 @@ def _require_case_user(user: User) -> None:
     """Pages for people who work with cases; analysts, auditors and administrators get 404."""
     if not user.can_work_with_cases:
         raise Http404("Not found")
-
-
-# --- the coordinators' national view -------------------------------------------------------------------
-
-
-@require_GET
-@login_required
-def national_clocks(request: AuthedRequest) -> HttpResponse:
-    user = request.user
-    if not user.is_coordinator:
-        raise Http404("Not found")
-    groups = response_reads.national_clock_view(user=user, language=_lang())
-    # Which cases the coordinator may open now (others link to break-the-glass). Ids only: no names.
-    openable = set(cases_visible_to(user=user).values_list("pk", flat=True))
-    return render(request, "web/response/national.html", {"groups": groups, "openable": openable})
-
-
-# --- a caseworker's next actions ----------------------------------------------------------------------
-
-
-@require_GET
-@login_required
-def next_actions(request: AuthedRequest) -> HttpResponse:
-    _require_case_user(request.user)
-    actions = response_reads.my_next_actions(user=request.user, language=_lang())
-    return render(request, "web/response/next.html", {"actions": actions})
-
-
-# --- the inbox ----------------------------------------------------------------------------------------
-
-
-@require_GET
-@login_required
-def inbox(request: AuthedRequest) -> HttpResponse:
-    _require_case_user(request.user)
-    qs = response_reads.notifications_inbox(user=request.user)
-    rows = list(qs[: INBOX_LIMIT + 1])
-    return render(
-        request,
-        "web/response/inbox.html",
-        {"notifications": rows[:INBOX_LIMIT], "limited": len(rows) > INBOX_LIMIT, "language": _lang()},
-    )
 
 
 @require_GET
@@ -119,25 +76,6 @@ def notification_detail(request: AuthedRequest, notification_id: UUID) -> HttpRe
         "web/response/notification.html",
         {"n": notification, "text": notification.text(_lang())},
     )
-
-
-@require_POST
-@login_required
-def notification_acknowledge(request: AuthedRequest, notification_id: UUID) -> HttpResponse:
-    _require_case_user(request.user)
-    notification = response_reads.notification_get_for_user(
-        user=request.user, notification_id=notification_id
-    )
-    try:
-        with transaction.atomic():
-            notifications.notification_acknowledge(actor=request.user, notification=notification)
-    except TransitionNotAllowed as error:
-        messages.warning(request, str(error))
-    else:
-        messages.success(request, _("The notification is acknowledged."))
-    if request.POST.get("next") == "detail":
-        return redirect("notification-detail", notification_id=notification.pk)
-    return redirect("notifications")
 
 
 # --- a case's response page ----------------------------------------------------------------------------
