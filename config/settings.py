@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "varde.linkage",
     "varde.statistics",
     "varde.interchange",
+    "varde.coordination",
     "varde.api",
     "varde.web",
 ]
