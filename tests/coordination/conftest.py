@@ -39,3 +39,24 @@ def ministry_users(db) -> MinistryUsers:
         ud_agency=ud,
         jd_agency=jd,
     )
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def varde(capsys):
+    """Run the `varde` command in-process."""
+    from varde.cli import main
+
+    def run(*argv: str) -> Result:
+        capsys.readouterr()
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
