@@ -27,7 +27,8 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 
-from tests.conftest import Agencies, Personas, make_user, report
+from tests.conftest import Agencies, Personas
+from tests.factories import make_user, report
 from varde.accounts.models import Agency, Role, User
 from varde.cases.models import Case, CaseParticipation, Consent, ParticipationState
 from varde.cases.services import (
@@ -262,7 +263,7 @@ def build_world(personas: Personas, agencies: Agencies) -> World:
     5 ROSA child, KOM's coordinator broke the glass
     6 police adult, KOM invited with consent and taking part; a linkage decision with case 5
     """
-    from varde.audit.break_glass import break_glass_open
+    from varde.access.break_glass import break_glass_open
     from varde.identification.services import (
         age_evidence_record,
         assessment_record,
@@ -272,16 +273,10 @@ def build_world(personas: Personas, agencies: Agencies) -> World:
     from varde.interchange import approval
     from varde.linkage.services import review_decide_pair, review_undo
     from varde.response import clocks as rclocks
-    from varde.response.services import (
-        DecisionInput,
-        legal_status_record,
-        meeting_record,
-        missing_episode_record,
-        placement_record,
-        plan_create,
-        plan_goal_add,
-        task_add,
-    )
+    from varde.response.disappearances import missing_episode_record
+    from varde.response.legal_status import legal_status_record
+    from varde.response.placements import placement_record
+    from varde.response.plans import DecisionInput, meeting_record, plan_create, plan_goal_add, task_add
 
     p, a = personas, agencies
     # 24-hour contacts with e-mail, so that notifications are also mailed (and the mail checked)

@@ -6,66 +6,48 @@ import datetime as dt
 
 import pytest
 
-from tests.conftest import report
+from tests.factories import esther_reported_twice, mihai_child, report_person
 from varde.cases.services import DocumentInput
 from varde.core import clock
 from varde.linkage.services import linkage_run
-from varde.response.services import legal_status_record, missing_episode_record, voluntary_return_record
+from varde.response.disappearances import missing_episode_record
+from varde.response.legal_status import legal_status_record, voluntary_return_record
 
-
-def _report(actor, agency, given, family, *, phone, doc, dob=dt.date(1990, 5, 6), **kw):
-    docs = [DocumentInput(doc_type="passport", number=doc, issuing_country="NG")] if doc else []
-    case = report(
-        actor,
-        agency,
-        given=given,
-        family=family,
-        child=False,
-        phones=[phone] if phone else [],
-        documents=docs,
-        **kw,
-    )
-    case.person.date_of_birth = dob
-    case.person.save(update_fields=["date_of_birth"])
-    return case
+# The keys of the national figures (`varde stats --json`), in the order the issue names them.
+ISSUE_KEYS = [
+    "year",
+    "persons",
+    "women",
+    "men",
+    "girls",
+    "boys",
+    "nationalities",
+    "by_nationality",
+    "by_exploitation",
+    "by_reporting_agency_kind",
+    "reflection_period",
+    "disappearances",
+]
 
 
 @pytest.fixture
 def world(personas, agencies):
     """Esther is reported by the police and by ROSA (one person, two referrals); Mihai, a boy, by
     child welfare; a third case is reported after the linkage run (never linked)."""
-    esther_police = _report(
-        personas.police,
-        agencies.police,
-        "Esther",
-        "Igbinovia",
-        phone="+47 934 56 789",
-        doc="KL1234567",
-        exploitation_forms=["sexual"],
+    esther_police, esther_ngo = esther_reported_twice(
+        personas,
+        agencies,
+        police={"exploitation_forms": ["sexual"]},
+        ngo={"exploitation_forms": ["sexual", "forced_labour"]},
     )
-    esther_ngo = _report(
-        personas.ngo,
-        agencies.ngo,
-        "Igbinovia",
-        "Esther",
-        phone="93456789",
-        doc="KL 123 4567",
-        exploitation_forms=["sexual", "forced_labour"],
-    )
-    mihai = report(
+    mihai = mihai_child(
         personas.childwelfare,
         agencies.childwelfare,
-        given="Mihai",
-        family="Popescu",
-        child=True,
-        sex="M",
-        nationalities=["RO"],
-        exploitation_forms=["begging"],
         phones=["+47 955 55 555"],
         documents=[DocumentInput(doc_type="passport", number="RO9999999", issuing_country="RO")],
     )
     linkage_run(actor=personas.coordinator)
-    late = _report(
+    late = report_person(
         personas.police,
         agencies.police,
         "Adaeze",
