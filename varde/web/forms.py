@@ -309,6 +309,11 @@ class StatusForm(TypedFieldsMixin, forms.Form):
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = TRANSITIONS.get(case.status, frozenset())
+        if self.is_bound and self.data.get(self.add_prefix("version")) != str(case.version):
+            # A form made for an earlier version of the case: its choice is judged by the service,
+            # which answers the conflict (409), not "choose a valid option" judged on the status
+            # someone else has saved meanwhile (issue 21).
+            allowed = frozenset(CaseStatus)
         self._choice("status").choices = [(s.value, s.label) for s in CaseStatus if s in allowed]
         self.fields["version"].initial = case.version
 
