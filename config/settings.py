@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "varde.linkage",
     "varde.statistics",
     "varde.interchange",
+    "varde.coordination",
     "varde.api",
     "varde.web",
 ]
@@ -267,6 +268,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "varde.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, nested at most 32 levels: deeper answers 400, not a RecursionError's 500 (issue 21).
+    "DEFAULT_PARSER_CLASSES": ["varde.api.parsers.DepthLimitedJSONParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Varde API",

@@ -18,22 +18,12 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.factories import PASSWORD, PERSONA_CASES, make_user, report_persona_case
 from varde.accounts import second_factor as sf
-from varde.accounts.models import Agency, AgencyKind, Membership, Role, User
+from varde.accounts.models import Agency, AgencyKind, Role, User
 from varde.cases.models import Case
-from varde.cases.services import (
-    DocumentInput,
-    NameInput,
-    ReportInput,
-    case_invite_agency,
-    consent_record,
-    participation_respond,
-    referral_report,
-)
+from varde.cases.services import case_invite_agency, consent_record, participation_respond
 from varde.core import clock
-
-PASSWORD = "correct-horse-battery-staple"
-
 
 # --- the second factor ------------------------------------------------------------------------------
 # Every persona has a confirmed TOTP device (made in `personas`). Tests that only need "a signed-in
@@ -145,34 +135,6 @@ class Cases:
         ]
 
 
-def make_user(username: str, agency: Agency, role: str, **extra) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, full_name=username.title(), **extra)
-    Membership.objects.create(user=user, agency=agency, role=role)
-    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    return user
-
-
-def report(actor: User, agency: Agency, *, given: str, family: str, child: bool, **kw) -> Case:
-    data = ReportInput(
-        referral_date=kw.pop("referral_date", dt.date(2026, 10, 1)),
-        names=[NameInput(given=given, family=family)],
-        sex=kw.pop("sex", "F"),
-        estimated_age=15 if child else None,
-        estimated_age_certainty="medium" if child else "",
-        date_of_birth=None if child else dt.date(1995, 5, 17),
-        nationalities=kw.pop("nationalities", ["NG"]),
-        phones=kw.pop("phones", ["+47 912 34 567"]),
-        documents=kw.pop(
-            "documents", [DocumentInput(doc_type="passport", number="A1234567", issuing_country="NG")]
-        ),
-        municipality="0301",
-        exploitation_forms=kw.pop("exploitation_forms", ["sexual"]),
-        description=kw.pop("description", "Met during outreach."),
-        **kw,
-    )
-    return referral_report(actor=actor, agency=agency, data=data)
-
-
 @pytest.fixture(autouse=True)
 def _audit_guard_lifted_for_flush(request):
     """Transactional tests (live server, browser) end with Django flushing every table, which the audit
@@ -228,42 +190,11 @@ def personas(agencies: Agencies) -> Personas:
 
 @pytest.fixture
 def cases(personas: Personas, agencies: Agencies) -> Cases:
-    c = Cases(
-        police_adult=report(personas.police, agencies.police, given="Blessing", family="Okafor", child=False),
-        police_child=report(
-            personas.police,
-            agencies.police,
-            given="Mihai",
-            family="Popescu",
-            child=True,
-            sex="M",
-            nationalities=["RO"],
-            exploitation_forms=["begging"],
-        ),
-        childwelfare_adult=report(
-            personas.childwelfare, agencies.childwelfare, given="Joy", family="Eze", child=False
-        ),
-        childwelfare_child=report(
-            personas.childwelfare,
-            agencies.childwelfare,
-            given="Amina",
-            family="Yusuf",
-            child=True,
-            nationalities=["SO"],
-        ),
-        ngo_adult=report(personas.ngo, agencies.ngo, given="Precious", family="Adeyemi", child=False),
-        ngo_child=report(
-            personas.ngo,
-            agencies.ngo,
-            given="Liang",
-            family="Wei",
-            child=True,
-            sex="M",
-            nationalities=["CN"],
-            exploitation_forms=["forced_criminality"],
-            criminality_kind="drug_selling",
-        ),
-    )
+    made = {}
+    for name in PERSONA_CASES:  # see tests/factories.py for who is reported in each
+        lead = name.split("_")[0]  # police, childwelfare or ngo reports and leads the case
+        made[name] = report_persona_case(name, getattr(personas, lead), getattr(agencies, lead))
+    c = Cases(**made)
     # Police share their adult case with ROSA: consent first, then invitation, then acceptance.
     consent_record(
         actor=personas.police,

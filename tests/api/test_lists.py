@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import report
+from tests.factories import report
 from varde.audit.models import AuditEvent
 from varde.cases.services import case_invite_agency
 

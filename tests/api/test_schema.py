@@ -48,10 +48,21 @@ EXPECTED = {
     ("/api/cases/{case_id}/placements/", "post"),
     ("/api/cases/{case_id}/missing-episodes/", "post"),
     ("/api/response/clocks/", "get"),
+    ("/api/coordination/plans/{plan_id}/measures/", "get"),
+    ("/api/coordination/measures/{measure_id}/status/", "post"),
+    ("/api/coordination/status-reports/{report_id}/approve/", "post"),
+    ("/api/coordination/portfolio/{period_id}/summary/", "get"),
+    ("/api/coordination/issues/", "get"),
+    ("/api/coordination/issues/", "post"),
 }
 
 # Path variables that are no UUID: catalogue ids are data-file names (never personal data).
-TEXT_IDS = {"catalogue_id": r"^[a-z][a-z0-9_]{0,59}$"}
+TEXT_IDS = {
+    "catalogue_id": r"^[a-z][a-z0-9_]{0,59}$",
+    # An action plan's period and a span of years (varde.api.coordination): no personal data.
+    "plan_id": r"^(19|20)\d\d-(19|20)\d\d$",
+    "period_id": r"^(19|20)\d\d-(19|20)\d\d$",
+}
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_report_flow import sign_in
-from tests.conftest import report
-from varde.cases.services import DocumentInput
+from tests.factories import esther_by_police, mihai_adult
 from varde.linkage.models import ReviewDecision, ReviewItem
 from varde.linkage.services import linkage_run
 
@@ -22,19 +21,6 @@ pytestmark = pytest.mark.browser
 def english(page: Page, live_server) -> Page:
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     return page
-
-
-def _case(actor, agency, given, family, phone, doc, **kw):
-    return report(
-        actor,
-        agency,
-        given=given,
-        family=family,
-        child=False,
-        phones=[phone],
-        documents=[DocumentInput(doc_type="passport", number=doc, issuing_country="NG")],
-        **kw,
-    )
 
 
 def _tab_to(page: Page, selector: str, limit: int = 80) -> None:
@@ -48,17 +34,8 @@ def _tab_to(page: Page, selector: str, limit: int = 80) -> None:
 
 def test_coordinator_reviews_a_pair_with_the_keyboard(english: Page, personas, agencies):
     page = english
-    police = _case(personas.police, agencies.police, "Esther", "Igbinovia", "+47 934 56 789", "KL1234567")
-    other = _case(
-        personas.childwelfare,
-        agencies.childwelfare,
-        "Mihai",
-        "Popescu",
-        "+47 955 55 555",
-        "RO9999999",
-        sex="M",
-        nationalities=["RO"],
-    )
+    police = esther_by_police(personas, agencies)
+    other = mihai_adult(personas.childwelfare, agencies.childwelfare)
     run = linkage_run(actor=personas.coordinator)
     item = ReviewItem.objects.create(
         run=run, record_a=police.referrals.get(), record_b=other.referrals.get(), match_probability=0.3

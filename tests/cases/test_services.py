@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from tests.conftest import report
+from tests.factories import report
 from varde.audit.models import AuditEvent
 from varde.cases.models import (
     Case,

@@ -219,40 +219,23 @@ def test_local_questions_extend_without_touching_the_national_rule(world):
             text_nb="x",
             text_en="x",
         )
-    a = assessment_record(
-        actor=world.personas.police,
+    kw = dict(
         case=world.cases.police_adult,
         catalogue_id="ilo_adult_labour",
         indicator_ids=[],
         conclusion="not_trafficking",
-        reasoning="Only the local question.",
         local_question_ids=[q.pk],
     )
+    a = assessment_record(actor=world.personas.police, reasoning="Only the local question.", **kw)
     assert a.outcome == "no_indicators"
     shown = assessment_explain(assessment=a, lang="en")
     exploitation = next(e for e in shown["elements"] if e["id"] == "exploitation")
     assert exploitation["local"] == [{"id": str(q.pk), "text": "Does the person work at a car repair shop?"}]
     # another agency's question is not accepted, and a retired one no longer is
     with pytest.raises(ValidationError):
-        assessment_record(
-            actor=world.personas.ngo,
-            case=world.cases.police_adult,
-            catalogue_id="ilo_adult_labour",
-            indicator_ids=[],
-            conclusion="not_trafficking",
-            reasoning="x",
-            local_question_ids=[q.pk],
-        )
+        assessment_record(actor=world.personas.ngo, reasoning="x", **kw)
     local_question_retire(actor=admin, question=q)
     with pytest.raises(ValidationError):
-        assessment_record(
-            actor=world.personas.police,
-            case=world.cases.police_adult,
-            catalogue_id="ilo_adult_labour",
-            indicator_ids=[],
-            conclusion="not_trafficking",
-            reasoning="x",
-            local_question_ids=[q.pk],
-        )
+        assessment_record(actor=world.personas.police, reasoning="x", **kw)
     # the earlier assessment still shows the question as it was
     assert assessment_explain(assessment=a, lang="en")["elements"][3]["local"][0]["text"].startswith("Does")

@@ -5,15 +5,14 @@ number of unrelated persons), and the keys follow new referrals and new names.""
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import report
+from tests.factories import esther_by_police, esther_input, report
 from varde.audit.models import AuditEvent
-from varde.cases.services import DocumentInput, NameInput, ReportInput, person_add_name, referral_report
+from varde.cases.services import DocumentInput, NameInput, person_add_name
 from varde.linkage.models import RecordKey
 from varde.linkage.records import digest
 from varde.linkage.selectors import likely_earlier_records
@@ -26,29 +25,8 @@ QUERY_BUDGET = 14
 
 
 def _esther(personas, agencies):
-    data = ReportInput(
-        referral_date=dt.date(2026, 10, 1),
-        names=[NameInput(given="Esther", family="Igbinovia")],
-        sex="F",
-        date_of_birth=dt.date(1990, 5, 6),
-        nationalities=["NG"],
-        phones=["+47 934 56 789"],
-        documents=[DocumentInput(doc_type="passport", number="KL1234567", issuing_country="NG")],
-        met_where="Storgata 99",
-        description="Met at Storgata 99 during outreach.",
-    )
-    return referral_report(actor=personas.police, agency=agencies.police, data=data)
-
-
-def _new_esther(**kw) -> ReportInput:
-    return ReportInput(
-        referral_date=dt.date(2026, 11, 1),
-        names=kw.pop("names", [NameInput(given="Esther", family="Igbinovia")]),
-        sex="F",
-        date_of_birth=dt.date(1990, 5, 6),
-        nationalities=["NG"],
-        phones=kw.pop("phones", ["934 56 789"]),
-        **kw,
+    return esther_by_police(
+        personas, agencies, met_where="Storgata 99", description="Met at Storgata 99 during outreach."
     )
 
 
@@ -81,7 +59,7 @@ def test_keys_are_stored_as_keyed_hashes_when_a_referral_is_reported(personas, a
 def test_finds_the_earlier_record_across_agencies_and_reveals_nothing(personas, agencies):
     earlier = _esther(personas, agencies)
     hint = likely_earlier_records(
-        referral_data=_new_esther(), agency=agencies.childwelfare, actor=personas.childwelfare
+        referral_data=esther_input(), agency=agencies.childwelfare, actor=personas.childwelfare
     )
     assert hint.exists and hint.count == 1
     assert {f.name for f in dataclasses.fields(hint)} == {"exists", "count", "coordinators"}
@@ -101,12 +79,12 @@ def test_finds_the_earlier_record_across_agencies_and_reveals_nothing(personas, 
     event = AuditEvent.objects.filter(object_type="linkage.earlier_records").latest("seq")
     assert event.detail == {"likely_earlier_records": 1}
     # the reporting agency itself gets no hint about its own record
-    assert not likely_earlier_records(referral_data=_new_esther(), agency=agencies.police).exists
+    assert not likely_earlier_records(referral_data=esther_input(), agency=agencies.police).exists
 
 
 def test_a_name_added_later_is_found(personas, agencies):
     earlier = _esther(personas, agencies)
-    alias = _new_esther(names=[NameInput(given="Joy", family="Osagie")], phones=[])
+    alias = esther_input(names=[NameInput(given="Joy", family="Osagie")], phones=[])
     assert not likely_earlier_records(referral_data=alias, agency=agencies.childwelfare).exists
     person_add_name(
         actor=personas.police, case=earlier, name=NameInput(given="Joy", family="Osagie", kind="alias")
@@ -120,17 +98,17 @@ def test_bounded_queries_whatever_the_number_of_unrelated_persons(
     _esther(personas, agencies)
     _strangers(personas, agencies, 5)
     with CaptureQueriesContext(connection) as few:
-        hint = likely_earlier_records(referral_data=_new_esther(), agency=agencies.childwelfare)
+        hint = likely_earlier_records(referral_data=esther_input(), agency=agencies.childwelfare)
     assert hint.count == 1
     _strangers(personas, agencies, 40, start=5)
     assert RecordKey.objects.values("referral").distinct().count() == 46
     with django_assert_max_num_queries(QUERY_BUDGET):
         hint = likely_earlier_records(
-            referral_data=_new_esther(), agency=agencies.childwelfare, actor=personas.childwelfare
+            referral_data=esther_input(), agency=agencies.childwelfare, actor=personas.childwelfare
         )
     assert hint.count == 1
     with CaptureQueriesContext(connection) as many:
-        likely_earlier_records(referral_data=_new_esther(), agency=agencies.childwelfare)
+        likely_earlier_records(referral_data=esther_input(), agency=agencies.childwelfare)
     assert len(many) == len(few)
     # only the one record sharing a key was read: no query lists the strangers' referrals
     referral_reads = [q["sql"] for q in many.captured_queries if "cases_referral" in q["sql"]]
@@ -141,7 +119,7 @@ def test_rebuild_restores_the_keys(personas, agencies):
     _esther(personas, agencies)
     stored = set(RecordKey.objects.values_list("referral_id", "key"))
     RecordKey.objects.all().delete()
-    assert not likely_earlier_records(referral_data=_new_esther(), agency=agencies.childwelfare).exists
+    assert not likely_earlier_records(referral_data=esther_input(), agency=agencies.childwelfare).exists
     assert record_keys_rebuild() == len(stored)
     assert set(RecordKey.objects.values_list("referral_id", "key")) == stored
-    assert likely_earlier_records(referral_data=_new_esther(), agency=agencies.childwelfare).exists
+    assert likely_earlier_records(referral_data=esther_input(), agency=agencies.childwelfare).exists

@@ -6,9 +6,8 @@ import datetime as dt
 
 import pytest
 
-from tests.conftest import report
+from tests.factories import MIHAI_BORN, esther_input, linkage_world, referral_input
 from varde.audit.models import AuditEvent
-from varde.cases.services import DocumentInput
 from varde.core.errors import NotPermitted
 from varde.linkage.models import ClusterMember, LinkageRun, ReviewItem
 from varde.linkage.selectors import likely_earlier_records, review_items_for
@@ -17,42 +16,9 @@ from varde.linkage.services import linkage_run, review_decide, review_decide_pai
 pytestmark = pytest.mark.django_db
 
 
-def _report(actor, agency, given, family, *, phone, doc, dob=dt.date(1990, 5, 6), **kw):
-    docs = [DocumentInput(doc_type="passport", number=doc, issuing_country="NG")] if doc else []
-    case = report(
-        actor,
-        agency,
-        given=given,
-        family=family,
-        child=False,
-        phones=[phone] if phone else [],
-        documents=docs,
-        **kw,
-    )
-    if dob != dt.date(1995, 5, 17):
-        case.person.date_of_birth = dob
-        case.person.save(update_fields=["date_of_birth"])
-    return case.referrals.get()
-
-
 @pytest.fixture
 def linked_world(personas, agencies):
-    police = _report(
-        personas.police, agencies.police, "Esther", "Igbinovia", phone="+47 934 56 789", doc="KL1234567"
-    )
-    ngo = _report(personas.ngo, agencies.ngo, "Igbinovia", "Esther", phone="93456789", doc="KL 123 4567")
-    other = _report(
-        personas.childwelfare,
-        agencies.childwelfare,
-        "Mihai",
-        "Popescu",
-        phone="+47 955 55 555",
-        doc="RO9999999",
-        dob=dt.date(1996, 2, 3),
-        sex="M",
-        nationalities=["RO"],
-    )
-    return police, ngo, other
+    return tuple(case.referrals.get() for case in linkage_world(personas, agencies))
 
 
 def key_of(referral) -> str:
@@ -124,18 +90,8 @@ def test_review_item_decided_same_joins_and_undo_splits(personas, linked_world):
 
 
 def test_likely_earlier_record_in_another_agency_reveals_nothing(personas, agencies, linked_world):
-    from varde.cases.services import NameInput, ReportInput
-
-    data = ReportInput(
-        referral_date=dt.date(2026, 11, 1),
-        names=[NameInput(given="Esther", family="Igbinovia")],
-        sex="F",
-        date_of_birth=dt.date(1990, 5, 6),
-        nationalities=["NG"],
-        phones=["934 56 789"],
-    )
     hint = likely_earlier_records(
-        referral_data=data, agency=agencies.childwelfare, actor=personas.childwelfare
+        referral_data=esther_input(), agency=agencies.childwelfare, actor=personas.childwelfare
     )
     assert hint.exists and hint.count == 2
     assert [c.name for c in hint.coordinators] == [personas.coordinator.full_name]
@@ -155,22 +111,14 @@ def test_likely_earlier_record_in_another_agency_reveals_nothing(personas, agenc
 
 
 def test_no_hint_for_a_stranger_or_for_the_own_agency(personas, agencies, linked_world):
-    from varde.cases.services import NameInput, ReportInput
-
-    stranger = ReportInput(
-        referral_date=dt.date(2026, 11, 1),
-        names=[NameInput(given="Ida", family="Hansen")],
-        sex="F",
-        date_of_birth=dt.date(1999, 9, 9),
-        nationalities=["NO"],
-    )
+    stranger = referral_input("Ida", "Hansen", date_of_birth=dt.date(1999, 9, 9), nationalities=["NO"])
     assert not likely_earlier_records(referral_data=stranger, agency=agencies.childwelfare).exists
     # Mihai Popescu is known only to child welfare itself: no hint about "another agency"
-    own = ReportInput(
-        referral_date=dt.date(2026, 11, 1),
-        names=[NameInput(given="Mihai", family="Popescu")],
+    own = referral_input(
+        "Mihai",
+        "Popescu",
         sex="M",
-        date_of_birth=dt.date(1996, 2, 3),
+        date_of_birth=MIHAI_BORN,
         nationalities=["RO"],
         phones=["+47 955 55 555"],
     )

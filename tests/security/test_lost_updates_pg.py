@@ -26,7 +26,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from rest_framework.test import APIClient
 
-from tests.conftest import make_user, verified
+from tests.conftest import verified
+from tests.factories import make_user
 from varde.access.cases import cases_visible_to
 from varde.accounts.models import Role
 from varde.cases.models import Case, CaseStatus, StatusChange

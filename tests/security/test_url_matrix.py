@@ -29,7 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from rest_framework.test import APIClient
 
 from tests.conftest import PASSWORD, break_glass, login_verified, otp_code, verified
-from tests.factories import make_user, report
+from tests.factories import PERSONA_CASES, make_user, report_persona_case
 from tests.security.url_classes import RECORD_SCOPED, URL_CLASSES, Access, classify, row_matches
 from varde.accounts.models import Agency, AgencyKind, Role, User
 from varde.audit.models import AuditEvent
@@ -150,14 +150,7 @@ ALL_CASES: dict[str, CaseFacts] = {
     "childwelfare_child": CaseFacts("childwelfare", child=True),
     "ngo_adult": CaseFacts("ngo"),
 }
-NAMES = {
-    "police_adult": ("Blessing", "Okafor"),
-    "police_child": ("Mihai", "Popescu"),
-    "childwelfare_adult": ("Joy", "Eze"),
-    "childwelfare_child": ("Amina", "Yusuf"),
-    "ngo_adult": ("Precious", "Adeyemi"),
-    "ngo_child": ("Liang", "Wei"),
-}
+NAMES = {name: (case["given"], case["family"]) for name, case in PERSONA_CASES.items()}
 
 
 def relation(persona: str, facts: CaseFacts) -> str:
@@ -255,28 +248,10 @@ def _make_users(agencies: dict[str, Agency]) -> dict[str, User]:
 
 def _make_cases(users: dict[str, User], agencies: dict[str, Agency]) -> dict[str, Case]:
     """The six cases of tests/conftest.py's `cases` fixture, built the same way."""
-    extra: dict[str, dict[str, Any]] = {
-        "police_child": {"sex": "M", "nationalities": ["RO"], "exploitation_forms": ["begging"]},
-        "childwelfare_child": {"nationalities": ["SO"]},
-        "ngo_child": {
-            "sex": "M",
-            "nationalities": ["CN"],
-            "exploitation_forms": ["forced_criminality"],
-            "criminality_kind": "drug_selling",
-        },
+    return {
+        name: report_persona_case(name, users[facts.lead], agencies[facts.lead])
+        for name, facts in ALL_CASES.items()
     }
-    made = {}
-    for name, facts in ALL_CASES.items():
-        given, family = NAMES[name]
-        made[name] = report(
-            users[facts.lead],
-            agencies[facts.lead],
-            given=given,
-            family=family,
-            child=facts.child,
-            **extra.get(name, {}),
-        )
-    return made
 
 
 def build_world() -> World:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.statistics.conftest import ISSUE_KEYS
 from varde.audit.models import AuditEvent
 from varde.cli import main
 from varde.statistics.extract import pseudonymised_extract
@@ -18,20 +19,6 @@ pytestmark = pytest.mark.django_db
 
 STANDARD = Path(__file__).resolve().parents[2] / "varde" / "statistics" / "htcds" / "HTCDS-2.0-fields.csv"
 SHARED = Path("/work/shared/htcds/HTCDS-2.0-fields.csv")
-ISSUE_KEYS = [
-    "year",
-    "persons",
-    "women",
-    "men",
-    "girls",
-    "boys",
-    "nationalities",
-    "by_nationality",
-    "by_exploitation",
-    "by_reporting_agency_kind",
-    "reflection_period",
-    "disappearances",
-]
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

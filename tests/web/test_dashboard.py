@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import report
+from tests.factories import report
 from varde.audit.models import AuditEvent
 from varde.cases.services import case_invite_agency
 

@@ -12,9 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.conftest import report
+from tests.factories import linkage_world, report
 from varde.audit.models import AuditEvent
-from varde.cases.services import DocumentInput, case_add_note
+from varde.cases.services import case_add_note
 from varde.linkage.models import ClusterMember, ReviewDecision, ReviewItem
 from varde.linkage.services import linkage_run, review_decide
 
@@ -25,58 +25,17 @@ ADDRESS_MARKER = "Storgata 99 ADDRESS-MARKER"
 NARRATIVE_MARKER = "NARRATIVE-MARKER-K3"
 
 
-def _report(actor, agency, given, family, *, phone, doc, dob, **kw):
-    case = report(
-        actor,
-        agency,
-        given=given,
-        family=family,
-        child=False,
-        phones=[phone],
-        documents=[DocumentInput(doc_type="passport", number=doc, issuing_country="NG")],
-        met_where=ADDRESS_MARKER,
-        description=NARRATIVE_MARKER,
-        **kw,
-    )
-    case.person.date_of_birth = dob
-    case.person.save(update_fields=["date_of_birth"])
-    return case
-
-
 @pytest.fixture
 def pair_world(personas, agencies):
     """Esther reported by police and by ROSA (one person); Mihai by child welfare (another)."""
-    police = _report(
-        personas.police,
-        agencies.police,
-        "Esther",
-        "Igbinovia",
-        phone="+47 934 56 789",
-        doc="KL1234567",
-        dob=dt.date(1990, 5, 6),
+    police, ngo, other = linkage_world(
+        personas,
+        agencies,
+        mihai={"referral_date": dt.date(2026, 9, 14)},
+        met_where=ADDRESS_MARKER,
+        description=NARRATIVE_MARKER,
     )
     case_add_note(actor=personas.police, case=police, text=NOTE_MARKER)
-    ngo = _report(
-        personas.ngo,
-        agencies.ngo,
-        "Igbinovia",
-        "Esther",
-        phone="93456789",
-        doc="KL 123 4567",
-        dob=dt.date(1990, 5, 6),
-    )
-    other = _report(
-        personas.childwelfare,
-        agencies.childwelfare,
-        "Mihai",
-        "Popescu",
-        phone="+47 955 55 555",
-        doc="RO9999999",
-        dob=dt.date(1996, 2, 3),
-        sex="M",
-        nationalities=["RO"],
-        referral_date=dt.date(2026, 9, 14),
-    )
     run = linkage_run(actor=personas.coordinator)
     # A pair the model kept apart, put in the queue as a run would for a borderline pair.
     item = ReviewItem.objects.create(

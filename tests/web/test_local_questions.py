@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.conftest import login_verified, make_user
+from tests.conftest import login_verified
+from tests.factories import make_user
 from varde.accounts.models import Role
 from varde.audit.models import AuditAction, AuditEvent
 from varde.identification.models import LocalQuestion

@@ -32,7 +32,7 @@ from varde.cases.models import (
     StatusChange,
 )
 from varde.cases.services import DocumentInput, NameInput, ReportInput
-from varde.core import clock
+from varde.core import clock, hygiene
 from varde.persons import validators
 from varde.persons.models import (
     AgeCertainty,
@@ -432,8 +432,20 @@ def _agency_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
 
 
 class NameInputSerializer(serializers.Serializer):
-    given = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    family = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    given = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[_django(hygiene.validate_name)],
+    )
+    family = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[_django(hygiene.validate_name)],
+    )
     kind = serializers.ChoiceField(choices=NameKind.choices, required=False, default=NameKind.PRIMARY)
     script = serializers.ChoiceField(choices=Script.choices, required=False, default=Script.LATIN)
 
@@ -539,7 +551,13 @@ class ReferralInputSerializer(serializers.Serializer):
     criminality_kind = serializers.ChoiceField(
         choices=CriminalityKind.choices, required=False, allow_blank=True, default=""
     )
-    description = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        max_length=10000,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[_django(hygiene.validate_text)],
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         forms = set(attrs.get("exploitation_forms", []))
@@ -626,7 +644,7 @@ class ConsentInputSerializer(serializers.Serializer):
 
 
 class NoteInputSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=10000)
+    text = serializers.CharField(max_length=10000, validators=[_django(hygiene.validate_text)])
 
 
 class BreakGlassInputSerializer(ReauthSerializer):

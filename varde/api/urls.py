@@ -101,3 +101,30 @@ urlpatterns[-1:-1] = [
     ),
     path("response/clocks/", response.NationalClocksView.as_view(), name="api-response-clocks"),
 ]
+
+from . import coordination  # noqa: E402
+
+# KOM's national work, ahead of the catch-all (which stays last).
+urlpatterns[-1:-1] = [
+    path(
+        "coordination/plans/<str:plan_id>/measures/",
+        coordination.PlanMeasuresView.as_view(),
+        name="api-coordination-plan-measures",
+    ),
+    path(
+        "coordination/measures/<str:measure_id>/status/",
+        coordination.MeasureStatusView.as_view(),
+        name="api-coordination-measure-status",
+    ),
+    path(
+        "coordination/status-reports/<str:report_id>/approve/",
+        coordination.StatusApproveView.as_view(),
+        name="api-coordination-status-approve",
+    ),
+    path(
+        "coordination/portfolio/<str:period_id>/summary/",
+        coordination.PortfolioSummaryView.as_view(),
+        name="api-coordination-portfolio-summary",
+    ),
+    path("coordination/issues/", coordination.IssueListView.as_view(), name="api-coordination-issues"),
+]

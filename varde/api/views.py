@@ -19,7 +19,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -60,7 +59,6 @@ class VardeAPIView(generics.GenericAPIView):
     # operation's description in the schema.
     authentication_classes = [VerifiedTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser]
     pagination_class = VardePagination
 
     def input(self, serializer_class: type[serializers.Serializer]) -> serializers.Serializer:

@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Imported here, not at the top: importing a domain's cli module runs this __init__ first (on the
     # way to varde.cli.base), which must not then import that half-loaded module back.
     from varde.audit import cli as audit_cli
+    from varde.coordination import cli as coordination_cli
     from varde.demo import cli as demo_cli
     from varde.identification import cli as identification_cli
     from varde.interchange import cli as interchange_cli
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     linkage_cli.register(sub)
     response_cli.register(sub)
     statistics_cli.register(sub)
+    coordination_cli.register(sub)
     audit_cli.register(sub)
     return parser
 

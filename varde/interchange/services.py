@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.cases.models import Referral
 from varde.cases.services import DocumentInput, NameInput, ReportInput, referral_report
-from varde.core import clock
+from varde.core import clock, hygiene
 from varde.core.errors import NotPermitted, VardeError
 from varde.persons import codes
 from varde.persons.models import DocumentType, NameKind, Person, Sex
@@ -59,6 +60,10 @@ MAX_ESTIMATED_AGE = 120
 EARLIEST_DATE = dt.date(1900, 1, 1)
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The one shape that starts so and is exported as it is: a plain number, e.g. +47 912 34 567 (digits and
+# spaces after one leading +; no operators, no parentheses, no letters).
+PLAIN_NUMBER = re.compile(r"\+?[0-9][0-9 ]*")
+NAME_COLUMNS = ("given_name", "family_name")
 MAX_PROBLEMS_SHOWN = 200
 
 
@@ -137,8 +142,13 @@ def parse_rows(stream: IO[bytes] | IO[str]) -> tuple[list[str], list[RawRow]]:
                 continue  # blank lines are not rows
             values = {name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(header)}
             rows.append(RawRow(line=line, values=values, field_count=len(record)))
-    except csv.Error:
-        raise InterchangeError(f"line {reader.line_num}: the CSV is malformed (check the quoting)") from None
+    except csv.Error as error:
+        line = reader.line_num + skipped
+        if "field larger than field limit" in str(error):
+            raise InterchangeError(
+                f"line {line}: a field is too long (more than {csv.field_size_limit():,} characters)"
+            ) from None
+        raise InterchangeError(f"line {line}: the CSV is malformed (check the quoting)") from None
     return header, rows
 
 
@@ -185,6 +195,12 @@ def _validate_row(
     for name in ("record_id", "given_name", "family_name", "id_document_number"):
         if v[name].startswith(FORMULA_STARTS):
             reasons.append(f"{name} starts with a spreadsheet formula character")
+    for name in COLUMNS:
+        # The one input-hygiene rule of the pages and the API (varde.core.hygiene), per column.
+        problem = hygiene.name_problem(v[name]) if name in NAME_COLUMNS else hygiene.text_problem(v[name])
+        if problem is not None:
+            reasons.append(f"{name} {hygiene.IMPORT_REASONS[problem]}")
+    phone = _unneutralised(v["phone"])
 
     agency = None
     if v["reporting_agency"]:
@@ -234,9 +250,12 @@ def _validate_row(
     if nationality and not codes.is_country(nationality):
         reasons.append("nationality is not an ISO 3166 alpha-2 country code")
 
-    for name, validator in (("phone", validate_phone), ("municipality", validate_municipality)):
+    for name, value, validator in (
+        ("phone", phone, validate_phone),
+        ("municipality", v["municipality"], validate_municipality),
+    ):
         try:
-            validator(v[name])
+            validator(value)
         except ValidationError:
             reasons.append(
                 f"{name} is not valid" if name == "phone" else "municipality is not a kommunenummer"
@@ -255,7 +274,7 @@ def _validate_row(
         estimated_age=estimated_age,
         estimated_age_certainty="",
         nationalities=[nationality] if nationality else [],
-        phones=[v["phone"]] if v["phone"] else [],
+        phones=[phone] if phone else [],
         documents=[DocumentInput(doc_type=DocumentType.OTHER, number=v["id_document_number"])]
         if v["id_document_number"]
         else [],
@@ -361,13 +380,20 @@ def _existing_keys(rows: list[ValidRow]) -> set[tuple[object, str]]:
 
 
 def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas; phone numbers such as +47 912 34 567 stay as they are."""
-    if value.startswith(FORMULA_STARTS):
-        try:
-            validate_phone(value)
-        except ValidationError:
-            return "'" + value
-        return value
+    """Neutralise spreadsheet formulas (OWASP, CSV injection): a cell starting with = + - @ tab or
+    carriage return gets a leading apostrophe, so that a spreadsheet shows it as text. Only a plain
+    number such as +47 912 34 567 stays as it is: a phone-shaped -1-1-1-1 or +47 912-34-567 is
+    arithmetic to a spreadsheet, which would compute it (issue 21)."""
+    if value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _unneutralised(value: str) -> str:
+    """The value before `_cell` neutralised it, so that a phone number exported as '+47 912-34-567
+    imports back as it was."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
     return value
 
 

@@ -249,3 +249,21 @@ def _events(key_of_case: dict[UUID, str]) -> dict[str, dict[str, set[int]]]:
     ):
         events[key_of_case[m["case_id"]]]["minor_disappeared"].add(clock.localdate(m["last_seen_at"]).year)
     return events
+
+
+def agency_kinds_in_period(*, start: dt.date, end: dt.date) -> list[frozenset[str]]:
+    """The capture histories for hidden numbers (varde.statistics.hidden): for each de-duplicated
+    person with a referral dated from `start` to `end` (both included), the kinds of the agencies
+    whose referrals in that period concern them. Persons are those of `pseudonymised_extract` (the
+    latest linkage run over every referral; a case never linked is its own person). No key, no date,
+    no id: a list of sets of agency kinds, in no meaningful order."""
+    referrals = list(Referral.objects.values_list("pk", "case_id", "referral_date", "reporting_agency__kind"))
+    by_case: dict[UUID, list[str]] = defaultdict(list)
+    for pk, case_id, _day, _kind in referrals:
+        by_case[case_id].append(str(pk))
+    key_of_case = person_of_case(by_case, person_keys())
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for _pk, case_id, day, kind in referrals:
+        if start <= day <= end:
+            kinds[key_of_case[case_id]].add(str(kind))
+    return [frozenset(kinds[key]) for key in sorted(kinds)]

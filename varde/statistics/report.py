@@ -11,6 +11,7 @@ threshold and the format, and assembles an `AnnualReport` with the coordinators'
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,8 +30,9 @@ from varde.persons.codes import country_name
 from .disclosure import check_k
 from .extract import PersonRow, pseudonymised_extract
 from .figures import as_json, national_figures
+from .hidden import HiddenEstimate
 from .models import AnnualReportText
-from .selectors import may_see_internal, may_see_published
+from .selectors import hidden_for_period, may_see_internal, may_see_published
 
 SUPPRESSED = "–"
 TOP_NATIONALITIES = 10
@@ -90,6 +92,34 @@ class Texts:
 
 
 @dataclass(frozen=True)
+class HiddenBox:
+    """The hidden-numbers estimate as the report shows it: only one that passed every check."""
+
+    estimate: int
+    low: int
+    high: int
+    observed: int  # persons referred in the year (the estimate's lists), not persons followed up
+    lists: int
+
+
+def hidden_box(estimate: HiddenEstimate | None, *, k: int) -> HiddenBox | None:
+    """The box, or None when there is no trustworthy estimate (a warning) or the persons the
+    agencies met are fewer than the threshold."""
+    if estimate is None or estimate.warning is not None or estimate.estimate is None:
+        return None
+    data = estimate.as_json()
+    if data["observed"] < k:
+        return None
+    return HiddenBox(
+        estimate=data["estimate"],
+        low=data["interval"][0],
+        high=data["interval"][1],
+        observed=data["observed"],
+        lists=sum(1 for n in data["lists"].values() if n),
+    )
+
+
+@dataclass(frozen=True)
 class AnnualReport:
     year: int
     k: int
@@ -100,6 +130,7 @@ class AnnualReport:
     trend: list[TrendRow]
     texts: Texts
     generated_at: Any = field(default=None)
+    hidden: HiddenBox | None = None  # shown only when the estimate passed the checks
 
     def table(self, slug: str) -> Table:
         return next(t for t in self.tables if t.slug == slug)
@@ -171,8 +202,16 @@ def _sum(*cells: Cell) -> Cell:
     return None if any(c is None for c in cells) else sum(c for c in cells if c is not None)
 
 
-def build_report(rows: Sequence[PersonRow], year: int, *, k: int, texts: Texts | None = None) -> AnnualReport:
-    """Pure: the report from the extract, through the published figures only."""
+def build_report(
+    rows: Sequence[PersonRow],
+    year: int,
+    *,
+    k: int,
+    texts: Texts | None = None,
+    hidden: HiddenEstimate | None = None,
+) -> AnnualReport:
+    """Pure: the report from the extract, through the published figures only; with the year's
+    hidden-numbers estimate when it passed its checks."""
     years = years_with_data(rows)
     if year not in years:
         raise NoFiguresForYear(year)
@@ -241,6 +280,7 @@ def build_report(rows: Sequence[PersonRow], year: int, *, k: int, texts: Texts |
         trend=trend,
         texts=texts or Texts(),
         generated_at=clock.now(),
+        hidden=hidden_box(hidden, k=k),
     )
 
 
@@ -271,7 +311,13 @@ def annual_report_for_user(
     if not may_see_published(user):
         raise NotPermitted("only coordinators and analysts see national statistics")
     threshold = check_k(k)
-    report = build_report(pseudonymised_extract(), year, k=threshold, texts=texts_for_year(year))
+    rows = pseudonymised_extract()
+    hidden = (
+        hidden_for_period(start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
+        if year in years_with_data(rows)
+        else None
+    )
+    report = build_report(rows, year, k=threshold, texts=texts_for_year(year), hidden=hidden)
     audit_record(
         actor=user,
         action=action,

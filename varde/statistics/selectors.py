@@ -8,11 +8,14 @@ were published and the threshold; never a figure, never a person key.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from varde.accounts.models import Role, User
 from varde.core.errors import NotPermitted
 
-from .extract import pseudonymised_extract
+from .extract import agency_kinds_in_period, pseudonymised_extract
 from .figures import NationalFigures, national_figures
+from .hidden import DEFAULT_SELECTION, HiddenEstimate, capture_table, estimate_hidden, list_groups, lists_of
 
 OPERATOR = None  # the CLI run by whoever operates the server
 
@@ -35,3 +38,11 @@ def check_may_see(user: User | None, published: bool) -> None:
 def figures_for_year(year: int) -> NationalFigures:
     """Internal figures, unaudited: for callers that check access and audit themselves."""
     return national_figures(pseudonymised_extract(), year)
+
+
+def hidden_for_period(*, start: dt.date, end: dt.date, selection: str = DEFAULT_SELECTION) -> HiddenEstimate:
+    """The hidden-numbers estimate for a period, unaudited: for callers that check access and audit."""
+    groups = list_groups()
+    histories = [lists_of(kinds, groups) for kinds in agency_kinds_in_period(start=start, end=end)]
+    table = capture_table(histories, [g.name for g in groups])
+    return estimate_hidden(table, selection=selection)

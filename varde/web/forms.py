@@ -23,7 +23,7 @@ from varde.cases.models import (
     ParticipationState,
 )
 from varde.cases.services import DocumentInput, NameInput, ReportInput
-from varde.core import clock
+from varde.core import clock, hygiene
 from varde.persons import codes, validators
 from varde.persons.models import AgeCertainty, DocumentType, NameKind, Script, Sex
 
@@ -111,12 +111,14 @@ class ReportForm(TypedFieldsMixin, forms.Form):
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        validators=[hygiene.validate_name],
     )
     family_name = forms.CharField(
         label=_("Family name"),
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        validators=[hygiene.validate_name],
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, required=False, widget=forms.RadioSelect)
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
@@ -202,6 +204,7 @@ class ReportForm(TypedFieldsMixin, forms.Form):
         max_length=10000,
         help_text=_("Only what the other agencies in the case need to know."),
         widget=forms.Textarea(attrs={"rows": 5}),
+        validators=[hygiene.validate_text],
     )
 
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
@@ -306,6 +309,11 @@ class StatusForm(TypedFieldsMixin, forms.Form):
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = TRANSITIONS.get(case.status, frozenset())
+        if self.is_bound and self.data.get(self.add_prefix("version")) != str(case.version):
+            # A form made for an earlier version of the case: its choice is judged by the service,
+            # which answers the conflict (409), not "choose a valid option" judged on the status
+            # someone else has saved meanwhile (issue 21).
+            allowed = frozenset(CaseStatus)
         self._choice("status").choices = [(s.value, s.label) for s in CaseStatus if s in allowed]
         self.fields["version"].initial = case.version
 
@@ -317,7 +325,12 @@ class StatusForm(TypedFieldsMixin, forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Note"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Note"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[hygiene.validate_text],
+    )
 
 
 class InviteForm(TypedFieldsMixin, forms.Form):
@@ -370,14 +383,19 @@ class ConsentForm(TypedFieldsMixin, forms.Form):
 
 
 class NameForm(forms.Form):
-    given = forms.CharField(label=_("Given name"), max_length=200, required=False)
-    family = forms.CharField(label=_("Family name"), max_length=200, required=False)
+    given = forms.CharField(
+        label=_("Given name"), max_length=200, required=False, validators=[hygiene.validate_name]
+    )
+    family = forms.CharField(
+        label=_("Family name"), max_length=200, required=False, validators=[hygiene.validate_name]
+    )
     kind = forms.ChoiceField(label=_("Kind of name"), choices=NameKind.choices, initial=NameKind.ALIAS)
     script = forms.ChoiceField(label=_("Script"), choices=Script.choices, initial=Script.LATIN)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not (data.get("given", "").strip() or data.get("family", "").strip()):
+        refused = "given" in self.errors or "family" in self.errors  # already told why
+        if not refused and not (data.get("given", "").strip() or data.get("family", "").strip()):
             self.add_error("given", _("Give at least a given or a family name."))
         return data
 

@@ -162,3 +162,127 @@ urlpatterns += [
     path("linkage/merges/", linkage.merges, name="linkage-merges"),
     path("linkage/merges/<uuid:decision_id>/undo/", linkage.merge_undo, name="linkage-merge-undo"),
 ]
+
+from varde.web.views import coordination  # noqa: E402
+
+urlpatterns += [
+    path("coordination/", coordination.index, name="coordination"),
+    path("coordination/plans/<slug:plan_code>/", coordination.plan_detail, name="coordination-plan"),
+    path(
+        "coordination/measures/<uuid:measure_id>/", coordination.measure_detail, name="coordination-measure"
+    ),
+    path(
+        "coordination/measures/<uuid:measure_id>/status/<slug:ministry>/<int:year>/",
+        coordination.status_edit,
+        name="coordination-status-edit",
+    ),
+    path(
+        "coordination/status/<uuid:report_id>/", coordination.status_report, name="coordination-status-report"
+    ),
+    path(
+        "coordination/status/<uuid:report_id>/submit/",
+        coordination.status_submit,
+        name="coordination-status-submit",
+    ),
+    path(
+        "coordination/status/<uuid:report_id>/approve/",
+        coordination.status_approve,
+        name="coordination-status-approve",
+    ),
+    path(
+        "coordination/status/<uuid:report_id>/return/",
+        coordination.status_return,
+        name="coordination-status-return",
+    ),
+    path(
+        "coordination/ministries/<slug:ministry>/<int:year>/",
+        coordination.ministry_report,
+        name="coordination-ministry-report",
+    ),
+    path(
+        "coordination/ministries/<slug:ministry>/<int:year>/report.xlsx",
+        coordination.ministry_report_xlsx,
+        name="coordination-ministry-report-xlsx",
+    ),
+    path("coordination/portfolio/", coordination.portfolio_summary, name="coordination-portfolio"),
+    path(
+        "coordination/portfolio/projects/",
+        coordination.portfolio_projects,
+        name="coordination-portfolio-projects",
+    ),
+    path(
+        "coordination/portfolio/export.<slug:fmt>",
+        coordination.portfolio_export,
+        name="coordination-portfolio-export",
+    ),
+    path(
+        "coordination/portfolio/import/", coordination.portfolio_upload, name="coordination-portfolio-import"
+    ),
+    path("coordination/groups/", coordination.group_list, name="coordination-groups"),
+    path("coordination/groups/new/", coordination.group_new, name="coordination-group-new"),
+    path("coordination/groups/<uuid:group_id>/", coordination.group_detail, name="coordination-group"),
+    path(
+        "coordination/groups/<uuid:group_id>/members/",
+        coordination.group_member_add,
+        name="coordination-group-member",
+    ),
+    path(
+        "coordination/groups/<uuid:group_id>/meetings/new/",
+        coordination.meeting_new,
+        name="coordination-meeting-new",
+    ),
+    path(
+        "coordination/meetings/<uuid:meeting_id>/", coordination.meeting_detail, name="coordination-meeting"
+    ),
+    path(
+        "coordination/meetings/<uuid:meeting_id>/decisions/",
+        coordination.meeting_decision,
+        name="coordination-meeting-decision",
+    ),
+    path("coordination/tasks/<uuid:task_id>/done/", coordination.task_done, name="coordination-task-done"),
+    path("coordination/issues/", coordination.issue_list, name="coordination-issues"),
+    path("coordination/issues/<uuid:issue_id>/", coordination.issue_detail, name="coordination-issue"),
+    path(
+        "coordination/issues/<uuid:issue_id>/triage/",
+        coordination.issue_triage,
+        name="coordination-issue-triage",
+    ),
+    path("coordination/training/", coordination.training_page, name="coordination-training"),
+    path("coordination/training/courses/", coordination.training_course, name="coordination-training-course"),
+    path(
+        "coordination/training/sessions/", coordination.training_session, name="coordination-training-session"
+    ),
+    path(
+        "coordination/training/participants/",
+        coordination.training_participant,
+        name="coordination-training-participant",
+    ),
+    path("coordination/seminars/", coordination.seminar_list, name="coordination-seminars"),
+    path(
+        "coordination/seminars/participants/",
+        coordination.seminar_participant,
+        name="coordination-seminar-participant",
+    ),
+    path("coordination/local-units/", coordination.local_unit_list, name="coordination-local-units"),
+    path(
+        "coordination/local-units/dispatch/",
+        coordination.local_unit_dispatch,
+        name="coordination-local-unit-dispatch",
+    ),
+    path("coordination/commission/", coordination.commission_index, name="coordination-commission"),
+    path(
+        "coordination/commission/<int:year>/",
+        coordination.commission_report,
+        name="coordination-commission-report",
+    ),
+    path(
+        "coordination/commission/<int:year>/report.pdf",
+        coordination.commission_report_pdf,
+        name="coordination-commission-report-pdf",
+    ),
+    path(
+        "coordination/commission/<int:year>/report.xlsx",
+        coordination.commission_report_xlsx,
+        name="coordination-commission-report-xlsx",
+    ),
+]

@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from varde.accounts import second_factor as sf
@@ -87,7 +88,8 @@ def sign_in_code(request: AuthedRequest) -> HttpResponse:
         device = sf.pending_device(user)
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        verified = sf.check_code(user, form.cleaned_data["otp_code"], device=device)
+        wait = sf.code_wait_seconds(device)
+        verified = None if wait else sf.check_code(user, form.cleaned_data["otp_code"], device=device)
         if verified is not None:
             if setup:
                 verified.confirmed = True
@@ -98,9 +100,18 @@ def sign_in_code(request: AuthedRequest) -> HttpResponse:
                 actor=user, action=AuditAction.LOGIN, obj=user, detail={"step": "otp", "enrolled": setup}
             )
             return redirect(safe_next(request))
-        audit_record(actor=user, action=AuditAction.LOGIN_FAILED, obj=user, detail={"step": "otp"})
+        detail: dict[str, Any] = {"step": "otp", "throttled": True} if wait else {"step": "otp"}
+        audit_record(actor=user, action=AuditAction.LOGIN_FAILED, obj=user, detail=detail)
         form.add_error(
-            "otp_code", _("The code is not right, or it has expired. Wait for a new code and try again.")
+            "otp_code",
+            ngettext(
+                "Too many wrong codes in a row. Wait %(seconds)d second, then enter the code the app shows.",
+                "Too many wrong codes in a row. Wait %(seconds)d seconds, then enter the code the app shows.",
+                wait,
+            )
+            % {"seconds": wait}
+            if wait
+            else _("The code is not right, or it has expired. Wait for a new code and try again."),
         )
     context: dict[str, Any] = {"form": form, "setup": setup, "next": safe_next(request)}
     if setup and device is not None:
