@@ -17,9 +17,7 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy, ngettext
@@ -28,12 +26,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from varde.access import response as response_reads
 from varde.access.cases import cases_visible_to
-from varde.accounts.models import Agency, User
-from varde.core.errors import TransitionNotAllowed
+from varde.accounts.models import Agency
+from varde.accounts.selectors import agencies_active
 from varde.response import notifications
 from varde.response.models import NotificationKind
 from varde.response.rules import clock_label, clock_rules
 from varde.web.types import AuthedRequest
+from varde.web.views.base import case_workers_only, coordinators_only, save
 
 YES_NO = (("", gettext_lazy("Both")), ("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No")))
 
@@ -44,11 +43,6 @@ def _lang() -> str:
 
 def _yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
-
-
-def _require_case_user(user: User) -> None:
-    if not user.can_work_with_cases:
-        raise Http404("Not found")
 
 
 # --- deadline lists ------------------------------------------------------------------------------------
@@ -144,12 +138,11 @@ def _deadline_context(
 
 @require_GET
 @login_required
+@coordinators_only
 def national_clocks(request: AuthedRequest) -> HttpResponse:
     """Every running, paused and missed deadline in the country, by time left, for coordinators."""
     user = request.user
-    if not user.is_coordinator:
-        raise Http404("Not found")
-    agencies = list(Agency.objects.filter(is_active=True).order_by("name"))
+    agencies = agencies_active()
     form = ClockFilterForm(request.GET, agencies=agencies)
     f, number = form.value()
     page = response_reads.national_clocks(user=user, filter=f, page=number, language=_lang())
@@ -164,11 +157,11 @@ def national_clocks(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@case_workers_only
 def next_actions(request: AuthedRequest) -> HttpResponse:
     """The deadlines the user's agencies answer for, the same list as the national view, and what
     waits in the inbox (the number on the menu's badge)."""
     user = request.user
-    _require_case_user(user)
     agencies = user.case_agencies()
     form = ClockFilterForm(request.GET, agencies=agencies if len(agencies) > 1 else [])
     f, number = form.value()
@@ -225,9 +218,9 @@ FILTER_FIELDS = ("kind", "case", "urgent", "acknowledged")
 
 @require_GET
 @login_required
+@case_workers_only
 def inbox(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    _require_case_user(user)
     form = InboxFilterForm(request.GET)
     f, number = form.value()
     page = response_reads.inbox_page(user=user, filter=f, page=number)
@@ -261,19 +254,20 @@ def _back_to_inbox(request: AuthedRequest, focus: str = "") -> HttpResponse:
 
 @require_POST
 @login_required
+@case_workers_only
 def notification_acknowledge(request: AuthedRequest, notification_id: UUID) -> HttpResponse:
     """Acknowledge one notification; back on the inbox the focus is on the next one down."""
-    _require_case_user(request.user)
     notification = response_reads.notification_get_for_user(
         user=request.user, notification_id=notification_id
     )
-    try:
-        with transaction.atomic():
-            notifications.notification_acknowledge(actor=request.user, notification=notification)
-    except TransitionNotAllowed as error:
-        messages.warning(request, str(error))
-    else:
+    form = forms.Form()
+    saved = save(
+        form, lambda: notifications.notification_acknowledge(actor=request.user, notification=notification)
+    )
+    if saved.ok:
         messages.success(request, _("The notification is acknowledged."))
+    else:
+        messages.warning(request, " ".join(form.non_field_errors()))
     if request.POST.get("next") == "detail":
         return redirect("notification-detail", notification_id=notification.pk)
     focus = request.POST.get("focus_after", "")
@@ -286,11 +280,11 @@ def notification_acknowledge(request: AuthedRequest, notification_id: UUID) -> H
 
 @require_POST
 @login_required
+@case_workers_only
 def notifications_acknowledge(request: AuthedRequest) -> HttpResponse:
     """Acknowledge the notifications ticked (`scope=selected`) or every one the filter shows
     (`scope=filter`), in one audited step."""
     user = request.user
-    _require_case_user(user)
     scope = request.POST.get("scope", "selected")
     if scope == "filter":
         form = InboxFilterForm(request.POST)
@@ -314,12 +308,14 @@ def notifications_acknowledge(request: AuthedRequest) -> HttpResponse:
             pk__in=ids
         )
         how = {"scope": "selected"}
-    try:
-        with transaction.atomic():
-            done = notifications.notifications_acknowledge(actor=user, notifications=chosen, how=how)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    form = forms.Form()
+    saved = save(
+        form, lambda: notifications.notifications_acknowledge(actor=user, notifications=chosen, how=how)
+    )
+    if not saved.ok:
+        messages.error(request, " ".join(form.non_field_errors()))
         return _back_to_inbox(request)
+    done = saved.result
     if done:
         messages.success(
             request,
