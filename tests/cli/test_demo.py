@@ -177,3 +177,24 @@ def test_demo_prints_each_personas_totp_secret_and_a_working_code(demo, varde):
 def test_demo_code_is_refused_in_production(varde, db, settings):
     settings.PRODUCTION = True
     assert varde("demo-code", "police.investigator").code == 2
+
+
+def test_demo_leaves_no_running_clock_on_a_closed_case(demo):
+    from varde.response.models import OPEN_CLOCK_STATES, Clock, Notification, NotificationKind
+    from varde.response.worker import run_worker
+
+    closed_children = Case.objects.filter(status="closed", is_child=True)
+    assert closed_children.exists()  # children reported (their 24-hour clocks started) and closed since
+    open_on_closed = Clock.objects.filter(case__status="closed", state__in=OPEN_CLOCK_STATES)
+    assert not open_on_closed.exists()
+    assert Clock.objects.filter(case__in=closed_children, state="cancelled").exists()
+    # Each open child's case had its 24-hour clock the moment it was reported: no worker has run.
+    for case in Case.objects.filter(is_child=True).exclude(status="closed"):
+        assert Clock.objects.filter(case=case, kind="safe_placement").exists(), case.reference
+    # A worker over the demo starts nothing and sends no urgent notice for a closed case.
+    before = Notification.objects.filter(case__status="closed").count()
+    run_worker(once=True)
+    assert not open_on_closed.exists()
+    assert Notification.objects.filter(case__status="closed").count() == before
+    late = [NotificationKind.CLOCK_WARNING, NotificationKind.CLOCK_MISSED, NotificationKind.ESCALATION]
+    assert not Notification.objects.filter(case__status="closed", kind__in=late).exists()

@@ -36,9 +36,8 @@ from varde.identification.models import AgePresumption
 from varde.linkage.models import ReviewDecision, ReviewItem
 from varde.linkage.selectors import person_keys
 from varde.linkage.services import linkage_run, review_decide, review_decide_pair
-from varde.response.clocks import clock_cancel
 from varde.response.legal_status import legal_status_record
-from varde.response.models import OPEN_CLOCK_STATES, Clock, ClockAction, ClockChange, LegalStatus
+from varde.response.models import Clock, ClockAction, ClockChange, LegalStatus
 
 YEAR = 2009
 SEX_AGE = {("F", False): 191, ("M", False): 32, ("F", True): 50, ("M", True): 19}
@@ -268,19 +267,11 @@ def _noon(day: dt.date) -> dt.datetime:
 
 
 def _close(leads: dict[UUID, User], on: dt.date) -> None:
-    """Close each case (so that 2010's figures are not 2009's over again): the reporting worker stops
-    the clocks still running (the reflection periods) and closes the case."""
-    open_clocks: dict[UUID, list[Clock]] = defaultdict(list)
-    for clk in Clock.objects.filter(case_id__in=list(leads), state__in=OPEN_CLOCK_STATES).select_related(
-        "case"
-    ):
-        open_clocks[clk.case_id].append(clk)
+    """Close each case (so that 2010's figures are not 2009's over again): the closure cancels the
+    clocks still running (the reflection periods, the children's placements), as for any case."""
     for case in Case.objects.filter(pk__in=list(leads)):
-        actor = leads[case.pk]
-        for clk in open_clocks[case.pk]:
-            clock_cancel(actor=actor, clock=clk, reason="Demo: follow-up ended.", version=clk.version)
         case_change_status(
-            actor=actor,
+            actor=leads[case.pk],
             case=case,
             status=CaseStatus.CLOSED,
             reason="Demo: follow-up ended.",
