@@ -31,6 +31,46 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 1 if stats.errors else 0
 
 
+CLOCKS_EPILOG = """Prints each clock's case reference, kind, state, start, due time and the case's status
+(references and codes only, never a name). A running clock past its due time means the worker has
+not been by: see varde health.
+
+examples:
+  varde clocks                          # every running or paused clock, soonest first
+  varde clocks --state missed --json    # missed, or running past due, as JSON
+  varde clocks --case V26-ABC123 --state all"""
+
+
+def cmd_clocks(args: argparse.Namespace) -> int:
+    from varde.core import clock as vclock
+
+    from .clocks import clocks_for_operator
+
+    now = vclock.now()
+    rows = [
+        {
+            "case": c.case.reference,
+            "kind": c.kind,
+            "state": c.state,
+            "started": c.started_at.isoformat(),
+            "due": c.due_at.isoformat(),
+            "case_status": c.case.status,
+            "overdue": c.state == "running" and c.due_at <= now,
+        }
+        for c in clocks_for_operator(state=args.state, case_reference=args.case or "", now=now).iterator()
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for r in rows:
+        late = "  OVERDUE" if r["overdue"] else ""
+        print(
+            f"{r['case']:<12} {r['kind']:<28} {r['state']:<9} due {r['due']}  case {r['case_status']}{late}"
+        )
+    print(f"{len(rows)} clock(s)", file=sys.stderr)
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "worker",
@@ -59,4 +99,23 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="do not consume outbox events (when another consumer handles them)",
     )
     parser.set_defaults(func=cmd_worker)
+
+    clocks = subparsers.add_parser(
+        "clocks",
+        help="list legal clocks by state, for the operator",
+        description="List the legal clocks (deadlines) of every case or of one case, by state:\n"
+        "running (running or paused), warning (about to run out), missed (recorded missed, or running\n"
+        "past due), all (any state, met and cancelled too).",
+        epilog=CLOCKS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    clocks.add_argument(
+        "--state",
+        choices=["running", "warning", "missed", "all"],
+        default="running",
+        help="which clocks (default running)",
+    )
+    clocks.add_argument("--case", metavar="REF", help="only this case (its reference, e.g. V26-ABC123)")
+    clocks.add_argument("--json", action="store_true", help="print a JSON list instead of lines")
+    clocks.set_defaults(func=cmd_clocks)
     return parser

@@ -498,6 +498,31 @@ def clock_fire_warning(*, clock_id: Any, now: dt.datetime) -> Clock | None:
     return clk
 
 
+# --- for the operator -------------------------------------------------------------------------------
+
+OPERATOR_STATES = ("running", "warning", "missed", "all")
+
+
+def clocks_for_operator(
+    *, state: str = "running", case_reference: str = "", now: dt.datetime
+) -> QuerySet[Clock]:
+    """Clocks by state for `varde clocks`: running (running or paused), warning (in the warning
+    window), missed (recorded missed, or running past due: the worker has not been by), or all of
+    any state; of one case (by reference) or of every case. Soonest due first."""
+    qs = Clock.objects.select_related("case").order_by("due_at", "id")
+    if case_reference:
+        qs = qs.filter(case__reference__iexact=case_reference.strip())
+    if state == "running":
+        return qs.filter(state__in=OPEN_CLOCK_STATES)
+    if state == "warning":
+        return qs.filter(state=ClockState.RUNNING, warn_at__lte=now, due_at__gt=now)
+    if state == "missed":
+        return qs.filter(Q(state=ClockState.MISSED) | Q(state=ClockState.RUNNING, due_at__lte=now))
+    if state == "all":
+        return qs
+    raise ValueError(f"unknown state {state[:20]!r}")
+
+
 # --- as of a past moment ----------------------------------------------------------------------------
 
 
