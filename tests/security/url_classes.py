@@ -102,6 +102,8 @@ def get_post(access: Access, post_access: Access | None = None, params: dict[str
 URL_CLASSES: dict[str, Rule] = {
     # --- sign-in and language (varde/web/urls.py, django.conf.urls.i18n) ---------------------------
     "login": get(Access.PUBLIC),
+    # Database and worker health for load balancers: two flags and the last beat's time, nothing else.
+    "health": get(Access.PUBLIC),
     "login-otp": get(Access.SIGNED_IN),
     "reauthenticate": get(Access.SIGNED_IN),
     "logout": post(Access.PUBLIC),

@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     # The order here is the order of `varde --help`.
     app.register_serve(sub)
+    app.register_health(sub)
     demo_cli.register(sub)
     interchange_cli.register(
         sub,

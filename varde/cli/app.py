@@ -1,40 +1,169 @@
-"""`varde serve`, `varde backup`, `varde restore`: the application's own commands.
+"""`varde serve`, `varde health`, `varde backup`, `varde restore`: the application's own commands.
 
-Wire into the `varde` command with `register_serve(subparsers)` and `register_backup(subparsers)`.
+Wire into the `varde` command with `register_serve(subparsers)`, `register_health(subparsers)` and
+`register_backup(subparsers)`.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import json
+import signal
+import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
-from .base import EXIT_FAILED, EXIT_OK, CliError, add_command, migrate_if_needed, writable_path
+from .base import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CliError,
+    add_command,
+    migrate_if_needed,
+    positive_float,
+    writable_path,
+)
+
+
+class Supervisor:
+    """Runs named child processes and keeps them running: a child in `restart` that dies is started
+    again (after 1 s, doubling to at most a minute while it keeps dying at once); any other child
+    that ends ends everything. SIGINT/SIGTERM (Ctrl+C) stops every child (SIGTERM, then SIGKILL
+    after `grace` seconds) and returns. Small on purpose: the web server and one worker."""
+
+    def __init__(
+        self,
+        commands: dict[str, list[str]],
+        *,
+        restart: frozenset[str] = frozenset(),
+        grace: float = 10.0,
+        poll: float = 0.5,
+        log: Any = None,
+    ) -> None:
+        self.commands = commands
+        self.restart = restart
+        self.grace = grace
+        self.poll = poll
+        self.log = log or (lambda message: print(message, file=sys.stderr, flush=True))
+        self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.restarts: dict[str, int] = dict.fromkeys(commands, 0)
+        self._stop = threading.Event()
+
+    def start(self, name: str) -> None:
+        self.children[name] = subprocess.Popen(self.commands[name])  # noqa: S603 - our own argv
+
+    def stop(self, *_args: Any) -> None:
+        self._stop.set()
+
+    def _terminate(self) -> None:
+        for child in self.children.values():
+            if child.poll() is None:
+                child.terminate()
+        deadline = time.monotonic() + self.grace
+        for child in self.children.values():
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+    def run(self) -> int:
+        """Start every child and watch them until stopped or a child that is not restarted ends."""
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, self.stop)
+        for name in self.commands:
+            self.start(name)
+        started = dict.fromkeys(self.commands, time.monotonic())
+        delay = dict.fromkeys(self.commands, 1.0)
+        due: dict[str, float] = {}
+        code = EXIT_OK
+        try:
+            while not self._stop.wait(self.poll):
+                now = time.monotonic()
+                for name, child in list(self.children.items()):
+                    if name in due:
+                        if now >= due[name]:
+                            del due[name]
+                            self.log(f"varde serve: starting the {name} again")
+                            self.start(name)
+                            started[name] = now
+                            self.restarts[name] += 1
+                        continue
+                    returned = child.poll()
+                    if returned is None:
+                        continue
+                    if name not in self.restart:
+                        self.log(f"varde serve: the {name} stopped (exit {returned}); stopping")
+                        return returned or EXIT_FAILED
+                    if now - started[name] > 60:
+                        delay[name] = 1.0  # it ran a while: start again soon
+                    self.log(
+                        f"varde serve: the {name} stopped (exit {returned}); again in {delay[name]:.0f} s"
+                    )
+                    due[name] = now + delay[name]
+                    delay[name] = min(60.0, delay[name] * 2)
+        finally:
+            self._terminate()
+        return code
+
+
+def serve_commands(args: argparse.Namespace) -> dict[str, list[str]]:
+    """The web server (gunicorn) and, unless --no-worker, one worker, as child processes."""
+    bind = f"{args.host}:{args.port}"
+    commands = {
+        "web server": [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(args.workers),
+            "--timeout",
+            "60",
+            "--error-logfile",
+            "-",  # access logs stay off; URLs hold ids only, but there is no need
+        ]
+    }
+    if not args.no_worker:
+        commands["worker"] = [
+            sys.executable,
+            "-m",
+            "varde.cli",
+            "worker",
+            "--interval",
+            str(args.worker_interval),
+        ]
+    return commands
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     migrate_if_needed()
     bind = f"{args.host}:{args.port}"
-    argv = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "config.wsgi:application",
-        "--bind",
-        bind,
-        "--workers",
-        str(args.workers),
-        "--timeout",
-        "60",
-        "--error-logfile",
-        "-",  # access logs stay off; URLs hold ids only, but there is no need
-    ]
-    print(f"Varde is serving on http://{bind}/ (Ctrl+C stops it)", file=sys.stderr, flush=True)
+    what = "the web server" if args.no_worker else "the web server and a worker"
+    print(f"Varde is serving on http://{bind}/ ({what}; Ctrl+C stops it)", file=sys.stderr, flush=True)
     sys.stdout.flush()
-    os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
-    return EXIT_OK  # pragma: no cover - execv does not return
+    supervisor = Supervisor(serve_commands(args), restart=frozenset({"worker"}))
+    return supervisor.run()
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    from varde.response.health import health_report
+
+    ok, body = health_report()
+    if args.json:
+        print(json.dumps(body))
+    else:
+        worker = body["worker"]
+        print(f"database: {body['database']}")
+        print(
+            f"worker: {'ok' if worker['ok'] else 'NOT RUNNING'} (last beat {worker['last_beat'] or 'never'})"
+        )
+    return EXIT_OK if ok else EXIT_FAILED
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -74,14 +203,43 @@ def register_serve(subparsers: Any) -> None:
         subparsers,
         "serve",
         help="migrate the database if needed and serve Varde",
-        description="Apply any pending database migrations, then serve Varde with gunicorn.\n"
-        "Static files are served by the application (whitenoise).",
+        description="Apply any pending database migrations, then serve Varde with gunicorn and run one\n"
+        "worker beside it (due deadlines, escalations, e-mail), under this one command: Ctrl+C stops\n"
+        "both, and a worker that dies is started again. Static files are served by the application\n"
+        "(whitenoise). In production run the worker as its own service instead (--no-worker here;\n"
+        "see docs/OPERATIONS.md).",
         example="  varde serve --host 127.0.0.1 --port 8000",
         func=cmd_serve,
+    )
+    serve.add_argument("--no-worker", action="store_true", help="serve only; a worker runs elsewhere")
+    serve.add_argument(
+        "--worker-interval",
+        type=positive_float,
+        default=30.0,
+        metavar="SECONDS",
+        help="seconds between the worker's passes (default 30)",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+
+
+def register_health(subparsers: Any) -> None:
+    """Add `health`."""
+    health = add_command(
+        subparsers,
+        "health",
+        help="is the database answering and the worker running?",
+        description="Check that the database answers and that a worker has beaten (started a pass) in\n"
+        "the last five minutes. Exit code 0 when both are well, 1 when not (for monitoring).",
+        example="  varde health --json",
+        func=cmd_health,
+    )
+    health.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"database": "ok", "worker": {"ok": true, "last_beat": "..."}}',
+    )
 
 
 def register_backup(subparsers: Any) -> None:

@@ -315,6 +315,30 @@ class Notification(BaseModel):
         return self.text_en if (language or "").startswith("en") else self.text_nb
 
 
+# --- the worker's heartbeat ------------------------------------------------------------------------------
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per running worker, written at the start of each pass: the health check reads the
+    newest beat (a worker that has not beaten for five minutes is not running). Rows of workers long
+    gone are removed by the next worker's beat."""
+
+    id = models.BigAutoField(primary_key=True)
+    worker_id = models.CharField(max_length=80, unique=True)
+    host = models.CharField(max_length=60)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+    passes = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"WorkerHeartbeat {self.worker_id}"
+
+
 # --- placements, plans, tasks, meetings -----------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import close_old_connections, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from varde.cases.models import CaseStatus
@@ -39,7 +39,7 @@ from varde.events.models import Event
 from varde.events.services import deferred_event_kinds, event_process
 
 from .clocks import clock_fire_missed, clock_fire_warning, clocks_due, clocks_to_warn
-from .models import EmailState, Notification, NotificationKind
+from .models import EmailState, Notification, NotificationKind, WorkerHeartbeat
 from .routing import notify
 
 log = logging.getLogger("varde.response.worker")
@@ -296,6 +296,30 @@ def _send_one(notification_id: Any, *, mailer: Any, worker_id: str, stats: Worke
 
 # --- the loop -------------------------------------------------------------------------------------------
 
+HEARTBEATS_KEPT = dt.timedelta(days=1)
+
+
+def heartbeat(*, worker_id: str, started_at: dt.datetime) -> WorkerHeartbeat:
+    """Say that this worker is alive: its row's beat is now (one UPDATE, or an INSERT the first
+    time). Rows of workers that stopped beating a day ago are removed."""
+    now = vclock.now()
+    with transaction.atomic():
+        beat, created = WorkerHeartbeat.objects.get_or_create(
+            worker_id=worker_id[:80],
+            defaults={
+                "host": socket.gethostname()[:60],
+                "pid": os.getpid(),
+                "started_at": started_at,
+                "beat_at": now,
+                "passes": 1,
+            },
+        )
+        if not created:
+            WorkerHeartbeat.objects.filter(pk=beat.pk).update(beat_at=now, passes=F("passes") + 1)
+        else:
+            WorkerHeartbeat.objects.filter(beat_at__lt=now - HEARTBEATS_KEPT).delete()
+    return beat
+
 
 def run_pass(*, worker_id: str, batch: int = 200, consume_events: bool = True) -> WorkerStats:
     """One pass over everything that is due now."""
@@ -322,6 +346,7 @@ def run_worker(
     worker_id = worker_id or default_worker_id()
     stop = stop or threading.Event()
     total = WorkerStats()
+    started_at = vclock.now()
     if not once and threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
@@ -330,6 +355,7 @@ def run_worker(
         if not connection.in_atomic_block:  # a long-running worker drops broken or expired connections
             close_old_connections()
         try:
+            heartbeat(worker_id=worker_id, started_at=started_at)
             stats = run_pass(worker_id=worker_id, batch=batch, consume_events=consume_events)
         except Exception as exc:  # noqa: BLE001 - the database may be away; try again next pass
             if once:

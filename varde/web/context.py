@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from varde.access.response import InboxFilter, inbox_filtered
+from varde.response.health import worker_health
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -19,4 +20,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # Called by the template only where it is shown: one COUNT query, the same the inbox and
         # "my next actions" count.
         "nav_inbox_open": lambda: inbox_filtered(user=user, filter=InboxFilter(acknowledged=False)).count(),
+        # Coordinators' pages: the worker that watches the deadlines, when it has not beaten lately.
+        "nav_worker": lambda: worker_health(),
     }

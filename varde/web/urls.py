@@ -7,6 +7,7 @@ from varde.web.views import (
     cases,
     dashboard,
     exports,
+    health,
     identification,
     invitations,
     persons,
@@ -15,6 +16,7 @@ from varde.web.views import (
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("health/", health.health, name="health"),
     path("sign-in/", auth.SignInView.as_view(), name="login"),
     path("sign-in/code/", auth.sign_in_code, name="login-otp"),
     path("confirm/", auth.reauthenticate, name="reauthenticate"),
