@@ -13,11 +13,12 @@ def test_every_clock_kind_names_its_source_and_both_languages():
     data = rules.clock_rules()
     assert data["version"] >= 1
     for kind, spec in data["kinds"].items():
-        assert spec["source"], kind
+        assert spec["source"]["nb"] and spec["source"]["en"], kind
         assert spec["label"]["nb"] and spec["label"]["en"]
     assert rules.clock_spec("safe_placement")["length"] == {"hours": 24}
     assert rules.clock_spec("reflection_period")["length"] == {"months": 6}
-    assert "§ 8-3" in rules.clock_spec("reflection_period")["source"]
+    assert "§ 8-3" in rules.clock_spec("reflection_period")["source"]["nb"]
+    assert "§ 8-3" in rules.clock_spec("reflection_period")["source"]["en"]
 
 
 def test_a_message_using_a_personal_field_is_refused():

@@ -292,6 +292,13 @@ def build_world() -> World:
         episode = disappearances.missing_episode_record(
             actor=lead, case=case, missing_from="other", last_seen_at=now - dt.timedelta(hours=2)
         )
+        meeting = plans.meeting_record(
+            actor=lead,
+            case=case,
+            held_at=now - dt.timedelta(hours=1),
+            participants=[agencies[facts.lead]],
+            decisions=[],
+        ).meeting
         assessment = assessment_record(
             actor=lead,
             case=case,
@@ -319,6 +326,7 @@ def build_world() -> World:
                     "action": "meet",
                     "episode_id": str(episode.pk),
                     "task_id": str(task.pk),
+                    "meeting_id": str(meeting.pk),
                 },
             )
         )

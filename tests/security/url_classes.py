@@ -151,6 +151,7 @@ URL_CLASSES: dict[str, Rule] = {
     "case-placement": post(Access.CASE),
     "case-missing": post(Access.CASE),
     "case-missing-close": post(Access.CASE),
+    "case-meeting-decisions": post(Access.CASE),
     "case-plan": post(Access.CASE),
     "case-plan-goal": post(Access.CASE),
     "case-task": post(Access.CASE),

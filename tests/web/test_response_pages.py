@@ -373,8 +373,8 @@ def test_meeting_with_a_decision_that_creates_a_task(login, world, client, engli
         {
             "meeting-held_at": held,
             "meeting-participants": [str(world.agencies.police.pk)],
-            "meeting-decision": "Shelter",
-            "meeting-task_title": "Find shelter",
+            "meeting-decision_1": "Shelter",
+            "meeting-task_title_1": "Find shelter",
         },
     )
     assert bad.status_code == 200 and not Meeting.objects.filter(case=case).exists()
@@ -382,18 +382,64 @@ def test_meeting_with_a_decision_that_creates_a_task(login, world, client, engli
         reverse("case-meeting", args=[case.pk]),
         {
             "meeting-held_at": held,
-            "meeting-participants": [str(world.agencies.police.pk), str(world.agencies.ngo.pk)],
-            "meeting-decision": "ROSA finds a shelter place",
-            "meeting-task_title": "Find shelter",
-            "meeting-responsible_agency": str(world.agencies.ngo.pk),
-            "meeting-due_date": due,
+            "meeting-participants": [
+                str(a.pk) for a in (world.agencies.police, world.agencies.ngo, world.agencies.childwelfare)
+            ],
+            "meeting-decision_1": "ROSA finds a shelter place",
+            "meeting-task_title_1": "Find shelter",
+            "meeting-responsible_agency_1": str(world.agencies.ngo.pk),
+            "meeting-due_date_1": due,
+            # Child welfare takes part in the meeting, not (yet) in the case: it may still get a task.
+            "meeting-decision_2": "Child welfare looks at the age again",
+            "meeting-task_title_2": "Age assessment",
+            "meeting-responsible_agency_2": str(world.agencies.childwelfare.pk),
+            "meeting-due_date_2": due,
+            "meeting-decision_3": "Next meeting in a fortnight",
         },
     )
     assert ok.status_code == 302
     meeting = Meeting.objects.get(case=case)
-    assert meeting.tasks.get().responsible_agency == world.agencies.ngo
+    assert {t.responsible_agency for t in meeting.tasks.all()} == {
+        world.agencies.ngo,
+        world.agencies.childwelfare,
+    }
+    assert meeting.decisions.count() == 3
     html = client.get(reverse("case-response", args=[case.pk])).content.decode()
     assert "ROSA finds a shelter place" in html and "Coordination meeting" in html
+
+
+def test_a_meeting_planned_ahead_gets_its_decisions_once_held(login, world, client, english, monkeypatch):
+    case = world.cases.police_adult
+    login(world.personas.police)
+    when = clock.now() + dt.timedelta(minutes=5)
+    planned = client.post(
+        reverse("case-meeting", args=[case.pk]),
+        {
+            "meeting-held_at": clock.localtime(when).strftime("%Y-%m-%dT%H:%M"),
+            "meeting-participants": [str(world.agencies.police.pk), str(world.agencies.ngo.pk)],
+        },
+    )
+    assert planned.status_code == 302
+    meeting = Meeting.objects.get(case=case)
+    assert not meeting.decisions.exists()
+    html = client.get(reverse("case-response", args=[case.pk])).content.decode()
+    assert "Planned" in html and reverse("case-meeting-decisions", args=[case.pk, meeting.pk]) not in html
+    later = clock.now() + dt.timedelta(minutes=10)  # it has been held (the session still fresh)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    url = reverse("case-meeting-decisions", args=[case.pk, meeting.pk])
+    assert url in client.get(reverse("case-response", args=[case.pk])).content.decode()
+    done = client.post(
+        url,
+        {
+            f"decide-{meeting.pk}-decision_1": "ROSA keeps the shelter place",
+            f"decide-{meeting.pk}-decision_2": "Police interview next week",
+        },
+    )
+    assert done.status_code == 302
+    assert sorted(d.text for d in meeting.decisions.all()) == [
+        "Police interview next week",
+        "ROSA keeps the shelter place",
+    ]
 
 
 def test_legal_status_shows_rights_and_authority(login, world, client, english):

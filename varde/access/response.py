@@ -35,7 +35,7 @@ from varde.response.models import (
     Task,
 )
 from varde.response.routing import inbox_filter
-from varde.response.rules import clock_label, lang_of, urgent_kinds
+from varde.response.rules import clock_label, clock_state_label, lang_of, urgent_kinds
 
 from .cases import cases_visible_to, get_or_404
 
@@ -72,6 +72,10 @@ def clock_get_for_user(*, user: User, clock_id: UUID | str) -> Clock:
 
 def task_get_for_user(*, user: User, task_id: UUID | str) -> Task:
     return get_or_404(tasks_visible_to(user=user).select_related("case"), task_id)
+
+
+def meeting_get_for_user(*, user: User, meeting_id: UUID | str) -> Meeting:
+    return get_or_404(meetings_visible_to(user=user).select_related("case"), meeting_id)
 
 
 def missing_episode_get_for_user(*, user: User, episode_id: UUID | str) -> MissingEpisode:
@@ -310,6 +314,7 @@ class ClockRow:
     time_left: dt.timedelta
     overdue: bool
     title: str = ""  # a task's own title, for those who may open the case
+    state_label: str = ""  # a period's own word for its state (a reflection period is "granted")
 
 
 @dataclass
@@ -348,6 +353,7 @@ def clock_row(clk: Clock, now: dt.datetime, language: str, title: str = "") -> C
         time_left=clk.due_at - now,
         overdue=clk.due_at <= now,
         title=title,
+        state_label=clock_state_label(clk.kind, clk.state, language),
     )
 
 

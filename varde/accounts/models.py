@@ -14,6 +14,7 @@ from varde.core.models import BaseModel
 
 class AgencyKind(models.TextChoices):
     POLICE_DISTRICT = "police_district", _("Police district")
+    POLICE_NATIONAL = "police_national", _("National police unit (e.g. Kripos)")
     PROSECUTION = "prosecution", _("Prosecution authority")
     POLICE_IMMIGRATION = "police_immigration", _("National Police Immigration Service")
     UDI = "udi", _("Directorate of Immigration (UDI)")

@@ -168,6 +168,7 @@ class MissingEpisodeSerializer(serializers.Serializer):
     reported_to_police_at = serializers.DateTimeField(allow_null=True)
     status = MissingStatusField()
     ended_at = serializers.DateTimeField(allow_null=True)
+    located_country = serializers.CharField(help_text="ISO 3166 code when located abroad, else ''.")
     was_child = serializers.BooleanField()
     police_report_clock_id = serializers.UUIDField(allow_null=True)
     version = serializers.IntegerField()
@@ -195,7 +196,7 @@ class ClockRowSerializer(serializers.Serializer):
 
 
 def _clock_row_body(row: response_reads.ClockRow) -> dict[str, Any]:
-    body = {k: v for k, v in vars(row).items() if k not in ("time_left", "title")}
+    body = {k: v for k, v in vars(row).items() if k not in ("time_left", "title", "state_label")}
     body["seconds_left"] = int(row.time_left.total_seconds())
     return body
 
@@ -345,6 +346,7 @@ def _episode(e: MissingEpisode) -> dict[str, Any]:
         "reported_to_police_at": e.reported_to_police_at,
         "status": e.status,
         "ended_at": e.ended_at,
+        "located_country": e.located_country,
         "was_child": e.was_child,
         "police_report_clock_id": e.police_report_clock_id,
         "version": e.version,

@@ -25,11 +25,10 @@ OSLO, BERGEN = "0301", "4601"
 AGENCIES: tuple[DemoAgency, ...] = (
     DemoAgency("kom", "KOM – Nasjonal koordineringsenhet for ofre for menneskehandel", AgencyKind.KOM, OSLO),
     DemoAgency("oslo-pd-stop", "Oslo politidistrikt – STOP-prosjektet", AgencyKind.POLICE_DISTRICT, OSLO),
-    DemoAgency(
-        "hordaland-pd-exit", "Hordaland politidistrikt – EXIT-teamet", AgencyKind.POLICE_DISTRICT, BERGEN
-    ),
+    # Hordaland politidistrikt has been part of Vest politidistrikt since the police reform (2017).
+    DemoAgency("vest-pd-exit", "Vest politidistrikt – EXIT-teamet", AgencyKind.POLICE_DISTRICT, BERGEN),
     DemoAgency("pu", "Politiets utlendingsenhet (PU)", AgencyKind.POLICE_IMMIGRATION, OSLO),
-    DemoAgency("kripos", "Kripos", AgencyKind.POLICE_DISTRICT, OSLO),
+    DemoAgency("kripos", "Kripos", AgencyKind.POLICE_NATIONAL, OSLO),  # a national unit, not a district
     DemoAgency(
         "oslo-statsadvokat", "Oslo statsadvokatembeter (påtalemyndigheten)", AgencyKind.PROSECUTION, OSLO
     ),
@@ -48,11 +47,9 @@ AGENCIES: tuple[DemoAgency, ...] = (
     DemoAgency("uteseksjonen", "Uteseksjonen, Oslo kommune", AgencyKind.SOCIAL_SERVICES, OSLO),
     DemoAgency("pro-sentret", "Pro Sentret, Oslo kommune", AgencyKind.HEALTH, OSLO),
     DemoAgency("iom-oslo", "IOM Oslo", AgencyKind.IOM, OSLO),
-    DemoAgency("redd-barna", "Redd Barna (Save the Children Norway)", AgencyKind.NGO, OSLO),
-    DemoAgency("kirkens-bymisjon", "Kirkens Bymisjon (Church City Mission)", AgencyKind.NGO, OSLO),
-    DemoAgency(
-        "arbeidstilsynet", "Arbeidstilsynet (Labour Inspection Authority)", AgencyKind.LABOUR_INSPECTION, OSLO
-    ),
+    DemoAgency("redd-barna", "Redd Barna", AgencyKind.NGO, OSLO),
+    DemoAgency("kirkens-bymisjon", "Kirkens Bymisjon", AgencyKind.NGO, OSLO),
+    DemoAgency("arbeidstilsynet", "Arbeidstilsynet", AgencyKind.LABOUR_INSPECTION, OSLO),
 )
 
 # The agency whose caseworker is the outsider: it never leads or joins a demo case.

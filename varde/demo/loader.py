@@ -52,9 +52,9 @@ from varde.cases.services import (
     referral_report,
 )
 from varde.core import clock
+from varde.demo import demo2009
 from varde.linkage.services import linkage_run
 from varde.persons.models import AgeCertainty, DocumentType, NameKind, Sex
-from varde.demo import demo2009
 
 from . import data as D
 
@@ -441,7 +441,7 @@ def _report(rng: random.Random, p: _Person, agency: Agency, on: dt.date) -> Repo
 
 
 def _reporting_agencies(rng: random.Random, p: _Person) -> list[str]:
-    police = "hordaland-pd-exit" if p.municipality in D.BERGEN_AREA else "oslo-pd-stop"
+    police = "vest-pd-exit" if p.municipality in D.BERGEN_AREA else "oslo-pd-stop"
     oslo = p.municipality == D.OSLO
     weights: dict[str, float]
     if p.is_child:

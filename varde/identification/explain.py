@@ -6,6 +6,7 @@ The indicators support the professional's judgement; they never decide alone. Th
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -59,7 +60,19 @@ def element_summary(*, title: str, rule: str, positive: bool, strong: int, mediu
     return _("%(element)s: not positive (%(counts)s)") % {"element": title, "counts": counts}
 
 
-def rule_text(*, rule: str, population: str) -> str:
+PENAL_CODE_2005_IN_FORCE = dt.date(2015, 10, 1)
+
+
+def child_provision(facts_on: dt.date | None) -> str:
+    """The provision that makes the means unnecessary for a child, as in force at the time of the
+    facts: the 1902 Penal Code's section 224 third paragraph before 1 October 2015, the 2005 Penal
+    Code's section 257 (and 258, aggravated) from then on."""
+    if facts_on is not None and facts_on < PENAL_CODE_2005_IN_FORCE:
+        return _("Penal Code 1902 section 224, third paragraph: facts before 1 October 2015")
+    return _("Penal Code 2005 section 257, on persons under 18; section 258 when aggravated")
+
+
+def rule_text(*, rule: str, population: str, facts_on: dt.date | None = None) -> str:
     if rule == "checklist":
         return _(
             "A checklist never concludes alone: any ticked item makes the picture inconclusive. "
@@ -68,8 +81,8 @@ def rule_text(*, rule: str, population: str) -> str:
     if population == "child":
         return _(
             "The rule for children needs a recruitment element AND exploitation. The means (coercion, "
-            "abuse of vulnerability) are not required for children (Penal Code section 224, third paragraph)."
-        )
+            "abuse of vulnerability) are not required for children (%(provision)s)."
+        ) % {"provision": child_provision(facts_on)}
     return _(
         "The rule for adults needs a recruitment element (by deception, by coercion or by abuse of "
         "vulnerability) AND exploitation AND coercion or abuse of vulnerability at destination."
@@ -140,10 +153,15 @@ def _parts(*, rule: str, population: str, elements: Sequence[Mapping[str, Any]])
 
 
 def explain(
-    *, rule: str, population: str, outcome: str, elements: Sequence[Mapping[str, Any]]
+    *,
+    rule: str,
+    population: str,
+    outcome: str,
+    elements: Sequence[Mapping[str, Any]],
+    facts_on: dt.date | None = None,
 ) -> dict[str, Any]:
     """The explanation of one result of the rule, stored (assessment_explain()'s elements) or previewed
-    (elements_of())."""
+    (elements_of()). `facts_on` (the case's first referral) picks the penal provision in force then."""
     rows = []
     for number, el in enumerate(elements, 1):
         counts = {"strong": el["strong"], "medium": el["medium"], "weak": el["weak"]}
@@ -167,7 +185,7 @@ def explain(
         "population": population,
         "outcome": outcome,
         "outcome_label": outcome_label(outcome, rule),
-        "rule_text": rule_text(rule=rule, population=population),
+        "rule_text": rule_text(rule=rule, population=population, facts_on=facts_on),
         "element_rule_text": element_rule_text() if rule == "ilo" else "",
         "parts": _parts(rule=rule, population=population, elements=rows),
         "elements": rows,

@@ -5,7 +5,8 @@ An element is positive when its ticked indicators include at least
 Adults:   (deceptive OR coercive OR abuse-of-vulnerability recruitment) AND exploitation
           AND (coercion at destination OR abuse of vulnerability at destination).
 Children: (any recruitment element) AND exploitation -- the means are not required
-          (Penal Code s.224 third paragraph).
+          (Penal Code 1902 s.224 third paragraph for facts before 1 October 2015;
+          Penal Code 2005 s.257 from then on).
 Checklists (rule "checklist") never conclude alone: any tick is `inconclusive`.
 
 The outcome supports the professional's judgement; it never decides alone.

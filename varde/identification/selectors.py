@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django.db.models import QuerySet
@@ -11,6 +14,21 @@ from varde.cases.models import Case
 
 from .catalogue import text
 from .models import AgeEvidence, AgePresumption, Assessment, Catalogue, LocalQuestion
+
+SOURCES_FILE = Path(__file__).parent / "rules" / "catalogue_sources.json"
+
+
+@cache
+def _sources_nb() -> dict[str, str]:
+    return dict(json.loads(SOURCES_FILE.read_text(encoding="utf-8"))["nb"])
+
+
+def catalogue_source(catalogue: Catalogue, lang: str = "nb") -> str:
+    """The catalogue's source in the page's language: Norwegian from rules/catalogue_sources.json,
+    English as the catalogue itself names it."""
+    if lang == "nb":
+        return _sources_nb().get(catalogue.key, catalogue.source)
+    return catalogue.source
 
 
 def catalogues_current() -> list[Catalogue]:
@@ -88,7 +106,7 @@ def assessment_explain(*, assessment: Assessment, lang: str = "nb") -> dict[str,
         "catalogue": catalogue.key,
         "version": catalogue.version,
         "title": catalogue.title(lang),
-        "source": catalogue.source,
+        "source": catalogue_source(catalogue, lang),
         "rule": catalogue.rule,
         "population": catalogue.population,
         "elements": elements,

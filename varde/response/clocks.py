@@ -146,7 +146,7 @@ def clock_start(
                 kind=kind,
                 stage=stage,
                 rule_version=clock_rules()["version"],
-                rule_source=str(spec["source"])[:500],
+                rule_source=str(spec["source"]["en"])[:500],
                 origin=origin,
                 started_at=start_at,
                 due_at=due_at,

@@ -19,6 +19,7 @@ from varde.cases.acting import case_agency_required
 from varde.cases.models import Case, ParticipationState
 from varde.core import clock as vclock
 from varde.core.errors import EditConflict
+from varde.persons.codes import is_country
 
 from .agencies import child_welfare_agencies
 from .clocks import clock_cancel_system, clock_meet_system, clock_start
@@ -132,19 +133,28 @@ def _return_interview_agency(case: Case) -> Agency:
 
 @transaction.atomic
 def missing_episode_close(
-    *, actor: User, episode: MissingEpisode, status: str, at: dt.datetime, version: int
+    *, actor: User, episode: MissingEpisode, status: str, at: dt.datetime, version: int, country: str = ""
 ) -> MissingEpisode:
-    """Found, returned or located abroad. A person who is back gets a return-interview task."""
+    """Found, returned or located abroad (in which country: an ISO 3166 code). A person who is back
+    gets a return-interview task."""
     agency = case_agency_required(actor, episode.case)
     if status not in (MissingStatus.FOUND, MissingStatus.RETURNED, MissingStatus.LOCATED_ABROAD):
         raise ValidationError({"status": _("Choose found, returned or located abroad.")})
+    country = country.strip().upper()
+    if status == MissingStatus.LOCATED_ABROAD:
+        if not is_country(country) or country == "NO":
+            raise ValidationError({"country": _("Say in which country abroad the person was located.")})
+    else:
+        country = ""
     if at < episode.last_seen_at or at > vclock.now():
         raise ValidationError(
             {"at": _("The date must be after the person was last seen, and not in the future.")}
         )
     updated = MissingEpisode.objects.filter(
         pk=episode.pk, version=version, status=MissingStatus.MISSING
-    ).update(status=status, ended_at=at, version=version + 1, updated_at=vclock.now())
+    ).update(
+        status=status, ended_at=at, located_country=country, version=version + 1, updated_at=vclock.now()
+    )
     if not updated:
         raise EditConflict(episode)
     case = episode.case
@@ -169,6 +179,6 @@ def missing_episode_close(
         action=AuditAction.UPDATE,
         obj=episode,
         agency=agency,
-        detail={"case": str(case.pk), "status": status},
+        detail={"case": str(case.pk), "status": status, "country": country},
     )
     return MissingEpisode.objects.get(pk=episode.pk)

@@ -276,7 +276,9 @@ class Notification(BaseModel):
     )
     rule_version = models.PositiveIntegerField()
     subject = models.CharField(
-        max_length=120, blank=True, help_text="what happened (ids only): a clock, a disappearance, an invitation"
+        max_length=120,
+        blank=True,
+        help_text="what happened (ids only): a clock, a disappearance, an invitation",
     )
     dedupe_key = models.CharField(max_length=200, blank=True)
     ack_due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
@@ -455,6 +457,9 @@ class MissingEpisode(BaseModel):
         _("status"), max_length=20, choices=MissingStatus.choices, default=MissingStatus.MISSING
     )
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    located_country = models.CharField(
+        _("located in (country)"), max_length=2, blank=True, help_text=_("ISO 3166 code, when located abroad")
+    )
     was_child = models.BooleanField(_("a child's case when recorded"), default=False)
     police_report_clock = models.ForeignKey(
         Clock, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

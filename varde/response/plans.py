@@ -7,6 +7,7 @@ are idempotent, so an event processed twice changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -37,10 +38,13 @@ from .models import (
 # --- individual plans, tasks, meetings ----------------------------------------------------------------
 
 
-def _check_responsible(case: Case, agency: Agency, user: User | None) -> None:
+def _check_responsible(case: Case, agency: Agency, user: User | None, also: Collection[Agency] = ()) -> None:
+    """A task goes to an agency taking part in the case, or (a meeting's decision) in the meeting."""
     taking_part = case.participations.filter(agency=agency, state=ParticipationState.ACTIVE).exists()
-    if not (taking_part or agency.kind == AgencyKind.KOM):
-        raise ValidationError({"responsible_agency": _("The responsible agency must take part in the case.")})
+    if not (taking_part or agency.kind == AgencyKind.KOM or agency in also):
+        raise ValidationError(
+            {"responsible_agency": _("The responsible agency must take part in the case or the meeting.")}
+        )
     if user is not None and agency.pk not in user.case_agency_ids():
         raise ValidationError(
             {"responsible_user": _("The responsible person must work for the responsible agency.")}
@@ -61,10 +65,11 @@ def task_create_for(
     meeting: Meeting | None = None,
     episode: MissingEpisode | None = None,
     clock_kind: str = "plan_task",
+    also: Collection[Agency] = (),
 ) -> Task:
     if not title.strip():
         raise ValidationError({"title": _("Say what is to be done.")})
-    _check_responsible(case, responsible_agency, responsible_user)
+    _check_responsible(case, responsible_agency, responsible_user, also)
     task = Task.objects.create(
         case=case,
         origin=origin,
@@ -239,13 +244,46 @@ def meeting_record(
     participants: list[Agency],
     decisions: list[DecisionInput],
 ) -> MeetingResult:
-    """A coordination meeting: who took part, what was decided, and who does what by when."""
+    """A coordination meeting: who takes part, what was decided, and who does what by when. A meeting
+    may be planned ahead (its time in the future): its decisions are recorded once it is held
+    (meeting_decisions_add). A decision's task may go to any agency taking part in the meeting."""
     agency = case_agency_required(actor, case)
     if not participants:
-        raise ValidationError({"participants": _("Name the agencies that took part.")})
+        raise ValidationError({"participants": _("Name the agencies that take part.")})
+    if held_at > vclock.now() and decisions:
+        raise ValidationError(
+            {"decisions": _("A planned meeting has no decisions yet: record them once it is held.")}
+        )
     meeting = Meeting.objects.create(case=case, held_at=held_at, called_by=actor, called_by_agency=agency)
     meeting.participants.set(participants)
     result = MeetingResult(meeting)
+    result.tasks = _decide(
+        actor=actor, agency=agency, meeting=meeting, decisions=decisions, participants=participants
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=meeting,
+        agency=agency,
+        detail={
+            "case": str(case.pk),
+            "participants": sorted(a.code for a in participants),
+            "planned": held_at > vclock.now(),
+            "tasks": [str(t.pk) for t in result.tasks],
+        },
+    )
+    return result
+
+
+def _decide(
+    *,
+    actor: User,
+    agency: Agency,
+    meeting: Meeting,
+    decisions: list[DecisionInput],
+    participants: list[Agency],
+) -> list[Task]:
+    tasks = []
     for decision in decisions:
         if not decision.text.strip():
             raise ValidationError({"decisions": _("A decision cannot be empty.")})
@@ -256,24 +294,41 @@ def meeting_record(
             task = task_create_for(
                 actor=actor,
                 agency=agency,
-                case=case,
+                case=meeting.case,
                 origin=TaskOrigin.MEETING,
                 title=decision.task_title,
                 responsible_agency=decision.responsible_agency,
                 responsible_user=decision.responsible_user,
                 due_date=decision.due_date,
                 meeting=meeting,
+                also=participants,
             )
-            result.tasks.append(task)
+            tasks.append(task)
         MeetingDecision.objects.create(meeting=meeting, text=decision.text.strip(), task=task)
+    return tasks
+
+
+@transaction.atomic
+def meeting_decisions_add(*, actor: User, meeting: Meeting, decisions: list[DecisionInput]) -> MeetingResult:
+    """Record the decisions of a meeting once it has been held (a planned one, or more of a held one)."""
+    agency = case_agency_required(actor, meeting.case)
+    if meeting.held_at > vclock.now():
+        raise ValidationError({"decisions": _("The meeting has not been held yet.")})
+    if not decisions:
+        raise ValidationError({"decisions": _("Write at least one decision.")})
+    participants = list(meeting.participants.all())
+    result = MeetingResult(meeting)
+    result.tasks = _decide(
+        actor=actor, agency=agency, meeting=meeting, decisions=decisions, participants=participants
+    )
     audit_record(
         actor=actor,
-        action=AuditAction.CREATE,
+        action=AuditAction.UPDATE,
         obj=meeting,
         agency=agency,
         detail={
-            "case": str(case.pk),
-            "participants": sorted(a.code for a in participants),
+            "case": str(meeting.case_id),
+            "decisions": len(decisions),
             "tasks": [str(t.pk) for t in result.tasks],
         },
     )

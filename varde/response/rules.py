@@ -51,8 +51,9 @@ def validate_clocks(data: dict[str, Any]) -> None:
     for kind, spec in data["kinds"].items():
         where = f"clocks.json {kind}"
         _check_text(where, spec.get("label"))
-        if not spec.get("source"):
-            raise RuleError(f"{where}: the source must be named")
+        _check_text(f"{where} source", spec.get("source"))
+        for state, label in spec.get("state_labels", {}).items():
+            _check_text(f"{where} state {state}", label)
         length = spec.get("length", {})
         if not length or set(length) - LENGTH_KEYS:
             raise RuleError(f"{where}: bad length {sorted(length)}")
@@ -180,6 +181,18 @@ def lang_of(language: str | None) -> str:
 
 def clock_label(kind: str, language: str | None = None) -> str:
     return str(clock_spec(kind)["label"][lang_of(language)])
+
+
+def clock_source(kind: str, language: str | None = None) -> str:
+    """The legal source of a clock kind in the page's language (the rules' current version)."""
+    return str(clock_spec(kind)["source"][lang_of(language)])
+
+
+def clock_state_label(kind: str, state: str, language: str | None = None) -> str:
+    """How a state of this kind of clock is named where the general word would mislead (a reflection
+    period is granted, not met); '' for the general word."""
+    label = clock_spec(kind).get("state_labels", {}).get(state)
+    return str(label[lang_of(language)]) if label else ""
 
 
 def clock_choices() -> list[tuple[str, str]]:

@@ -96,6 +96,7 @@ CASE_STATUS = {
 
 ORGANISATION_TYPE = {
     "police_district": "LawEnforcement",
+    "police_national": "LawEnforcement",
     "prosecution": "LawEnforcement",
     "police_immigration": "LawEnforcement",
     "udi": "ImmigrationService",

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from varde.accounts.models import Agency
 from varde.cases.models import Case, ParticipationState
+from varde.persons.codes import country_choices
 from varde.response.models import LegalStatusKind, MissingFrom, MissingStatus, PlacementKind
+from varde.response.plans import DecisionInput
 from varde.web.forms import DateInput
 
 CRITERIA = ("contact_ceased", "traffickers_reported", "police_investigating", "presence_needed")
@@ -82,7 +84,19 @@ class MissingCloseForm(forms.Form):
         choices=[(s.value, s.label) for s in MissingStatus if s != MissingStatus.MISSING],
     )
     at = _when(_("When"))
+    country = forms.ChoiceField(
+        label=_("Country (when located abroad)"),
+        required=False,
+        choices=(),
+        help_text=_("Where abroad the person is."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Not abroad"))] + [
+            (code, name) for code, name in country_choices() if code != "NO"
+        ]
 
 
 class GoalForm(forms.Form):
@@ -103,38 +117,74 @@ class TaskDoneForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput())
 
 
-class MeetingForm(forms.Form):
-    held_at = _when(_("Held"))
-    participants = forms.ModelMultipleChoiceField(
-        label=_("Participating agencies"), queryset=Agency.objects.none(), widget=forms.CheckboxSelectMultiple
-    )
-    decision = forms.CharField(label=_("Decision"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    task_title = forms.CharField(
-        label=_("Task the decision creates (optional)"), max_length=300, required=False
-    )
-    responsible_agency = forms.ModelChoiceField(
-        label=_("Responsible agency"), queryset=Agency.objects.none(), required=False
-    )
-    due_date = forms.DateField(label=_("Due date"), widget=DateInput(), required=False)
+DECISION_SLOTS = 3
 
-    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+
+class DecisionsForm(forms.Form):
+    """Up to three decisions of a meeting at once, each of which may become a task for an agency
+    taking part in the meeting (or the case)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        agencies = _case_agencies(case).queryset
-        cast(forms.ModelMultipleChoiceField, self.fields["participants"]).queryset = Agency.objects.filter(
-            is_active=True
-        ).order_by("name")
-        responsible = cast(forms.ModelChoiceField, self.fields["responsible_agency"])
-        responsible.queryset = agencies
-        responsible.empty_label = _("No task")
+        agencies = Agency.objects.filter(is_active=True).order_by("name")
+        for i in range(1, DECISION_SLOTS + 1):
+            self.fields[f"decision_{i}"] = forms.CharField(
+                label=_("Decision %(n)d") % {"n": i},
+                max_length=2000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"task_title_{i}"] = forms.CharField(
+                label=_("Task decision %(n)d creates (optional)") % {"n": i}, max_length=300, required=False
+            )
+            self.fields[f"responsible_agency_{i}"] = forms.ModelChoiceField(
+                label=_("Responsible agency (decision %(n)d)") % {"n": i},
+                queryset=agencies,
+                required=False,
+                empty_label=_("No task"),
+            )
+            self.fields[f"due_date_{i}"] = forms.DateField(
+                label=_("Due date (decision %(n)d)") % {"n": i}, widget=DateInput(), required=False
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("task_title"):
-            if not data.get("responsible_agency"):
-                self.add_error("responsible_agency", _("A task needs a responsible agency."))
-            if not data.get("due_date"):
-                self.add_error("due_date", _("A task needs a due date."))
+        for i in range(1, DECISION_SLOTS + 1):
+            if data.get(f"task_title_{i}"):
+                if not data.get(f"decision_{i}"):
+                    self.add_error(f"decision_{i}", _("Write the decision the task comes from."))
+                if not data.get(f"responsible_agency_{i}"):
+                    self.add_error(f"responsible_agency_{i}", _("A task needs a responsible agency."))
+                if not data.get(f"due_date_{i}"):
+                    self.add_error(f"due_date_{i}", _("A task needs a due date."))
         return data
+
+    def decisions(self) -> list[DecisionInput]:
+        d = self.cleaned_data
+        return [
+            DecisionInput(
+                text=d[f"decision_{i}"],
+                task_title=d.get(f"task_title_{i}") or "",
+                responsible_agency=d.get(f"responsible_agency_{i}"),
+                due_date=d.get(f"due_date_{i}"),
+            )
+            for i in range(1, DECISION_SLOTS + 1)
+            if d.get(f"decision_{i}")
+        ]
+
+
+class MeetingForm(DecisionsForm):
+    held_at = _when(_("Held (or planned for)"))
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Participating agencies"), queryset=Agency.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelMultipleChoiceField, self.fields["participants"]).queryset = Agency.objects.filter(
+            is_active=True
+        ).order_by("name")
+        self.order_fields(["held_at", "participants"])
 
 
 class LegalStatusForm(forms.Form):

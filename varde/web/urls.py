@@ -132,6 +132,11 @@ urlpatterns += [
         name="case-task-done",
     ),
     path("cases/<uuid:case_id>/response/meetings/", response.case_meeting, name="case-meeting"),
+    path(
+        "cases/<uuid:case_id>/response/meetings/<uuid:meeting_id>/decisions/",
+        response.case_meeting_decisions,
+        name="case-meeting-decisions",
+    ),
     path("cases/<uuid:case_id>/response/legal-status/", response.case_legal_status, name="case-legal-status"),
     path("directory/", response.directory, name="directory"),
     path(

@@ -244,6 +244,13 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _empty_form() -> forms.Form:
+    """A form with no fields, validated, for a button's refusal to land on (its non-field errors)."""
+    form = forms.Form({})
+    form.is_valid()
+    return form
+
+
 def _back_to_inbox(request: AuthedRequest, focus: str = "") -> HttpResponse:
     """Back to the inbox as the user had filtered it, the keyboard focus on `focus` (a notification)."""
     params = {k: request.POST.get(k, "") for k in (*FILTER_FIELDS, "page")}
@@ -260,7 +267,7 @@ def notification_acknowledge(request: AuthedRequest, notification_id: UUID) -> H
     notification = response_reads.notification_get_for_user(
         user=request.user, notification_id=notification_id
     )
-    form = forms.Form()
+    form = _empty_form()
     saved = save(
         form, lambda: notifications.notification_acknowledge(actor=request.user, notification=notification)
     )
@@ -308,7 +315,7 @@ def notifications_acknowledge(request: AuthedRequest) -> HttpResponse:
             pk__in=ids
         )
         how = {"scope": "selected"}
-    form = forms.Form()
+    form = _empty_form()
     saved = save(
         form, lambda: notifications.notifications_acknowledge(actor=user, notifications=chosen, how=how)
     )

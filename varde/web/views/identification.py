@@ -8,6 +8,7 @@ rule's result (htmx fragment, or the whole page without JavaScript), then the ca
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
@@ -21,6 +22,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -434,13 +436,21 @@ def assessment_new(request: AuthedRequest, case_id: UUID, catalogue_id: str) -> 
     return render(request, "web/identification/assessment_form.html", context)
 
 
-def _preview(catalogue: Catalogue, ticked: list[str], conclusion: str) -> dict[str, Any]:
+def _facts_on(case: Case) -> dt.date:
+    """The time of the facts, for the penal provision in force then: the case's first referral."""
+    return timezone.localdate(case.opened_at)
+
+
+def _preview(
+    catalogue: Catalogue, ticked: list[str], conclusion: str, facts_on: dt.date | None = None
+) -> dict[str, Any]:
     result = evaluate(catalogue.content, ticked)
     explained = explain(
         rule=catalogue.rule,
         population=catalogue.population,
         outcome=result.outcome.value,
         elements=elements_of(catalogue.content, result.as_dict()["elements"], page_lang()),
+        facts_on=facts_on,
     )
     if conclusion in Conclusion.values:
         explained["conclusion_label"] = _label(Conclusion, conclusion)
@@ -460,7 +470,7 @@ def assessment_preview(request: AuthedRequest, case_id: UUID, catalogue_id: str)
     ticked = [i for i in request.POST.getlist("indicators") if i]
     conclusion = request.POST.get("conclusion", "")
     try:
-        preview = _preview(catalogue, ticked, conclusion)
+        preview = _preview(catalogue, ticked, conclusion, _facts_on(case))
     except IdentificationError:
         return HttpResponse(
             _("An indicator is not in this catalogue. Reload the page and try again."), status=400
@@ -499,7 +509,11 @@ def assessment_detail(request: AuthedRequest, assessment_id: UUID) -> HttpRespon
     lang = page_lang()
     made = selectors.assessment_explain(assessment=assessment, lang=lang)
     explained = explain(
-        rule=made["rule"], population=made["population"], outcome=made["outcome"], elements=made["elements"]
+        rule=made["rule"],
+        population=made["population"],
+        outcome=made["outcome"],
+        elements=made["elements"],
+        facts_on=_facts_on(assessment.case),
     )
     people = Assessment.objects.select_related("assessed_by", "agency").get(pk=assessment.pk)
     return render(

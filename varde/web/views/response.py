@@ -29,16 +29,18 @@ from varde.access import response as response_reads
 from varde.access.cases import case_get_for_user
 from varde.accounts.models import User
 from varde.cases.models import Case
+from varde.core import clock as vclock
 from varde.core.errors import EditConflict, NotPermitted, TransitionNotAllowed
 from varde.response import clocks as clock_services
 from varde.response import disappearances, legal_status, placements, plans
 from varde.response.models import OPEN_CLOCK_STATES, Clock, MissingStatus, TaskStatus
-from varde.response.rules import clock_label, clock_spec
+from varde.response.rules import clock_label, clock_rules, clock_source, clock_spec, clock_state_label
 from varde.web.forms import add_service_error
 from varde.web.response_forms import (
     ClockExtendForm,
     ClockMeetForm,
     ClockReasonForm,
+    DecisionsForm,
     GoalForm,
     LegalStatusForm,
     MeetingForm,
@@ -116,7 +118,11 @@ def _clock_rows(clocks: list[Clock], bound: dict[str, Any], task_clock_ids: set[
         row: dict[str, Any] = {
             "clock": clk,
             "label": clock_label(clk.kind, _lang()),
-            "source": clk.rule_source,
+            # The source in the page's language while the clock follows the rules' current version.
+            "source": clock_source(clk.kind, _lang())
+            if clk.rule_version == clock_rules()["version"]
+            else clk.rule_source,
+            "state_label": clock_state_label(clk.kind, clk.state, _lang()),
             "forms": {},
         }
         initial = {"version": clk.version}
@@ -132,7 +138,11 @@ def _clock_rows(clocks: list[Clock], bound: dict[str, Any], task_clock_ids: set[
             row["forms"]["extend"] = bound.get(f"{key}:extend") or ClockExtendForm(
                 initial=initial, prefix=f"extend-{key}"
             )
-        if clk.state in (*OPEN_CLOCK_STATES, "missed") and clk.pk not in task_clock_ids:
+        if (
+            clk.state in (*OPEN_CLOCK_STATES, "missed")
+            and clk.pk not in task_clock_ids
+            and not spec.get("period")
+        ):
             row["forms"]["meet"] = bound.get(f"{key}:meet") or ClockMeetForm(
                 initial=initial, prefix=f"meet-{key}"
             )
@@ -160,13 +170,15 @@ def _response_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[
     meetings = list(
         response_reads.meetings_visible_to(user=user)
         .filter(case=case)
-        .prefetch_related("participants", "decisions__task")
+        .prefetch_related("participants", "decisions__task__responsible_agency")
     )
     episodes = list(response_reads.missing_episodes_visible_to(user=user).filter(case=case))
     statuses = list(response_reads.legal_statuses_visible_to(user=user).filter(case=case))
     current = legal_status.legal_status_current(case=case)
     bound_close = bound.pop("close_forms", {})
     bound_tasks = bound.pop("task_done_forms", {})
+    bound_decisions = bound.pop("decision_forms", {})
+    now = vclock.now()
     context: dict[str, Any] = {
         "case": case,
         "clock_rows": _clock_rows(clocks, bound.pop("clock_forms", {}), task_clock_ids),
@@ -191,6 +203,16 @@ def _response_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[
         ],
         "task_form": bound.pop("task_form", None) or TaskForm(case=case, prefix="task"),
         "meetings": meetings,
+        "meeting_rows": [
+            {
+                "meeting": m,
+                "planned": m.held_at > now,
+                "form": None
+                if m.held_at > now
+                else bound_decisions.get(str(m.pk)) or DecisionsForm(prefix=f"decide-{m.pk}"),
+            }
+            for m in meetings
+        ],
         "meeting_form": bound.pop("meeting_form", None) or MeetingForm(case=case, prefix="meeting"),
         "episode_rows": [
             {
@@ -385,7 +407,12 @@ def case_missing_close(request: AuthedRequest, case_id: UUID, episode_id: UUID) 
         outcome = _save(
             form,
             lambda: disappearances.missing_episode_close(
-                actor=request.user, episode=episode, status=d["status"], at=d["at"], version=d["version"]
+                actor=request.user,
+                episode=episode,
+                status=d["status"],
+                at=d["at"],
+                version=d["version"],
+                country=d.get("country") or "",
             ),
         )
         if outcome == "conflict":
@@ -479,12 +506,6 @@ def case_meeting(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     form = MeetingForm(request.POST, case=case, prefix="meeting")
     if form.is_valid():
         d = form.cleaned_data
-        decision = plans.DecisionInput(
-            text=d["decision"],
-            task_title=d["task_title"],
-            responsible_agency=d["responsible_agency"],
-            due_date=d["due_date"],
-        )
         outcome = _save(
             form,
             lambda: plans.meeting_record(
@@ -492,12 +513,33 @@ def case_meeting(request: AuthedRequest, case_id: UUID) -> HttpResponse:
                 case=case,
                 held_at=d["held_at"],
                 participants=list(d["participants"]),
-                decisions=[decision],
+                decisions=form.decisions(),
             ),
         )
         if not outcome:
             return _back(request, case, _("The meeting is recorded."), "meetings-heading")
     return _render(request, case, meeting_form=form)
+
+
+@require_POST
+@login_required
+def case_meeting_decisions(request: AuthedRequest, case_id: UUID, meeting_id: UUID) -> HttpResponse:
+    """The decisions of a meeting once it is held (a planned one, or more of a held one)."""
+    case = _case(request, case_id)
+    meeting = response_reads.meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    if meeting.case_id != case.pk:
+        raise Http404("Not found")
+    form = DecisionsForm(request.POST, prefix=f"decide-{meeting.pk}")
+    if form.is_valid():
+        outcome = _save(
+            form,
+            lambda: plans.meeting_decisions_add(
+                actor=request.user, meeting=meeting, decisions=form.decisions()
+            ),
+        )
+        if not outcome:
+            return _back(request, case, _("The decisions are recorded."), "meetings-heading")
+    return _render(request, case, decision_forms={str(meeting.pk): form})
 
 
 @require_POST
