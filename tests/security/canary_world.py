@@ -126,6 +126,8 @@ NON_SENSITIVE: dict[tuple[str, str], str] = {
         "text_en",
     ): "built from non-personal fields (rules.MESSAGE_FIELDS); checked below",
     ("response.Notification", "dedupe_key"): "ids and kinds",
+    ("response.Notification", "subject"): "what happened, ids and kinds only (routing.notify)",
+    ("response.MissingEpisode", "located_country"): "ISO 3166 code (where abroad; statistics as counts)",
     ("response.Notification", "email_to"): "the recipient agency's notification address (agency data)",
     ("response.Notification", "claimed_by"): "worker id",
     ("linkage.ClusterMember", "person_key"): "a key computed from record ids (linkage.cluster.person_key)",
