@@ -44,7 +44,7 @@ import json
 import math
 import warnings
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -379,8 +379,8 @@ def _stepwise(
     return pairs, x, fit
 
 
-def _refuse(table: CaptureTable, lists: dict[str, int], code: str, text: str, **kw: Any) -> HiddenEstimate:
-    return HiddenEstimate(observed=table.observed, lists=lists, warning=text, refusal=code, **kw)
+def _refuse(table: CaptureTable, lists: dict[str, int], code: str, text: str) -> HiddenEstimate:
+    return HiddenEstimate(observed=table.observed, lists=lists, warning=text, refusal=code)
 
 
 def _describe(
@@ -468,29 +468,27 @@ def estimate_hidden(
     hidden = float(math.exp(fit.params[0]))
     estimate = observed + hidden
     lo_hidden, hi_hidden = _profile_interval(y, x, fit, level, observed)
-    common = {"model": model, "interactions": interactions, "selection": selection, "hidden": hidden}
+    fitted = HiddenEstimate(
+        observed=observed,
+        lists=all_sizes,
+        model=model,
+        interactions=interactions,
+        selection=selection,
+        hidden=hidden,
+    )
     if not math.isfinite(hi_hidden):
-        return _refuse(
-            table,
-            all_sizes,
-            "wide",
-            "the data set no upper limit on the number of persons no agency met",
-            **common,
+        return replace(
+            fitted,
+            refusal="wide",
+            warning="the data set no upper limit on the number of persons no agency met",
         )
     interval = (observed + lo_hidden, observed + hi_hidden)
     if interval[1] - interval[0] > max_relative_width * estimate:
-        return _refuse(
-            table,
-            all_sizes,
-            "wide",
-            f"the {round(level * 100)} % interval ({math.floor(interval[0])}-{math.ceil(interval[1])}) "
-            f"is wider than {max_relative_width:g} times the estimate: too uncertain to publish",
-            **common,
+        return replace(
+            fitted,
+            refusal="wide",
+            warning=f"the {round(level * 100)} % interval "
+            f"({math.floor(interval[0])}-{math.ceil(interval[1])}) is wider than "
+            f"{max_relative_width:g} times the estimate: too uncertain to publish",
         )
-    return HiddenEstimate(
-        observed=observed,
-        lists=all_sizes,
-        estimate=estimate,
-        interval=interval,
-        **common,
-    )
+    return replace(fitted, estimate=estimate, interval=interval)
