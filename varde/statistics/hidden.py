@@ -34,8 +34,8 @@ The method, as implemented here (the benchmark in bench/hidden/ measures it):
 Varde gives no number (estimate null, a warning instead) when: fewer than three lists have persons;
 nobody is on two lists; every person on two or more lists is on the same pair; a list shares no person
 with any other list (its hidden part is the model's assumption alone); the main-effects model has no
-estimate for the table; or the interval has no upper end or is wider than MAX_RELATIVE_WIDTH times
-the estimate.
+estimate for the table; the model cannot be fitted; or the interval has no upper end or is wider
+than MAX_RELATIVE_WIDTH times the estimate.
 """
 
 from __future__ import annotations
@@ -166,7 +166,8 @@ class HiddenEstimate:
     interval: tuple[float, float] | None = None
     model: str | None = None
     warning: str | None = None
-    refusal: str | None = None  # a code: too_few_lists, no_overlap, one_pair, list_apart, no_mle, wide
+    # a code: too_few_lists, no_overlap, one_pair, list_apart, no_mle, no_fit, wide
+    refusal: str | None = None
     interactions: tuple[tuple[str, str], ...] = ()
     selection: str = DEFAULT_SELECTION
     hidden: float | None = field(default=None)  # the estimated persons on no list (unrounded)
@@ -209,16 +210,31 @@ class _Fit:
     se0: float  # the standard error of the first parameter (the intercept)
 
 
+class FitError(ArithmeticError):
+    """The GLM could not be fitted (IRLS diverged to invalid weights twice)."""
+
+
 def _fit(y: Array, x: Array, offset: Array | None = None, start: Array | None = None) -> _Fit:
-    """A Poisson GLM fitted by statsmodels (IRLS), from `start` when given (a nearby model's fit)."""
+    """A Poisson GLM fitted by statsmodels (IRLS), from `start` when given (a nearby model's fit);
+    if that diverges, once more from statsmodels' own start; FitError if that diverges too."""
     import statsmodels.api as sm
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit(start_params=start)
+        model = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset)
+        try:
+            result = model.fit(start_params=start)
+        except (ValueError, np.linalg.LinAlgError):
+            try:
+                result = model.fit()
+            except (ValueError, np.linalg.LinAlgError) as exc:
+                raise FitError("the log-linear model could not be fitted") from exc
         bse = np.asarray(result.bse, dtype=np.float64)
+        params = np.asarray(result.params, dtype=np.float64)
+        if not np.all(np.isfinite(params)):
+            raise FitError("the log-linear model could not be fitted")
         return _Fit(
-            params=np.asarray(result.params, dtype=np.float64),
+            params=params,
             mu=np.asarray(result.mu, dtype=np.float64),
             llf=float(result.llf),
             converged=bool(result.converged),
@@ -363,7 +379,10 @@ def _stepwise(
             x_new = np.column_stack([x, z[:, idx]])
             if not identifiable(x_new):
                 continue
-            fit_new = _fit(y, x_new, start=np.append(fit.params, 0.0))
+            try:
+                fit_new = _fit(y, x_new, start=np.append(fit.params, 0.0))
+            except FitError:
+                continue
             if fit_new.converged:
                 value = _criterion(fit_new, x_new.shape[1], selection, observed)
                 fitted.append((value, left[int(idx)], x_new, fit_new))
@@ -455,11 +474,15 @@ def estimate_hidden(
             "the table is too sparse: the main-effects model has no maximum likelihood estimate",
         )
     candidates = [(i, j) for i in range(k) for j in range(i + 1, k) if t.overlap(i, j) > 0]
-    if selection == "all":
-        pairs, x = _all_estimable(t, y, patterns, candidates)
-        fit = _fit(y, x)
-    else:
-        pairs, x, fit = _stepwise(y, patterns, candidates, selection, observed)
+    try:
+        if selection == "all":
+            pairs, x = _all_estimable(t, y, patterns, candidates)
+            fit = _fit(y, x)
+        else:
+            pairs, x, fit = _stepwise(y, patterns, candidates, selection, observed)
+        lo_hidden, hi_hidden = _profile_interval(y, x, fit, level, observed)
+    except FitError:
+        return _refuse(table, all_sizes, "no_fit", "the log-linear model could not be fitted to the table")
     aic = -2.0 * fit.llf + 2.0 * x.shape[1]
 
     names = t.lists
@@ -467,7 +490,6 @@ def estimate_hidden(
     interactions = tuple((names[i], names[j]) for i, j in pairs)
     hidden = float(math.exp(fit.params[0]))
     estimate = observed + hidden
-    lo_hidden, hi_hidden = _profile_interval(y, x, fit, level, observed)
     fitted = HiddenEstimate(
         observed=observed,
         lists=all_sizes,
