@@ -26,6 +26,7 @@ from varde.accounts.models import User
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.coordination import selectors
+from varde.coordination.measures import may_approve as may_approve
 from varde.coordination.measures import may_report_on as may_report_on
 from varde.coordination.models import (
     ActionPlan,

@@ -17,6 +17,7 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -291,6 +292,8 @@ class StatusApproveView(VardeAPIView):
     def post(self, request: Request, report_id: str) -> Response:
         user = request.user
         report = reads.status_report_get_for_user(user=user, report_id=report_id)  # type: ignore[arg-type]
+        if not reads.may_approve(user=user, report=report):  # type: ignore[arg-type]
+            raise PermissionDenied("A second person approves: not the one who wrote or submitted it.")
         data = self.input(VersionSerializer).validated_data
         done = measures.status_report_approve(actor=user, report=report, version=data["version"])  # type: ignore[arg-type]
         return Response(StatusReportSerializer(StatusReportSerializer.body(done)).data)

@@ -53,6 +53,9 @@ AGENCIES: tuple[DemoAgency, ...] = (
     DemoAgency(
         "arbeidstilsynet", "Arbeidstilsynet (Labour Inspection Authority)", AgencyKind.LABOUR_INSPECTION, OSLO
     ),
+    # Ministries (issue 19): their users report on the action plans' measures; they open no case.
+    DemoAgency("dep-ud", "Utenriksdepartementet", AgencyKind.MINISTRY, OSLO),
+    DemoAgency("dep-jd", "Justis- og politidepartementet", AgencyKind.MINISTRY, OSLO),
 )
 
 # The agency whose caseworker is the outsider: it never leads or joins a demo case.
@@ -83,6 +86,7 @@ PERSONAS: tuple[DemoUser, ...] = (
     DemoUser("agency.admin", "Lise Berg", "oslo-pd-stop", Role.AGENCY_ADMIN, "agencyadmin"),
     DemoUser("sysadmin", "Jon Dahl", "kom", Role.SYSTEM_ADMIN, "sysadmin", is_staff=True),
     DemoUser("auditor", "Eva Moen", "kom", Role.AUDITOR, "auditor"),
+    DemoUser("ministry.ud", "Marit Lie", "dep-ud", Role.MINISTRY, "ministry"),
 )
 
 # Every agency that leads demo cases has at least one caseworker. Where no persona works there, a

@@ -144,7 +144,7 @@ class MeetingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("task") or data.get("responsible") or data.get("due_on"):
+        if data.get("task") or data.get("responsible"):  # the due date alone is the form's default
             if not data.get("decision"):
                 self.add_error("decision", _("A follow-up task belongs to a decision: write the decision."))
             if not data.get("task"):
