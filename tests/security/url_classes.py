@@ -52,6 +52,12 @@ class Access(enum.Enum):
     EXPORT_DOWNLOAD = "visible export request: the requester downloads once approved, others 403; else 404"
     AGENCY = "an agency (membership, local question) the user administers; else 404"
     LINKAGE = "a review pair or decision of the linkage queue: coordinators only; else 404"
+    CRIMINAL_USER = "police and prosecution caseworkers, and KOM coordinators (criminal case lists); else 404"
+    CRIMINAL_OPEN = "caseworkers of police and prosecution agencies (open a criminal case); else 404"
+    CRIMINAL_CASE = (
+        "a criminal case: its participating agencies' users; coordinators without details; else 404"
+    )
+    CRIMINAL_CASE_ACT = "as CRIMINAL_CASE; coordinators 403 (they see it without details); participants act"
 
 
 RECORD_SCOPED = frozenset(
@@ -67,6 +73,8 @@ RECORD_SCOPED = frozenset(
         Access.EXPORT_DOWNLOAD,
         Access.AGENCY,
         Access.LINKAGE,
+        Access.CRIMINAL_CASE,
+        Access.CRIMINAL_CASE_ACT,
     }
 )
 
@@ -154,6 +162,21 @@ URL_CLASSES: dict[str, Rule] = {
     "case-task-done": post(Access.CASE),
     "case-meeting": post(Access.CASE),
     "case-legal-status": post(Access.CASE),
+    # --- criminal cases (varde/web/views/prosecution.py) -----------------------------------------
+    "criminal-cases": get(Access.CRIMINAL_USER),
+    "criminal-case-new": get_post(Access.CRIMINAL_OPEN),
+    "criminal-case-detail": get(Access.CRIMINAL_CASE),
+    "criminal-case-stage": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-trial": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-facts": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-victim": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-perpetrator": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-outcome": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-network": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-cooperation": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-participant": post(Access.CRIMINAL_CASE_ACT),
+    "case-criminal-proceedings": get(Access.CASE),
+    "statistics-prosecution": get(Access.STATISTICS),
     # --- linkage review (varde/web/views/linkage.py) ----------------------------------------------
     "linkage-review": get(Access.COORDINATOR),
     "linkage-review-pair": get_post(Access.LINKAGE),
@@ -201,6 +224,14 @@ URL_CLASSES: dict[str, Rule] = {
     "api-case-placements": post(Access.CASE),
     "api-case-missing-episodes": post(Access.CASE),
     "api-response-clocks": get(Access.COORDINATOR),
+    "api-criminal-cases": rule({"GET": Access.CRIMINAL_USER, "POST": Access.CRIMINAL_OPEN}),
+    "api-criminal-case": get(Access.CRIMINAL_CASE),
+    "api-criminal-case-stages": post(Access.CRIMINAL_CASE_ACT),
+    "api-criminal-case-facts": post(Access.CRIMINAL_CASE_ACT),
+    "api-criminal-case-victims": post(Access.CRIMINAL_CASE_ACT),
+    "api-criminal-case-perpetrators": post(Access.CRIMINAL_CASE_ACT),
+    "api-case-criminal-proceedings": get(Access.CASE),
+    "api-statistics-prosecution": get(Access.STATISTICS),
     "api/^.*$": get_post(Access.NOT_FOUND),
     # --- Django admin (config/urls.py): every page behind AdminSite.has_permission ---------------------
     "admin:*": get(Access.SYSTEM_ADMIN),

@@ -52,12 +52,13 @@ from varde.cases.services import (
     referral_report,
 )
 from varde.core import clock
-from varde.linkage.services import linkage_run
-from varde.persons.models import AgeCertainty, DocumentType, NameKind, Sex
 from varde.demo import demo2009
 from varde.demo.coordination import load_coordination
+from varde.linkage.services import linkage_run
+from varde.persons.models import AgeCertainty, DocumentType, NameKind, Sex
 
 from . import data as D
+from . import prosecution as prosecution_demo
 
 F, M = Sex.FEMALE, Sex.MALE
 SEXUAL, LABOUR = ExploitationForm.SEXUAL, ExploitationForm.FORCED_LABOUR
@@ -763,6 +764,7 @@ def load_demo(
             if progress:
                 progress(1)
         loader.flush_backdating()
+        prosecution_demo.load_prosecution(workers=loader.workers)  # the verdicts of 2003-2008 (seed 000)
         if with_2009 or persons:
             # Link everything, as a coordinator would; the 2009 review decisions keep binding.
             linkage_run(actor=loader.coordinator, reuse_parameters=with_2009)

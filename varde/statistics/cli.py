@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import sys
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from varde.cli.base import CliError, optional_user, writable_path, year_argument
@@ -131,8 +132,22 @@ def cmd_htcds_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: Any) -> None:
-    """Add `stats`, `htcds-export` and `report` (annual) to the `varde` command's sub-parsers."""
+class _FiguresAction(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """`varde stats <figures> ...`: a named set of figures (e.g. prosecution) takes its own arguments,
+    so the year of the national figures is then not asked for."""
+
+    year: argparse.Action | None = None
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
+        if self.year is not None:
+            self.year.required = False
+        super().__call__(parser, namespace, values, option_string)
+
+
+def register(subparsers: Any, *, stats_figures: Sequence[Callable[[Any], None]] = ()) -> None:
+    """Add `stats`, `htcds-export` and `report` (annual) to the `varde` command's sub-parsers.
+    `stats_figures` add further figures as sub-commands of `varde stats` (e.g. `varde stats prosecution`,
+    handed in by the `varde` command so that this package imports none of theirs)."""
     stats = subparsers.add_parser(
         "stats",
         help="national figures for a year (persons, not referrals)",
@@ -140,7 +155,7 @@ def register(subparsers: Any) -> None:
         epilog=STATS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    stats.add_argument("--year", required=True, type=year_argument, metavar="YYYY", help="the year")
+    year = stats.add_argument("--year", required=True, type=year_argument, metavar="YYYY", help="the year")
     stats.add_argument("--json", action="store_true", help="print JSON (the issue's shape)")
     stats.add_argument(
         "--published", action="store_true", help="apply disclosure control (suppressed = null)"
@@ -159,6 +174,16 @@ def register(subparsers: Any) -> None:
     )
     stats.add_argument("--user", metavar="USERNAME", help="read as this user (default: the server operator)")
     stats.set_defaults(func=cmd_stats)
+    if stats_figures:
+        figures = stats.add_subparsers(
+            action=_FiguresAction,
+            dest="figures",
+            metavar="FIGURES",
+            title="other figures (instead of --year)",
+        )
+        figures.year = year
+        for add in stats_figures:
+            add(figures)
 
     export = subparsers.add_parser(
         "htcds-export",
