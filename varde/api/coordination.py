@@ -322,11 +322,10 @@ class IssueListView(VardeAPIView):
         summary="Issues reported to KOM: your own with KOM's answer (coordinators: all)",
     )
     def get(self, request: Request) -> Response:
+        user: Any = request.user
         qs = (
-            reads.issues_visible_to(user=request.user)
-            .select_related("reporter_agency")
-            .order_by("-created_at", "id")
-        )  # type: ignore[arg-type]
+            reads.issues_visible_to(user=user).select_related("reporter_agency").order_by("-created_at", "id")
+        )
         page = list(self.paginate_queryset(qs) or [])
         return self.get_paginated_response(
             IssueSerializer([IssueSerializer.body(i) for i in page], many=True).data

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -102,10 +102,9 @@ class MemberForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")  # type: ignore[attr-defined]
-        self.fields["user"].queryset = (
-            User.objects.filter(  # type: ignore[attr-defined]
-                is_active=True, memberships__is_active=True
-            )
+        users = cast(forms.ModelChoiceField, self.fields["user"])
+        users.queryset = (
+            User.objects.filter(is_active=True, memberships__is_active=True)
             .distinct()
             .order_by("full_name", "username")
         )
@@ -173,9 +172,9 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, group: Group, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["responsible"]
-        field.queryset = GroupMember.objects.filter(group=group, is_active=True).select_related("agency")  # type: ignore[attr-defined]
-        field.label_from_instance = _member_label  # type: ignore[attr-defined]
+        field = cast(forms.ModelChoiceField, self.fields["responsible"])
+        field.queryset = GroupMember.objects.filter(group=group, is_active=True).select_related("agency")
+        field.label_from_instance = _member_label  # type: ignore[method-assign,assignment]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -282,8 +282,9 @@ def status_edit(request: AuthedRequest, measure_id: UUID, ministry: str, year: i
 
 
 def _report_page(
-    request: AuthedRequest, report: StatusReport, status: int = 200, **forms: Any
+    request: AuthedRequest, report: StatusReport, status: int = 200, forms: dict[str, Any] | None = None
 ) -> HttpResponse:
+    forms = forms or {}
     user = request.user
     may_act = reads.may_report_on(user=user, measure=report.measure, ministry=report.ministry)
     second_person = reads.may_approve(user=user, report=report)
@@ -327,7 +328,7 @@ def _report_step(request: AuthedRequest, report_id: UUID, step: str) -> HttpResp
     form_class = ReturnForm if step == "return" else VersionForm
     form = form_class(request.POST, prefix=step)
     if not form.is_valid():
-        return _report_page(request, report, **{f"{step}_form": form})
+        return _report_page(request, report, forms={f"{step}_form": form})
     d = form.cleaned_data
     services = {
         "submit": lambda: measures.status_report_submit(actor=user, report=report, version=d["version"]),
@@ -348,7 +349,7 @@ def _report_step(request: AuthedRequest, report_id: UUID, step: str) -> HttpResp
     report.refresh_from_db()
     if saved.conflict:
         form = kept(form, report.version)
-    return _report_page(request, report, status=saved.status, **{f"{step}_form": form})
+    return _report_page(request, report, status=saved.status, forms={f"{step}_form": form})
 
 
 @require_POST
