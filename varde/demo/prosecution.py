@@ -20,8 +20,9 @@ What the seeds give, and what they do not:
 - perpetrators are recorded only where a seed counts them (the smuggling cases, by placeholder names).
 
 Victims' cases are linked where the demo has them: the demo's own victims begin in 2009, so only the
-Bulgarian case still in court in 2008 is linked, to Bulgarian women of the 2009 set whom the Oslo
-police may open, as aggrieved parties.
+Bulgarian case still in court in 2008 is linked, to (at most two) Bulgarian women of the 2009 set, as
+aggrieved parties, each by a police agency taking part in her case (the Oslo police first take that
+agency into the criminal case).
 """
 
 from __future__ import annotations
@@ -143,11 +144,14 @@ def _enter(c: HistoricCase, actor: User) -> CriminalCase:
     return case
 
 
-def _bulgarian_women_2009(actor: User, limit: int = 2) -> list[Case]:
-    """Bulgarian women of the 2009 set the Oslo police may open (adults, sexual exploitation)."""
-    found = []
+POLICE_AGENCIES = ("oslo-pd-stop", "pu", "hordaland-pd-exit", "kripos")
+
+
+def _bulgarian_women_2009(worker: User, limit: int) -> list[Case]:
+    """Bulgarian women of the 2009 set (adults, sexual exploitation) whose cases the worker may open."""
+    found: list[Case] = []
     cases = (
-        cases_open_to(actor)
+        cases_open_to(worker)
         .filter(referrals__referral_date__year=2009, is_child=False)
         .distinct()
         .select_related("person")
@@ -155,13 +159,33 @@ def _bulgarian_women_2009(actor: User, limit: int = 2) -> list[Case]:
         .order_by("reference")
     )
     for case in cases:
+        if len(found) >= limit:
+            break
         if "BG" in (case.person.nationalities or []) and case.person.sex == "F":
             forms = {f for r in case.referrals.all() for f in (r.exploitation_forms or [])}
             if "sexual" in forms:
                 found.append(case)
-        if len(found) >= limit:
-            break
     return found
+
+
+def _link_victims(case: CriminalCase, lead: User, workers: dict[str, User], limit: int = 2) -> int:
+    """Link up to `limit` Bulgarian women of 2009 as aggrieved parties: each by a police agency that
+    takes part in her case, which the lead first takes into the criminal case."""
+    linked = 0
+    for code in POLICE_AGENCIES:
+        worker = workers.get(code)
+        if worker is None or linked >= limit:
+            continue
+        victims = _bulgarian_women_2009(worker, limit - linked)
+        if not victims:
+            continue
+        agency = next(a for a in worker.case_agencies() if a.code == code)
+        if not case.participants.filter(agency=agency).exists():
+            services.participant_add(actor=lead, criminal_case=case, agency=agency, role="assisting")
+        for victim in victims:
+            services.victim_link_add(actor=worker, criminal_case=case, case=victim, role="aggrieved_party")
+            linked += 1
+    return linked
 
 
 def load_prosecution(*, workers: dict[str, User]) -> int:
@@ -173,11 +197,5 @@ def load_prosecution(*, workers: dict[str, User]) -> int:
         case = _enter(c, actor)
         entered += 1
         if c.item == "in court 1":
-            for victim in _bulgarian_women_2009(actor):
-                services.victim_link_add(
-                    actor=actor,
-                    criminal_case=case,
-                    case=victim,
-                    role="aggrieved_party",
-                )
+            _link_victims(case, actor, workers)
     return entered
