@@ -141,6 +141,7 @@ def ministry_report_for_user(*, user: User, ministry_code: str, year: int) -> se
     """A ministry's measure-by-measure report for a year: approved reports for everyone who reads the
     plans; the ministry's own users and the coordinators also see its drafts."""
     ministry = ministry_get_for_user(user=user, code=ministry_code)
+    _require(1900 <= year <= 2100)
     plan = selectors.plan_for_year(year)
     _require(plan is not None)
     assert plan is not None
@@ -268,5 +269,6 @@ def commission_years_for(*, user: User) -> set[int] | None:
 
 
 def commission_report_check(*, user: User, year: int) -> None:
+    _require(1900 <= year <= 2100)
     years = commission_years_for(user=user)
     _require(years is None or year in years)

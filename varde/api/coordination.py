@@ -51,6 +51,8 @@ PERIOD_ID = OpenApiParameter(
     pattern=r"^(19|20)\d\d-(19|20)\d\d$",
     description="First and last year, e.g. `2000-2010`.",
 )
+MAX_VERSION = 2**31 - 1  # versions and amounts stay within the database's integers
+MAX_NOK = 10**15
 MEASURE_ID = uuid_path("measure_id", "The measure's id.")
 REPORT_ID = uuid_path("report_id", "The status report's id.")
 
@@ -96,9 +98,13 @@ class StatusInputSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=1990, max_value=2100)
     status = MeasureStatusField()
     done = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
-    spending_nok = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    spending_nok = serializers.IntegerField(
+        min_value=0, max_value=MAX_NOK, required=False, allow_null=True, default=None
+    )
     documents = serializers.CharField(max_length=4_000, required=False, allow_blank=True, default="")
     version = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_VERSION,
         required=False,
         allow_null=True,
         default=None,
@@ -110,7 +116,7 @@ class StatusInputSerializer(serializers.Serializer):
 
 
 class VersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField()
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
 
 
 class StatusReportSerializer(serializers.Serializer):

@@ -40,7 +40,9 @@ class StatusReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What the ministry did for the measure this year. No personal data."),
     )
-    spending_nok = forms.IntegerField(label=_("Spending (NOK)"), required=False, min_value=0)
+    spending_nok = forms.IntegerField(
+        label=_("Spending (NOK)"), required=False, min_value=0, max_value=10**15
+    )
     documents = forms.CharField(
         label=_("Documents"),
         required=False,
@@ -48,11 +50,11 @@ class StatusReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One link or reference a line."),
     )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
+    version = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput())
 
 
 class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput())
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput())
 
 
 class ReturnForm(VersionForm):
@@ -211,7 +213,7 @@ class TriageForm(forms.Form):
     answer = forms.CharField(
         label=_("Answer to the reporter"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput())
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput())
 
 
 class CourseForm(forms.Form):
