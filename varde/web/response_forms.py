@@ -8,7 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from varde.accounts.models import Agency
-from varde.cases.models import Case, ParticipationState
+from varde.accounts.selectors import agencies_active
+from varde.cases.models import Case
+from varde.cases.selectors import agencies_taking_part
 from varde.response.models import LegalStatusKind, MissingFrom, MissingStatus, PlacementKind
 from varde.web.forms import DateInput
 
@@ -32,9 +34,7 @@ def _case_agencies(case: Case) -> forms.ModelChoiceField:
     field = forms.ModelChoiceField(
         label=_("Responsible agency"), queryset=Agency.objects.none(), empty_label=_("Choose an agency")
     )
-    field.queryset = Agency.objects.filter(
-        participations__case=case, participations__state=ParticipationState.ACTIVE
-    ).order_by("name")
+    field.queryset = agencies_taking_part(case=case)
     return field
 
 
@@ -120,9 +120,7 @@ class MeetingForm(forms.Form):
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         agencies = _case_agencies(case).queryset
-        cast(forms.ModelMultipleChoiceField, self.fields["participants"]).queryset = Agency.objects.filter(
-            is_active=True
-        ).order_by("name")
+        cast(forms.ModelMultipleChoiceField, self.fields["participants"]).queryset = agencies_active()
         responsible = cast(forms.ModelChoiceField, self.fields["responsible_agency"])
         responsible.queryset = agencies
         responsible.empty_label = _("No task")
