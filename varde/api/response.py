@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -34,6 +34,7 @@ from varde.response.models import (
 from varde.response.rules import clock_label
 
 from .identification import _choice_field, request_lang
+from .permissions import CoordinatorsOnly
 from .schema import CASE_ID, ErrorSerializer, responses, uuid_path
 from .serializers import AgencySerializer
 from .views import VardeAPIView
@@ -250,7 +251,7 @@ class CaseClocksView(VardeAPIView):
     def get(self, request: Request, case_id: str) -> Response:
         case = case_get_for_user(user=request.user, case_id=case_id)  # type: ignore[arg-type]
         lang = request_lang(request)
-        qs = response_reads.clocks_visible_to(user=request.user).filter(case=case).order_by("due_at", "id")  # type: ignore[arg-type]
+        qs = response_reads.clocks_of_case(user=request.user, case=case)  # type: ignore[arg-type]
         page = list(self.paginate_queryset(qs) or [])
         return self.get_paginated_response(
             ClockSerializer([ClockSerializer.body(c, lang) for c in page], many=True).data
@@ -291,7 +292,7 @@ class CasePlacementsView(VardeAPIView):
             description=data["description"],
         )
         lang = request_lang(request)
-        clocks = response_reads.clocks_visible_to(user=user).filter(case=case).order_by("due_at", "id")  # type: ignore[arg-type]
+        clocks = response_reads.clocks_of_case(user=user, case=case)  # type: ignore[arg-type]
         body = {"placement": _placement(placement), "clocks": [ClockSerializer.body(c, lang) for c in clocks]}
         return Response(PlacementResultSerializer(body).data, status=status.HTTP_201_CREATED)
 
@@ -332,6 +333,7 @@ class CaseMissingEpisodesView(VardeAPIView):
 
 
 class NationalClocksView(VardeAPIView):
+    permission_classes = [IsAuthenticated, CoordinatorsOnly]
     pagination_class = None  # type: ignore[assignment]  # a handful of groups; each lists only clocks in their warning window or missed
 
     @extend_schema(
@@ -343,8 +345,6 @@ class NationalClocksView(VardeAPIView):
     )
     def get(self, request: Request) -> Response:
         user = request.user
-        if not user.is_coordinator:  # type: ignore[union-attr]
-            raise Http404("Not found")
         groups = response_reads.national_clock_view(user=user, language=request_lang(request))  # type: ignore[arg-type]
         body = [
             {
