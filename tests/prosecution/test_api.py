@@ -90,11 +90,9 @@ def test_open_link_charge_and_who_sees_what(personas, cases):
 
 
 def test_figures_endpoint(personas):
-    assert (
-        _api(personas.coordinator).get("/api/statistics/prosecution/?from=2020&to=2024").json()["from"]
-        == 2020
-    )
-    analyst = _api(personas.analyst).get("/api/statistics/prosecution/?from=2020&to=2024").json()
+    assert _api(personas.coordinator).get("/api/statistics/prosecution/2020-2024/").json()["from"] == 2020
+    analyst = _api(personas.analyst).get("/api/statistics/prosecution/2020-2024/").json()
     assert analyst["published"] is True
-    assert _api(personas.police).get("/api/statistics/prosecution/").status_code == 404
-    assert _api(personas.coordinator).get("/api/statistics/prosecution/?from=2024&to=2020").status_code == 400
+    assert _api(personas.police).get("/api/statistics/prosecution/2020-2024/").status_code == 404
+    assert _api(personas.coordinator).get("/api/statistics/prosecution/2024-2020/").status_code == 404
+    assert _api(personas.coordinator).get("/api/statistics/prosecution/last-year/").status_code == 404

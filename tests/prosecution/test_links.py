@@ -187,3 +187,24 @@ def test_only_police_and_prosecution_agencies_take_part(personas, agencies, othe
             )
         )["agency"][0]
     )
+
+
+def test_hostile_text_is_refused_by_the_input_hygiene_rule(personas):
+    case = open_case(personas.police)
+    errors = _field(
+        lambda: s.perpetrator_add(
+            actor=personas.police, criminal_case=case, name="\u200b\u200d", role="leader"
+        )
+    )
+    assert "visible" in errors["name"][0]
+    errors = _field(
+        lambda: s.cooperation_record(
+            actor=personas.police,
+            criminal_case=case,
+            kind="jit",
+            started_on=dt.date(2025, 5, 1),
+            note="Eve\u202elyn",
+        )
+    )
+    assert "writing direction" in errors["note"][0]
+    assert not Perpetrator.objects.exists() and not Cooperation.objects.exists()

@@ -201,6 +201,7 @@ class Target:
     recipients: frozenset[str] = frozenset()  # notifications
     members: frozenset[str] = frozenset()  # coordination: a group's members, a local unit's members
     writers: frozenset[str] = frozenset()  # coordination: who (besides coordinators) acts on the record
+    criminal: frozenset[str] = frozenset()  # criminal cases: the agencies taking part
 
 
 @dataclass
@@ -217,6 +218,7 @@ class World:
     clocks_in_national_view: set[str]
     inactive_agency: Agency
     coordination_targets: dict[Access, list[Target]] = field(default_factory=dict)
+    criminal_targets: list[Target] = field(default_factory=list)
 
 
 CATALOGUE = {False: "ilo_adult_labour", True: "ilo_child_labour"}
@@ -438,6 +440,7 @@ def build_world() -> World:
         for c in Clock.objects.all()
         if c.state == ClockState.MISSED or (c.state == ClockState.RUNNING and c.warn_at and c.warn_at <= now)
     }
+    criminal_targets = [_criminal_target(users, cases)]
     for case in cases.values():
         case.refresh_from_db()
     return World(
@@ -453,6 +456,36 @@ def build_world() -> World:
         linkage_targets=linkage_targets,
         clocks_in_national_view=national,
         inactive_agency=inactive,
+        criminal_targets=criminal_targets,
+    )
+
+
+def _criminal_target(users: dict[str, User], cases: dict[str, Case]) -> Target:
+    """A criminal case of the police (the only agency taking part), with the police's adult case (shared
+    with ROSA) linked as aggrieved party and a named suspect."""
+    from varde.prosecution import services as prosecution
+
+    police = users["police"]
+    criminal_case = prosecution.criminal_case_open(
+        actor=police,
+        data=prosecution.CriminalCaseInput(
+            police_district="oslo",
+            offence="trafficking",
+            facts_date=dt.date(2026, 1, 5),
+            opened_on=dt.date(2026, 2, 2),
+        ),
+    )
+    prosecution.victim_link_add(
+        actor=police, criminal_case=criminal_case, case=cases["police_adult"], role="aggrieved_party"
+    )
+    link = prosecution.perpetrator_add(
+        actor=police, criminal_case=criminal_case, name="Zoltan Quarrington", role="leader"
+    )
+    return Target(
+        "criminal",
+        "the police's criminal case",
+        {"criminal_case_id": str(criminal_case.pk), "link_id": str(link.pk)},
+        criminal=frozenset({"police"}),
     )
 
 
@@ -612,7 +645,17 @@ def expected(access: Access, persona: str, target: Target | None, method: str, a
         if p.role == Role.AGENCY_ADMIN:
             return allow if method == "GET" else forbidden  # sees requests to approve; asks for none
         return hidden
+    if access is Access.CRIMINAL_USER:
+        return allow if p.case_user and (p.agency == "police" or p.coordinator) else hidden
+    if access is Access.CRIMINAL_OPEN:
+        return allow if p.case_user and p.agency == "police" else hidden
     assert target is not None, access
+    if access in (Access.CRIMINAL_CASE, Access.CRIMINAL_CASE_ACT):
+        if p.case_user and p.agency in target.criminal:
+            return allow
+        if p.coordinator:
+            return allow if access is Access.CRIMINAL_CASE else forbidden
+        return hidden
     if access in (Access.CASE, Access.PERSON, Access.ASSESSMENT):
         assert target.case is not None
         return allow if case_visible(persona, target.case) else hidden
@@ -646,6 +689,8 @@ def expected(access: Access, persona: str, target: Target | None, method: str, a
 def targets_for(access: Access, world: World) -> list[Target | None]:
     if access in world.coordination_targets:
         return list(world.coordination_targets[access])
+    if access in (Access.CRIMINAL_CASE, Access.CRIMINAL_CASE_ACT):
+        return list(world.criminal_targets)
     if access in (Access.CASE, Access.CASE_MANAGE, Access.CASE_COORDINATOR, Access.PERSON, Access.ASSESSMENT):
         return list(world.case_targets)
     if access is Access.INVITATION:
@@ -967,6 +1012,8 @@ def _record_relation(persona: str, target: Target) -> str:
     if persona == ANONYMOUS:
         return "none"
     p = PERSONAS[persona]
+    if target.kind == "criminal":
+        return "participant" if p.agency in target.criminal else "other"
     if target.kind == "invitation":
         return "invitee" if p.agency == target.agency else "other"
     if target.kind == "notification":

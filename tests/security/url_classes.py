@@ -70,6 +70,12 @@ class Access(enum.Enum):
     COMMISSION = (
         "KOM's yearly report: coordinators, ministry users, members of a local unit it went to; else 404"
     )
+    CRIMINAL_USER = "police and prosecution caseworkers, and KOM coordinators (criminal case lists); else 404"
+    CRIMINAL_OPEN = "caseworkers of police and prosecution agencies (open a criminal case); else 404"
+    CRIMINAL_CASE = (
+        "a criminal case: its participating agencies' users; coordinators without details; else 404"
+    )
+    CRIMINAL_CASE_ACT = "as CRIMINAL_CASE; coordinators 403 (they see it without details); participants act"
 
 
 RECORD_SCOPED = frozenset(
@@ -95,6 +101,8 @@ RECORD_SCOPED = frozenset(
         Access.ISSUE,
         Access.ISSUE_TRIAGE,
         Access.COMMISSION,
+        Access.CRIMINAL_CASE,
+        Access.CRIMINAL_CASE_ACT,
     }
 )
 
@@ -182,6 +190,21 @@ URL_CLASSES: dict[str, Rule] = {
     "case-task-done": post(Access.CASE),
     "case-meeting": post(Access.CASE),
     "case-legal-status": post(Access.CASE),
+    # --- criminal cases (varde/web/views/prosecution.py) -----------------------------------------
+    "criminal-cases": get(Access.CRIMINAL_USER),
+    "criminal-case-new": get_post(Access.CRIMINAL_OPEN),
+    "criminal-case-detail": get(Access.CRIMINAL_CASE),
+    "criminal-case-stage": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-trial": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-facts": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-victim": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-perpetrator": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-outcome": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-network": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-cooperation": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-participant": post(Access.CRIMINAL_CASE_ACT),
+    "case-criminal-proceedings": get(Access.CASE),
+    "statistics-prosecution": get(Access.STATISTICS),
     # --- KOM's national work (varde/web/views/coordination.py) ------------------------------------
     "coordination": get(Access.SIGNED_IN),
     "coordination-plan": get(Access.COORDINATION, params={"plan_code": "2011-2014"}),
@@ -267,6 +290,14 @@ URL_CLASSES: dict[str, Rule] = {
     "api-case-placements": post(Access.CASE),
     "api-case-missing-episodes": post(Access.CASE),
     "api-response-clocks": get(Access.COORDINATOR),
+    "api-criminal-cases": rule({"GET": Access.CRIMINAL_USER, "POST": Access.CRIMINAL_OPEN}),
+    "api-criminal-case": get(Access.CRIMINAL_CASE),
+    "api-criminal-case-stages": post(Access.CRIMINAL_CASE_ACT),
+    "api-criminal-case-facts": post(Access.CRIMINAL_CASE_ACT),
+    "api-criminal-case-victims": post(Access.CRIMINAL_CASE_ACT),
+    "api-criminal-case-perpetrators": post(Access.CRIMINAL_CASE_ACT),
+    "api-case-criminal-proceedings": get(Access.CASE),
+    "api-statistics-prosecution": get(Access.STATISTICS, params={"period_id": "2003-2008"}),
     "api-coordination-plan-measures": get(Access.COORDINATION, params={"plan_id": "2011-2014"}),
     "api-coordination-measure-status": post(Access.MEASURE_REPORT),
     "api-coordination-status-approve": post(Access.STATUS_REPORT_APPROVE),

@@ -23,7 +23,6 @@ from varde.access import prosecution as reads
 from varde.access.cases import case_get_for_user
 from varde.cases.acting import is_case_user
 from varde.cases.models import Case, ExploitationForm
-from varde.core import clock
 from varde.core.errors import NotPermitted
 from varde.prosecution import services
 from varde.prosecution.acting import may_open_criminal_cases
@@ -37,7 +36,6 @@ from varde.prosecution.models import (
     Stage,
     VictimRole,
 )
-from varde.statistics.disclosure import DisclosureError
 
 from .identification import _choice_field
 from .schema import CASE_ID, responses, uuid_path
@@ -422,61 +420,43 @@ class CaseProceedingsView(VardeAPIView):
         return Response(ProceedingSerializer([vars(r) for r in rows], many=True).data)
 
 
+PERIOD_ID = OpenApiParameter(
+    "period_id",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    pattern=r"^(19|20)\d\d-(19|20)\d\d$",
+    description="First and last year, e.g. `2003-2008`.",
+)
+
+
 class ProsecutionFiguresView(VardeAPIView):
     pagination_class = None  # type: ignore[assignment]
 
     @extend_schema(
         operation_id="statistics_prosecution",
         tags=["statistics"],
-        parameters=[
-            OpenApiParameter(
-                "from",
-                OpenApiTypes.INT,
-                OpenApiParameter.QUERY,
-                description="First year (default: last year).",
-            ),
-            OpenApiParameter(
-                "to", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Last year (default: this year)."
-            ),
-            OpenApiParameter(
-                "published",
-                OpenApiTypes.BOOL,
-                OpenApiParameter.QUERY,
-                description="Apply disclosure control (analysts always get published figures).",
-            ),
-        ],
-        responses=responses({200: OpenApiTypes.OBJECT}, body=True, not_found=True),
+        parameters=[PERIOD_ID],
+        responses=responses({200: OpenApiTypes.OBJECT}, not_found=True),
         summary="Criminal cases in figures for a span of years (coordinators and analysts; 404 for others)",
+        description="Coordinators get the internal figures, analysts the published ones (persons convicted "
+        "below the threshold are null). The same JSON as `varde stats prosecution --json`.",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request, period_id: str) -> Response:
         from varde.statistics.selectors import may_see_internal, may_see_published
 
         user = request.user
         if not may_see_published(user):  # type: ignore[arg-type]
             raise Http404("Not found")
-        errors: dict[str, list[str]] = {}
-        this_year = clock.today().year
-        years: dict[str, int] = {}
-        for key, default in (("from", this_year - 1), ("to", this_year)):
-            raw = request.query_params.get(key, str(default))
-            try:
-                years[key] = int(raw)
-                if not 1990 <= years[key] <= 2100:
-                    raise ValueError
-            except ValueError:
-                errors[key] = ["A year between 1990 and 2100."]
-        if not errors and years["to"] < years["from"]:
-            errors["to"] = ["The last year is before the first."]
-        if errors:
-            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-        published = not may_see_internal(user) or request.query_params.get("published") in ("1", "true")  # type: ignore[arg-type]
-        try:
-            body = reads.prosecution_figures_for_user(
-                user=user,  # type: ignore[arg-type]
-                first_year=years["from"],
-                last_year=years["to"],
-                published=published,
-            )
-        except DisclosureError as error:  # pragma: no cover - no k is taken from the request
-            return Response({"non_field_errors": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
+        parts = period_id.split("-")
+        if len(parts) != 2 or not all(p.isdigit() and len(p) == 4 for p in parts):
+            raise Http404("Not found")
+        first, last = int(parts[0]), int(parts[1])
+        if not 1900 <= first <= last <= 2100:
+            raise Http404("Not found")
+        body = reads.prosecution_figures_for_user(
+            user=user,  # type: ignore[arg-type]
+            first_year=first,
+            last_year=last,
+            published=not may_see_internal(user),  # type: ignore[arg-type]
+        )
         return Response(body)

@@ -138,7 +138,7 @@ urlpatterns[-1:-1] = [
         name="api-case-criminal-proceedings",
     ),
     path(
-        "statistics/prosecution/",
+        "statistics/prosecution/<str:period_id>/",
         prosecution.ProsecutionFiguresView.as_view(),
         name="api-statistics-prosecution",
     ),

@@ -23,7 +23,7 @@ from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.cases.acting import cases_open_to
 from varde.cases.models import Case, ExploitationForm
-from varde.core import clock
+from varde.core import clock, hygiene
 from varde.core.errors import EditConflict, NotPermitted
 from varde.statistics.police_districts import districts
 
@@ -72,6 +72,17 @@ def _country_ok(code: str) -> bool:
 def _district_name(code: str) -> str:
     names = districts().get(code)
     return names["en"] if names else code
+
+
+def _hygiene(errors: dict[str, str], **texts: str) -> None:
+    """The input-hygiene rule (varde.core.hygiene) on free text: no control or bidirectional
+    characters; a name (a field ending in "name") needs a visible character. Empty text is fine."""
+    for field, value in texts.items():
+        if not value or field in errors:
+            continue
+        problem = hygiene.name_problem(value) if field.endswith("name") else hygiene.text_problem(value)
+        if problem is not None:
+            errors[field] = str(hygiene.MESSAGES[problem])
 
 
 def _raise(errors: dict[str, str]) -> None:
@@ -139,6 +150,7 @@ def criminal_case_open(*, actor: User, data: CriminalCaseInput, agency: Agency |
         errors["exploitation_form"] = _("Choose a form of exploitation from the list.")
     number = data.police_case_number.strip()
     errors.update(_check_number(district=data.police_district, number=number))
+    _hygiene(errors, police_case_number=number, notes=data.notes)
     _raise(errors)
     assert provision is not None
     now = clock.now()
@@ -215,6 +227,7 @@ def criminal_case_update(
         errors["exploitation_form"] = _("Choose a form of exploitation from the list.")
     number = police_case_number.strip()
     errors.update(_check_number(district=criminal_case.police_district, number=number, exclude=criminal_case))
+    _hygiene(errors, police_case_number=number, notes=notes)
     _raise(errors)
     updated = CriminalCase.objects.filter(pk=criminal_case.pk, version=version).update(
         police_case_number=number,
@@ -301,6 +314,7 @@ def stage_record(
         errors["court"] = _("The court's name is at most 200 characters.")
     if stage == Stage.VERDICT and outcome not in Outcome.values:
         errors["outcome"] = _("Record the outcome of the verdict.")
+    _hygiene(errors, court=court)
     _raise(errors)
     fields: dict[str, object] = {
         "stage": stage,
@@ -349,6 +363,7 @@ def trial_schedule(
         errors["court"] = _("Name the court.")
     elif len(court) > 200:
         errors["court"] = _("The court's name is at most 200 characters.")
+    _hygiene(errors, court=court)
     _raise(errors)
     updated = CriminalCase.objects.filter(pk=criminal_case.pk, version=version).update(
         trial_on=on, trial_court=court, version=version + 1, updated_at=clock.now()
@@ -491,6 +506,7 @@ def perpetrator_add(
         and not CriminalCaseNetwork.objects.filter(criminal_case=criminal_case, network=network).exists()
     ):
         errors["network"] = _("Link the network to the criminal case first.")
+    _hygiene(errors, name=name)
     _raise(errors)
     perpetrator = Perpetrator.objects.create(
         name=name,
@@ -566,6 +582,7 @@ def perpetrator_outcome_record(
         errors["sentence_months"] = _("An acquitted person has no sentence.")
     if len(sentence_text) > 300:
         errors["sentence_text"] = _("The sentence is at most 300 characters.")
+    _hygiene(errors, sentence_text=sentence_text)
     _raise(errors)
     updated = PerpetratorLink.objects.filter(pk=link.pk, version=version).update(
         outcome=outcome,
@@ -597,6 +614,7 @@ def network_add(*, actor: User, criminal_case: CriminalCase, name: str, countrie
         errors["name"] = _("Give the network a name.")
     elif len(name) > 200:
         errors["name"] = _("The name is at most 200 characters.")
+    _hygiene(errors, name=name)
     _raise(errors)
     network = Network.objects.create(
         name=name, countries=codes, registered_by_agency=agency, created_by=actor
@@ -664,6 +682,7 @@ def cooperation_record(
         errors["started_on"] = _("The date cannot be in the future.")
     if len(note) > 300:
         errors["note"] = _("The note is at most 300 characters.")
+    _hygiene(errors, note=note)
     _raise(errors)
     cooperation = Cooperation.objects.create(
         criminal_case=criminal_case,
