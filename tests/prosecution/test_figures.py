@@ -146,3 +146,20 @@ def test_the_demo_gives_seed_000s_verdicts(capsys):
     from varde.prosecution.models import VictimLink
 
     assert list(VictimLink.objects.values_list("case_id", "role")) == [(bulgarian.pk, "aggrieved_party")]
+
+
+def test_perpetrator_roles_map_to_htcds_values():
+    import csv
+    from pathlib import Path
+
+    from varde.prosecution.models import HTCDS_ROLE_IN_PROCESS, NetworkRole
+
+    table = Path(__file__).resolve().parents[2] / "varde" / "statistics" / "htcds" / "HTCDS-2.0-fields.csv"
+    row = next(
+        r
+        for r in csv.DictReader(table.open(encoding="utf-8"))
+        if r["Field Name including Prefix"] == "per_RoleInProcess"
+    )
+    allowed = set(row["Value Names (if picklist)"].split())
+    assert set(HTCDS_ROLE_IN_PROCESS) == set(NetworkRole.values) - {NetworkRole.UNKNOWN}
+    assert set(HTCDS_ROLE_IN_PROCESS.values()) <= allowed

@@ -217,6 +217,19 @@ class NetworkRole(models.TextChoices):
     UNKNOWN = "unknown", _("Role not known")
 
 
+# The perpetrator's role as HTCDS 2.0 names it (per_RoleInProcess, statistics/htcds/HTCDS-2.0-fields.csv),
+# for an exchange of perpetrator context: the standard has no leader or money role ("Other").
+HTCDS_ROLE_IN_PROCESS: dict[str, str] = {
+    NetworkRole.LEADER: "Other",
+    NetworkRole.RECRUITER: "RecruiterOrIntermediary",
+    NetworkRole.TRANSPORTER: "Transporter",
+    NetworkRole.CONTROLLER: "ControlledIndividual",
+    NetworkRole.MONEY: "Other",
+    NetworkRole.EXPLOITER: "Exploiter",
+    NetworkRole.OTHER: "Other",
+}
+
+
 class Perpetrator(BaseModel):
     """A suspected or convicted person, registered by a police district. Investigation detail: seen
     only by the agencies taking part in a criminal case the person is linked to."""
