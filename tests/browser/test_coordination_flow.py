@@ -66,6 +66,8 @@ def test_a_meeting_with_a_decision_and_task_and_a_ministrys_2007_status(english:
         readiness_phone="+47 900 00 001",
     )  # fmt: skip
     due = clock.today() + dt.timedelta(days=14)
+    # Read before the browser starts: the test's thread and the live server share the database.
+    measure = Measure.objects.get(plan__code="2006-2009", number=33)
 
     # --- the coordinator records the meeting ---------------------------------------------------------------
     sign_in(page, "coordinator")
@@ -103,10 +105,9 @@ def test_a_meeting_with_a_decision_and_task_and_a_ministrys_2007_status(english:
     assert (task.responsible, task.due_on, list(meeting.attendees.all())) == (member, due, [member])
     _tab_to(page, "header form[action='/sign-out/'] button")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    expect(page.locator("#id_username")).to_be_visible()  # signed out, at the sign-in page
 
     # --- the ministry writes its 2007 status on measure 33 and sends it for approval ---------------------
-    measure = Measure.objects.get(plan__code="2006-2009", number=33)
     sign_in(page, "ud.writer")
     _follow(page, "/coordination/")
     _follow(page, "/coordination/plans/2006-2009/")
