@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "varde.statistics",
     "varde.interchange",
     "varde.coordination",
+    "varde.prosecution",
     "varde.api",
     "varde.web",
 ]

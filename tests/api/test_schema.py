@@ -54,6 +54,15 @@ EXPECTED = {
     ("/api/coordination/portfolio/{period_id}/summary/", "get"),
     ("/api/coordination/issues/", "get"),
     ("/api/coordination/issues/", "post"),
+    ("/api/criminal-cases/", "get"),
+    ("/api/criminal-cases/", "post"),
+    ("/api/criminal-cases/{criminal_case_id}/", "get"),
+    ("/api/criminal-cases/{criminal_case_id}/stages/", "post"),
+    ("/api/criminal-cases/{criminal_case_id}/facts/", "post"),
+    ("/api/criminal-cases/{criminal_case_id}/victims/", "post"),
+    ("/api/criminal-cases/{criminal_case_id}/perpetrators/", "post"),
+    ("/api/cases/{case_id}/criminal-proceedings/", "get"),
+    ("/api/statistics/prosecution/{period_id}/", "get"),
 }
 
 # Path variables that are no UUID: catalogue ids are data-file names (never personal data).

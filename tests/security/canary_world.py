@@ -62,7 +62,9 @@ def marker(case_index: int, code: str, serial: int | str = "") -> str:
 class Canary:
     code: str
     case_path: str  # lookup from the model to Case, "" for Case itself
-    who: str = "case"  # "case": case users; "glass": case users + auditors; "linkage": coordinators
+    who: str = "case"  # "case": case users; "glass": case users + auditors; "linkage": coordinators;
+    # "criminal": the users of the agencies taking part in the criminal case (never KOM, never the
+    # victim's caseworker)
 
 
 CANARIED: dict[tuple[str, str], Canary] = {
@@ -94,6 +96,19 @@ CANARIED: dict[tuple[str, str], Canary] = {
     ("audit.BreakGlassAccess", "reason"): Canary("BG", "case", who="glass"),
     ("linkage.ReviewDecision", "reason"): Canary("RD", "record_a__case", who="linkage"),
     ("linkage.ReviewDecision", "withdrawal_reason"): Canary("RW", "record_a__case", who="linkage"),
+    # criminal cases: investigation details, filled through the victim's case linked to the criminal case
+    ("prosecution.CriminalCase", "police_case_number"): Canary("KN", "victim_links__case", who="criminal"),
+    ("prosecution.CriminalCase", "notes"): Canary("KO", "victim_links__case", who="criminal"),
+    ("prosecution.Perpetrator", "name"): Canary(
+        "KP", "case_links__criminal_case__victim_links__case", who="criminal"
+    ),
+    ("prosecution.PerpetratorLink", "sentence_text"): Canary(
+        "KS", "criminal_case__victim_links__case", who="criminal"
+    ),
+    ("prosecution.Network", "name"): Canary(
+        "KW", "case_links__criminal_case__victim_links__case", who="criminal"
+    ),
+    ("prosecution.Cooperation", "note"): Canary("KC", "criminal_case__victim_links__case", who="criminal"),
 }
 
 NON_SENSITIVE: dict[tuple[str, str], str] = {
@@ -132,11 +147,33 @@ NON_SENSITIVE: dict[tuple[str, str], str] = {
     ("response.Notification", "claimed_by"): "worker id",
     ("linkage.ClusterMember", "person_key"): "a key computed from record ids (linkage.cluster.person_key)",
     ("linkage.RecordKey", "key"): "a keyed hash (HMAC) of a blocking key, never the value itself",
+    ("prosecution.CriminalCase", "reference"): "operational: Varde's own reference of the criminal case",
+    (
+        "prosecution.CriminalCase",
+        "police_district",
+    ): "a district code (statistics/rules/police_districts.json)",
+    ("prosecution.CriminalCase", "offence_section"): "the section of law named by rules/offences.json",
+    (
+        "prosecution.CriminalCase",
+        "trial_court",
+    ): "the court's name (a public institution; the trial is public)",
+    ("prosecution.StageEntry", "court"): "the court's name (a public institution)",
+    ("prosecution.Network", "countries"): "ISO 3166 codes",
+    ("prosecution.Perpetrator", "nationality"): "an ISO 3166 code, shown only with the name",
+    ("prosecution.Perpetrator", "police_district"): "a district code",
+    ("prosecution.Cooperation", "country"): "an ISO 3166 code",
 }
 
 # Models tied to a case or a person (a foreign key path to Case, Person or Referral). New ones are
 # found by case_models(); this is only the root set.
-ROOTS = ("cases.Case", "persons.Person", "cases.Referral")
+ROOTS = (
+    "cases.Case",
+    "persons.Person",
+    "cases.Referral",
+    "prosecution.CriminalCase",
+    "prosecution.Perpetrator",
+    "prosecution.Network",
+)
 
 
 def case_models() -> list[type[models.Model]]:
@@ -179,6 +216,8 @@ class World:
     filled: set[tuple[int, tuple[str, str]]] = field(default_factory=set)
     markers: dict[str, tuple[int, tuple[str, str]]] = field(default_factory=dict)
     export_requests: dict[str, list[Any]] = field(default_factory=dict)
+    # personas whose agency takes part in the world's criminal case (its participant rows, as stored)
+    criminal_visible: set[str] = field(default_factory=set)
 
     def persona(self, name: str) -> User:
         user: User = getattr(self.personas, name)
@@ -190,6 +229,8 @@ class World:
             return True
         if canary.who == "linkage" and persona != "coordinator":
             return False
+        if canary.who == "criminal":
+            return persona in self.criminal_visible
         return case_index in self.visible[persona]
 
 
@@ -488,11 +529,84 @@ def build_world(personas: Personas, agencies: Agencies) -> World:
             made.append(req)
         requests[name] = made
 
+    _criminal_case(p, cases[0])
     cases = [Case.objects.get(pk=c.pk) for c in cases]
     world = World(personas=p, agencies=a, cases=cases, visible=_expected_visibility(cases, p))
     world.export_requests = requests
+    world.criminal_visible = _criminal_visibility(p)
     _fill(world)
     return world
+
+
+def _criminal_case(p: Personas, victim: Case) -> None:
+    """A criminal case of the police with case 0 (the police's adult case, shared with ROSA) as aggrieved
+    party: a case number, notes, a named suspect convicted with a sentence, a network, cooperation, and
+    the trial date the victim's caseworker may see."""
+    from varde.prosecution import services as prosecution
+
+    police = _verified(p.police)
+    today = clock.today()
+    cc = prosecution.criminal_case_open(
+        actor=police,
+        data=prosecution.CriminalCaseInput(
+            police_district="oslo",
+            offence="trafficking",
+            facts_date=today - dt.timedelta(days=60),
+            opened_on=today - dt.timedelta(days=50),
+            police_case_number=marker(0, "KN", 0),
+            notes=marker(0, "KO", 0),
+        ),
+    )
+    prosecution.victim_link_add(actor=police, criminal_case=cc, case=victim, role="aggrieved_party")
+    network = prosecution.network_add(
+        actor=police, criminal_case=cc, name=marker(0, "KW", 0), countries=["RO"]
+    )
+    link = prosecution.perpetrator_add(
+        actor=police, criminal_case=cc, name=marker(0, "KP", 0), role="leader", network=network
+    )
+    prosecution.cooperation_record(
+        actor=police,
+        criminal_case=cc,
+        kind="jit",
+        started_on=today - dt.timedelta(days=40),
+        note=marker(0, "KC", 0),
+    )
+    for stage, days, extra in (
+        ("charged", 30, {}),
+        ("trial", 20, {"court": "Oslo tingrett"}),
+        ("verdict", 10, {"court": "Oslo tingrett", "outcome": "convicted_trafficking"}),
+    ):
+        cc = prosecution.stage_record(
+            actor=police,
+            criminal_case=cc,
+            stage=stage,
+            on=today - dt.timedelta(days=days),
+            version=cc.version,
+            **extra,
+        )
+    prosecution.perpetrator_outcome_record(
+        actor=police,
+        link=link,
+        outcome="convicted_trafficking",
+        version=link.version,
+        sentence_text=marker(0, "KS", 0),
+    )
+
+
+def _criminal_visibility(p: Personas) -> set[str]:
+    """Personas with a case role in an agency on the criminal cases' participant rows (as stored)."""
+    from varde.prosecution.models import CriminalCaseParticipant
+
+    agencies = set(CriminalCaseParticipant.objects.values_list("agency_id", flat=True))
+    out = set()
+    for name in PERSONA_NAMES:
+        user: User = getattr(p, name)
+        roles = user.memberships.filter(
+            is_active=True, agency_id__in=agencies, role__in=("caseworker", "coordinator")
+        )
+        if roles.exists():
+            out.add(name)
+    return out
 
 
 def _verified(user: User) -> User:

@@ -50,6 +50,7 @@ from varde.identification.models import Assessment
 from varde.identification.services import assessment_record, catalogues_load
 from varde.interchange.approval import export_request_create
 from varde.interchange.models import ExportRequest
+from varde.prosecution.models import CriminalCase
 from varde.response.models import Notification
 from varde.response.notifications import notification_acknowledge
 from varde.response.placements import on_presumed_child
@@ -107,6 +108,21 @@ def seeded(world):
     note = Notification.objects.filter(recipient_agency=a.childwelfare).first()
     assert note is not None
     notification_acknowledge(actor=p.childwelfare, notification=note)
+    # A criminal case of the police with the police's adult case as aggrieved party (issue 18).
+    from varde.prosecution import services as prosecution
+
+    criminal_case = prosecution.criminal_case_open(
+        actor=p.police,
+        data=prosecution.CriminalCaseInput(
+            police_district="oslo",
+            offence="trafficking",
+            facts_date=dt.date(2026, 1, 5),
+            opened_on=dt.date(2026, 2, 2),
+        ),
+    )
+    prosecution.victim_link_add(
+        actor=p.police, criminal_case=criminal_case, case=c.police_adult, role="witness"
+    )
     return world
 
 
@@ -138,6 +154,8 @@ def _pools(world: Any) -> dict[str, list[str]]:
         "notification_id": [str(x) for x in Notification.objects.values_list("pk", flat=True)],
         "request_id": [str(x) for x in ExportRequest.objects.values_list("pk", flat=True)],
         "catalogue_id": ["ilo_child_labour", "ilo_adult_sexual", "national_general"],
+        "criminal_case_id": [str(x) for x in CriminalCase.objects.values_list("pk", flat=True)],
+        "period_id": ["2003-2008", "2025-2026"],
     }
 
 

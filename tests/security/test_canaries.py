@@ -228,6 +228,7 @@ def _param_values(world: World) -> dict[str, list[tuple[str, Any]]]:
     from varde.identification.models import Assessment, LocalQuestion
     from varde.interchange.models import ExportRequest
     from varde.linkage.models import ReviewDecision, ReviewItem
+    from varde.prosecution.models import CriminalCase, PerpetratorLink
     from varde.response.models import Clock, MissingEpisode, Notification, Task
     from varde.statistics.charts import CHARTS
 
@@ -257,6 +258,8 @@ def _param_values(world: World) -> dict[str, list[tuple[str, Any]]]:
         "decision_id": [(str(d.pk), None) for d in ReviewDecision.objects.all()],
         "pair_id": [(str(r.pk), None) for r in ReviewItem.objects.all()],
         "chart": [(name, None) for name in CHARTS],
+        "criminal_case_id": [(str(c.pk), None) for c in CriminalCase.objects.all()],
+        "link_id": [(str(link.pk), None) for link in PerpetratorLink.objects.all()],
     }
 
 
@@ -448,6 +451,7 @@ def test_canaries_only_where_allowed(world_with_canaries, capfd, tmp_path, setti
                 "--user",
                 "analyst",
             ],
+            ["stats", "prosecution", "--from", "2000", "--to", "2100", "--json"],
         ):
             capfd.readouterr()
             assert varde(argv) == 0, argv

@@ -35,6 +35,7 @@ from varde.accounts.models import Agency, AgencyKind, Role, User
 from varde.audit.models import AuditEvent
 from varde.cases.models import Case, CaseParticipation
 from varde.cases.services import case_invite_agency, consent_record, participation_respond
+from varde.coordination.models import StatusReport
 from varde.core import clock
 from varde.identification.services import assessment_record, catalogues_load, local_question_add
 from varde.interchange.approval import export_request_approve, export_request_create
@@ -123,6 +124,7 @@ PERSONAS: dict[str, PersonaFacts] = {
     "agency_admin": PersonaFacts("police", Role.AGENCY_ADMIN),
     "sysadmin": PersonaFacts("kom", Role.SYSTEM_ADMIN),
     "auditor": PersonaFacts("kom", Role.AUDITOR),
+    "ministry": PersonaFacts("ministry", Role.MINISTRY),  # a Ministry of Foreign Affairs user (issue 19)
 }
 ANONYMOUS = "anonymous"
 
@@ -198,6 +200,9 @@ class Target:
     pending: bool = True  # invitations and export requests: not answered / not approved
     requester: str = ""  # export requests
     recipients: frozenset[str] = frozenset()  # notifications
+    members: frozenset[str] = frozenset()  # coordination: a group's members, a local unit's members
+    writers: frozenset[str] = frozenset()  # coordination: who (besides coordinators) acts on the record
+    criminal: frozenset[str] = frozenset()  # criminal cases: the agencies taking part
 
 
 @dataclass
@@ -213,6 +218,8 @@ class World:
     linkage_targets: list[Target]
     clocks_in_national_view: set[str]
     inactive_agency: Agency
+    coordination_targets: dict[Access, list[Target]] = field(default_factory=dict)
+    criminal_targets: list[Target] = field(default_factory=list)
 
 
 CATALOGUE = {False: "ilo_adult_labour", True: "ilo_child_labour"}
@@ -230,6 +237,9 @@ def _make_agencies() -> dict[str, Agency]:
         "kom": Agency.objects.create(code="kom", name="KOM", kind=AgencyKind.KOM),
         "labour": Agency.objects.create(
             code="arbeidstilsynet", name="Arbeidstilsynet", kind=AgencyKind.LABOUR_INSPECTION
+        ),
+        "ministry": Agency.objects.create(
+            code="dep-ud", name="Utenriksdepartementet", kind=AgencyKind.MINISTRY
         ),
     }
 
@@ -442,9 +452,11 @@ def build_world() -> World:
         for c in Clock.objects.exclude(case__status="closed")
         if c.state in (ClockState.RUNNING, ClockState.PAUSED, ClockState.MISSED)
     }
+    criminal_targets = [_criminal_target(users, cases)]
     for case in cases.values():
         case.refresh_from_db()
     return World(
+        coordination_targets=_coordination_targets(users, agencies),
         users=users,
         agencies=agencies,
         cases=cases,
@@ -456,7 +468,134 @@ def build_world() -> World:
         linkage_targets=linkage_targets,
         clocks_in_national_view=national,
         inactive_agency=inactive,
+        criminal_targets=criminal_targets,
     )
+
+
+def _criminal_target(users: dict[str, User], cases: dict[str, Case]) -> Target:
+    """A criminal case of the police (the only agency taking part), with the police's adult case (shared
+    with ROSA) linked as aggrieved party and a named suspect."""
+    from varde.prosecution import services as prosecution
+
+    police = users["police"]
+    criminal_case = prosecution.criminal_case_open(
+        actor=police,
+        data=prosecution.CriminalCaseInput(
+            police_district="oslo",
+            offence="trafficking",
+            facts_date=dt.date(2026, 1, 5),
+            opened_on=dt.date(2026, 2, 2),
+        ),
+    )
+    prosecution.victim_link_add(
+        actor=police, criminal_case=criminal_case, case=cases["police_adult"], role="aggrieved_party"
+    )
+    link = prosecution.perpetrator_add(
+        actor=police, criminal_case=criminal_case, name="Zoltan Quarrington", role="leader"
+    )
+    return Target(
+        "criminal",
+        "the police's criminal case",
+        {"criminal_case_id": str(criminal_case.pk), "link_id": str(link.pk)},
+        criminal=frozenset({"police"}),
+    )
+
+
+def _coordination_targets(users: dict[str, User], agencies: dict[str, Agency]) -> dict[Access, list[Target]]:
+    """KOM's national work (issue 19): the MFA (the ministry persona's ministry) has written and submitted its
+    2007 status on 2006-2009 measure 33; 2011-2014 measure 5 is the Ministry of Justice's alone; the
+    reference group has the police investigator as its member, responsible for a follow-up task; ROSA's
+    worker reported an issue to KOM; the 2025 report went to a local unit whose member is child welfare's
+    caseworker."""
+    from varde.coordination import groups, issues, measures
+    from varde.coordination.models import Measure, Ministry
+
+    kom = users["coordinator"]
+    Ministry.objects.filter(code="ud").update(agency=agencies["ministry"])
+    m33 = Measure.objects.get(plan__code="2006-2009", number=33)
+    m5 = Measure.objects.get(plan__code="2011-2014", number=5)
+    ud = Ministry.objects.get(code="ud")
+    report = measures.status_report_save(
+        actor=users["ministry"], measure=m33, ministry=ud, year=2007, status="ongoing", done="IOM Kenya."
+    )
+    report = measures.status_report_submit(actor=users["ministry"], report=report, version=report.version)
+    group = groups.group_create(actor=kom, kind="reference", name="Reference group")
+    member = groups.group_member_add(
+        actor=kom, group=group, agency=agencies["police"], name="P", user=users["police"]
+    )
+    meeting = groups.meeting_record(actor=kom, group=group, held_on=dt.date(2026, 11, 5))
+    decision = groups.decision_add(actor=kom, meeting=meeting, text="Ask for figures.")
+    task = groups.task_add(
+        actor=kom, decision=decision, title="Figures", responsible=member, due_on=dt.date(2026, 12, 1)
+    )
+    issue = issues.issue_report(
+        actor=users["ngo"], kind="general", subject="Interpreters", description="None at night."
+    )
+    unit = groups.local_unit_create(
+        actor=kom, name="Bergen", municipality="4601", members=[users["childwelfare"]]
+    )
+    groups.report_dispatch(actor=kom, unit=unit, year=2025)
+    measure_targets = [
+        Target("measure", "MFA measure 33 (2006-2009)", {"measure_id": str(m33.pk), "ministry": "ud", "year": "2007"},
+               writers=frozenset({"ministry"})),
+        Target("measure", "JD measure 5 (2011-2014)", {"measure_id": str(m5.pk), "ministry": "jd", "year": "2012"}),
+    ]  # fmt: skip
+    report_target = Target(
+        "status report", "the MFA's submitted 2007 status", {"report_id": str(report.pk)},
+        writers=frozenset({"ministry"}), requester="ministry",
+    )  # fmt: skip
+    group_target = Target(
+        "group", "the reference group", {"group_id": str(group.pk), "meeting_id": str(meeting.pk), "task_id": str(task.pk)},
+        members=frozenset({"police"}), writers=frozenset({"police"}),
+    )  # fmt: skip
+    issue_target = Target("issue", "ROSA's issue", {"issue_id": str(issue.pk)}, requester="ngo")
+    commission = Target(
+        "commission report", "2025, sent to Bergen", {"year": "2025"}, members=frozenset({"childwelfare"})
+    )
+    return {
+        Access.MEASURE: measure_targets,
+        Access.MEASURE_REPORT: measure_targets,
+        Access.STATUS_REPORT: [report_target],
+        Access.STATUS_REPORT_APPROVE: [report_target],
+        Access.GROUP: [group_target],
+        Access.GROUP_MANAGE: [group_target],
+        Access.GROUP_TASK: [group_target],
+        Access.ISSUE: [issue_target],
+        Access.ISSUE_TRIAGE: [issue_target],
+        Access.COMMISSION: [commission],
+    }
+
+
+def _coordination_expected(access: Access, persona: str, target: Target | None) -> frozenset[str] | None:
+    """Issue 19's classes; None for any other class."""
+    p = PERSONAS[persona]
+    reader = p.role in (Role.COORDINATOR, Role.MINISTRY)
+    allow, hidden, forbidden = frozenset({OK, INVALID}), frozenset({HIDDEN}), frozenset({FORBIDDEN})
+    if access in (Access.COORDINATION, Access.MEASURE):
+        return allow if reader else hidden
+    if target is None:
+        return None
+    if access is Access.MEASURE_REPORT:
+        if p.coordinator or persona in target.writers:
+            return allow
+        return forbidden if reader else hidden
+    if access in (Access.STATUS_REPORT, Access.STATUS_REPORT_APPROVE):
+        if not (p.coordinator or persona in target.writers):
+            return hidden
+        return forbidden if access is Access.STATUS_REPORT_APPROVE and persona == target.requester else allow
+    if access is Access.GROUP:
+        return allow if p.coordinator or persona in target.members else hidden
+    if access in (Access.GROUP_MANAGE, Access.GROUP_TASK):
+        if p.coordinator or (access is Access.GROUP_TASK and persona in target.writers):
+            return allow
+        return forbidden if persona in target.members else hidden
+    if access in (Access.ISSUE, Access.ISSUE_TRIAGE):
+        if p.coordinator or (access is Access.ISSUE and persona == target.requester):
+            return allow
+        return forbidden if persona == target.requester else hidden
+    if access is Access.COMMISSION:
+        return allow if reader or persona in target.members else hidden
+    return None
 
 
 # --- what each cell should answer --------------------------------------------------------------------------
@@ -493,6 +632,9 @@ def expected(access: Access, persona: str, target: Target | None, method: str, a
     p = PERSONAS[persona]
     if access is Access.SIGNED_IN:
         return allow
+    coordination = _coordination_expected(access, persona, target)
+    if coordination is not None:
+        return allow if coordination == WRITE else coordination
     if access is Access.SYSTEM_ADMIN:
         return ANY_BUT_SIGN_IN if p.role == Role.SYSTEM_ADMIN else frozenset({SIGN_IN})
     if access is Access.CASE_USER:
@@ -515,7 +657,17 @@ def expected(access: Access, persona: str, target: Target | None, method: str, a
         if p.role == Role.AGENCY_ADMIN:
             return allow if method == "GET" else forbidden  # sees requests to approve; asks for none
         return hidden
+    if access is Access.CRIMINAL_USER:
+        return allow if p.case_user and (p.agency == "police" or p.coordinator) else hidden
+    if access is Access.CRIMINAL_OPEN:
+        return allow if p.case_user and p.agency == "police" else hidden
     assert target is not None, access
+    if access in (Access.CRIMINAL_CASE, Access.CRIMINAL_CASE_ACT):
+        if p.case_user and p.agency in target.criminal:
+            return allow
+        if p.coordinator:
+            return allow if access is Access.CRIMINAL_CASE else forbidden
+        return hidden
     if access in (Access.CASE, Access.PERSON, Access.ASSESSMENT):
         assert target.case is not None
         return allow if case_visible(persona, target.case) else hidden
@@ -547,6 +699,10 @@ def expected(access: Access, persona: str, target: Target | None, method: str, a
 
 
 def targets_for(access: Access, world: World) -> list[Target | None]:
+    if access in world.coordination_targets:
+        return list(world.coordination_targets[access])
+    if access in (Access.CRIMINAL_CASE, Access.CRIMINAL_CASE_ACT):
+        return list(world.criminal_targets)
     if access in (Access.CASE, Access.CASE_MANAGE, Access.CASE_COORDINATOR, Access.PERSON, Access.ASSESSMENT):
         return list(world.case_targets)
     if access is Access.INVITATION:
@@ -667,6 +823,15 @@ def body_for(name: str, world: World, target: Target | None, persona: str) -> di
         },
         "break-glass": lambda: {"glass-reason": "Urgent: the child has gone missing tonight."},
         "exports": lambda: {"export-reason": "Quarterly follow-up of our referrals."},
+        "api-coordination-measure-status": lambda: {
+            "ministry": target.params["ministry"] if target else "ud",
+            "year": int(target.params["year"]) if target else 2007,
+            "status": "ongoing",
+            "done": "Reported.",
+        },
+        "api-coordination-status-approve": lambda: {
+            "version": StatusReport.objects.get(pk=target.params["report_id"]).version if target else 0
+        },
     }
     make = bodies.get(name)
     return make() if make else None
@@ -859,6 +1024,8 @@ def _record_relation(persona: str, target: Target) -> str:
     if persona == ANONYMOUS:
         return "none"
     p = PERSONAS[persona]
+    if target.kind == "criminal":
+        return "participant" if p.agency in target.criminal else "other"
     if target.kind == "invitation":
         return "invitee" if p.agency == target.agency else "other"
     if target.kind == "notification":

@@ -52,6 +52,30 @@ class Access(enum.Enum):
     EXPORT_DOWNLOAD = "visible export request: the requester downloads once approved, others 403; else 404"
     AGENCY = "an agency (membership, local question) the user administers; else 404"
     LINKAGE = "a review pair or decision of the linkage queue: coordinators only; else 404"
+    # KOM's national work (issue 19): no victim's data; ministry users are Role.MINISTRY.
+    COORDINATION = "KOM coordinators and ministry users (plans, portfolio, ministry reports); others 404"
+    MEASURE = "a measure of an action plan: coordinators and ministry users; others 404"
+    MEASURE_REPORT = (
+        "a measure's status for a ministry: KOM and that ministry's users; other ministries 403; else 404"
+    )
+    STATUS_REPORT = "a status report not yet final: KOM and its ministry's users; others 404"
+    STATUS_REPORT_APPROVE = "as STATUS_REPORT; the one who wrote or submitted it 403 (four eyes)"
+    GROUP = "a project or reference group and its meetings: coordinators and its members; others 404"
+    GROUP_MANAGE = "as GROUP; members 403 (KOM records meetings, decisions, members)"
+    GROUP_TASK = (
+        "a group's follow-up task: coordinators and the responsible member; other members 403; else 404"
+    )
+    ISSUE = "an issue reported to KOM: its reporter and the coordinators; others 404"
+    ISSUE_TRIAGE = "as ISSUE; the reporter 403 (KOM answers)"
+    COMMISSION = (
+        "KOM's yearly report: coordinators, ministry users, members of a local unit it went to; else 404"
+    )
+    CRIMINAL_USER = "police and prosecution caseworkers, and KOM coordinators (criminal case lists); else 404"
+    CRIMINAL_OPEN = "caseworkers of police and prosecution agencies (open a criminal case); else 404"
+    CRIMINAL_CASE = (
+        "a criminal case: its participating agencies' users; coordinators without details; else 404"
+    )
+    CRIMINAL_CASE_ACT = "as CRIMINAL_CASE; coordinators 403 (they see it without details); participants act"
 
 
 RECORD_SCOPED = frozenset(
@@ -67,6 +91,18 @@ RECORD_SCOPED = frozenset(
         Access.EXPORT_DOWNLOAD,
         Access.AGENCY,
         Access.LINKAGE,
+        Access.MEASURE,
+        Access.MEASURE_REPORT,
+        Access.STATUS_REPORT,
+        Access.STATUS_REPORT_APPROVE,
+        Access.GROUP,
+        Access.GROUP_MANAGE,
+        Access.GROUP_TASK,
+        Access.ISSUE,
+        Access.ISSUE_TRIAGE,
+        Access.COMMISSION,
+        Access.CRIMINAL_CASE,
+        Access.CRIMINAL_CASE_ACT,
     }
 )
 
@@ -158,6 +194,59 @@ URL_CLASSES: dict[str, Rule] = {
     "case-task-done": post(Access.CASE),
     "case-meeting": post(Access.CASE),
     "case-legal-status": post(Access.CASE),
+    # --- criminal cases (varde/web/views/prosecution.py) -----------------------------------------
+    "criminal-cases": get(Access.CRIMINAL_USER),
+    "criminal-case-new": get_post(Access.CRIMINAL_OPEN),
+    "criminal-case-detail": get(Access.CRIMINAL_CASE),
+    "criminal-case-stage": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-trial": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-facts": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-victim": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-perpetrator": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-outcome": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-network": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-cooperation": post(Access.CRIMINAL_CASE_ACT),
+    "criminal-case-participant": post(Access.CRIMINAL_CASE_ACT),
+    "case-criminal-proceedings": get(Access.CASE),
+    "statistics-prosecution": get(Access.STATISTICS),
+    # --- KOM's national work (varde/web/views/coordination.py) ------------------------------------
+    "coordination": get(Access.SIGNED_IN),
+    "coordination-plan": get(Access.COORDINATION, params={"plan_code": "2011-2014"}),
+    "coordination-measure": get(Access.MEASURE),
+    "coordination-status-edit": get_post(Access.MEASURE_REPORT),
+    "coordination-status-report": get(Access.STATUS_REPORT),
+    "coordination-status-submit": post(Access.STATUS_REPORT),
+    "coordination-status-approve": post(Access.STATUS_REPORT_APPROVE),
+    "coordination-status-return": post(Access.STATUS_REPORT),
+    "coordination-ministry-report": get(Access.COORDINATION, params={"ministry": "ud", "year": "2007"}),
+    "coordination-ministry-report-xlsx": get(Access.COORDINATION, params={"ministry": "ud", "year": "2007"}),
+    "coordination-portfolio": get(Access.COORDINATION),
+    "coordination-portfolio-projects": get(Access.COORDINATION),
+    "coordination-portfolio-export": get(Access.COORDINATION, params={"fmt": "csv"}),
+    "coordination-portfolio-import": get_post(Access.COORDINATOR),
+    "coordination-groups": get(Access.SIGNED_IN),
+    "coordination-group-new": post(Access.COORDINATOR),
+    "coordination-group": get(Access.GROUP),
+    "coordination-group-member": post(Access.GROUP_MANAGE),
+    "coordination-meeting-new": get_post(Access.GROUP_MANAGE),
+    "coordination-meeting": get(Access.GROUP),
+    "coordination-meeting-decision": post(Access.GROUP_MANAGE),
+    "coordination-task-done": post(Access.GROUP_TASK),
+    "coordination-issues": get_post(Access.SIGNED_IN),
+    "coordination-issue": get(Access.ISSUE),
+    "coordination-issue-triage": post(Access.ISSUE_TRIAGE),
+    "coordination-training": get(Access.COORDINATOR),
+    "coordination-training-course": post(Access.COORDINATOR),
+    "coordination-training-session": post(Access.COORDINATOR),
+    "coordination-training-participant": post(Access.COORDINATOR),
+    "coordination-seminars": get_post(Access.COORDINATOR),
+    "coordination-seminar-participant": post(Access.COORDINATOR),
+    "coordination-local-units": get_post(Access.COORDINATOR),
+    "coordination-local-unit-dispatch": post(Access.COORDINATOR),
+    "coordination-commission": get(Access.SIGNED_IN),
+    "coordination-commission-report": get(Access.COMMISSION),
+    "coordination-commission-report-pdf": get(Access.COMMISSION),
+    "coordination-commission-report-xlsx": get(Access.COMMISSION),
     # --- linkage review (varde/web/views/linkage.py) ----------------------------------------------
     "linkage-review": get(Access.COORDINATOR),
     "linkage-review-pair": get_post(Access.LINKAGE),
@@ -205,6 +294,19 @@ URL_CLASSES: dict[str, Rule] = {
     "api-case-placements": post(Access.CASE),
     "api-case-missing-episodes": post(Access.CASE),
     "api-response-clocks": get(Access.COORDINATOR),
+    "api-criminal-cases": rule({"GET": Access.CRIMINAL_USER, "POST": Access.CRIMINAL_OPEN}),
+    "api-criminal-case": get(Access.CRIMINAL_CASE),
+    "api-criminal-case-stages": post(Access.CRIMINAL_CASE_ACT),
+    "api-criminal-case-facts": post(Access.CRIMINAL_CASE_ACT),
+    "api-criminal-case-victims": post(Access.CRIMINAL_CASE_ACT),
+    "api-criminal-case-perpetrators": post(Access.CRIMINAL_CASE_ACT),
+    "api-case-criminal-proceedings": get(Access.CASE),
+    "api-statistics-prosecution": get(Access.STATISTICS, params={"period_id": "2003-2008"}),
+    "api-coordination-plan-measures": get(Access.COORDINATION, params={"plan_id": "2011-2014"}),
+    "api-coordination-measure-status": post(Access.MEASURE_REPORT),
+    "api-coordination-status-approve": post(Access.STATUS_REPORT_APPROVE),
+    "api-coordination-portfolio-summary": get(Access.COORDINATION, params={"period_id": "2000-2010"}),
+    "api-coordination-issues": get_post(Access.SIGNED_IN),
     "api/^.*$": get_post(Access.NOT_FOUND),
     # --- Django admin (config/urls.py): every page behind AdminSite.has_permission ---------------------
     "admin:*": get(Access.SYSTEM_ADMIN),

@@ -57,6 +57,11 @@ def cases_listed_for(*, user: User) -> QuerySet[Case]:
     return base.annotate(personal_access=Exists(visible.filter(pk=OuterRef("pk"))))
 
 
+def cases_listed_newest_first(*, user: User) -> QuerySet[Case]:
+    """The user's case list (`cases_listed_for`), newest first, with the lead agency."""
+    return cases_listed_for(user=user).select_related("lead_agency").order_by("-opened_at", "id")
+
+
 def case_listed_get(*, user: User, case_id: UUID | str) -> Case:
     """One case as the lists show it (no personal data), e.g. for the break-the-glass form."""
     return get_or_404(cases_listed_for(user=user).select_related("lead_agency"), case_id)
@@ -66,6 +71,25 @@ def case_get_for_user(*, user: User, case_id: UUID | str, action: str = AuditAct
     case = get_or_404(cases_visible_to(user=user).select_related("person", "lead_agency"), case_id)
     audit_record(actor=user, action=action, obj=case, agency=acting_agency(user=user, case=case))
     return case
+
+
+def case_get_unaudited(*, user: User, case_id: UUID | str) -> Case:
+    """A case the user may see, for a page that shows none of its data and saves nothing (the
+    indicator rule's preview): 404 as everywhere, but no read to audit."""
+    return get_or_404(cases_visible_to(user=user).select_related("person", "lead_agency"), case_id)
+
+
+def case_ids_visible_to(*, user: User) -> set[UUID]:
+    """Which cases the user may open now: ids only, no personal data (e.g. the coordinators' national
+    deadlines link the others to break-the-glass)."""
+    return set(cases_visible_to(user=user).values_list("pk", flat=True))
+
+
+def cases_of_person_visible_to(*, user: User, person: Person) -> QuerySet[Case]:
+    """The cases about a person that the user may see, newest first, with their lead agency."""
+    return (
+        cases_visible_to(user=user).filter(person=person).select_related("lead_agency").order_by("-opened_at")
+    )
 
 
 def persons_visible_to(*, user: User) -> QuerySet[Person]:
@@ -82,6 +106,15 @@ def referrals_visible_to(*, user: User) -> QuerySet[Referral]:
     return Referral.objects.filter(case__in=cases_visible_to(user=user))
 
 
+def referrals_latest_for(*, user: User) -> QuerySet[Referral]:
+    """The referrals the user may see, latest first, with their case and reporting agency."""
+    return (
+        referrals_visible_to(user=user)
+        .select_related("case", "reporting_agency")
+        .order_by("-referral_date", "-created_at")
+    )
+
+
 def invitations_for(*, user: User) -> QuerySet[CaseParticipation]:
     """Open invitations addressed to the user's agencies (shows no personal data)."""
     if not is_case_user(user):
@@ -89,6 +122,10 @@ def invitations_for(*, user: User) -> QuerySet[CaseParticipation]:
     return CaseParticipation.objects.filter(
         agency_id__in=user.case_agency_ids(), state=ParticipationState.INVITED
     ).select_related("case", "agency", "case__lead_agency")
+
+
+def invitations_newest_first(*, user: User) -> QuerySet[CaseParticipation]:
+    return invitations_for(user=user).order_by("-invited_at", "id")
 
 
 def invitation_get_for_user(*, user: User, participation_id: UUID | str) -> CaseParticipation:

@@ -26,6 +26,7 @@ from varde.accounts.models import User
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.coordination import selectors
+from varde.coordination.measures import may_approve as may_approve
 from varde.coordination.measures import may_report_on as may_report_on
 from varde.coordination.models import (
     ActionPlan,
@@ -140,6 +141,7 @@ def ministry_report_for_user(*, user: User, ministry_code: str, year: int) -> se
     """A ministry's measure-by-measure report for a year: approved reports for everyone who reads the
     plans; the ministry's own users and the coordinators also see its drafts."""
     ministry = ministry_get_for_user(user=user, code=ministry_code)
+    _require(1900 <= year <= 2100)
     plan = selectors.plan_for_year(year)
     _require(plan is not None)
     assert plan is not None
@@ -267,5 +269,6 @@ def commission_years_for(*, user: User) -> set[int] | None:
 
 
 def commission_report_check(*, user: User, year: int) -> None:
+    _require(1900 <= year <= 2100)
     years = commission_years_for(user=user)
     _require(years is None or year in years)

@@ -66,6 +66,55 @@ def legal_statuses_visible_to(*, user: User) -> QuerySet[LegalStatus]:
     return LegalStatus.objects.filter(case__in=cases_visible_to(user=user))
 
 
+def clocks_of_case(*, user: User, case: Case) -> QuerySet[Clock]:
+    """One case's deadlines that the user may see, soonest first, with the agency answering for each."""
+    return (
+        clocks_visible_to(user=user)
+        .filter(case=case)
+        .select_related("responsible_agency")
+        .order_by("due_at", "id")
+    )
+
+
+def open_clocks_of_case(*, user: User, case: Case) -> QuerySet[Clock]:
+    """One case's deadlines still running or paused (the case page's summary)."""
+    return clocks_visible_to(user=user).filter(case=case, state__in=OPEN_CLOCK_STATES)
+
+
+@dataclass(frozen=True)
+class CaseResponseRecords:
+    """What a case's response page lists, each in its model's order."""
+
+    clocks: list[Clock]
+    task_clock_ids: set[Any]  # clocks met by completing their task
+    tasks: list[Task]
+    meetings: list[Meeting]
+    episodes: list[MissingEpisode]
+    statuses: list[LegalStatus]
+    placements: list[Placement]
+
+
+def case_response_records(*, user: User, case: Case) -> CaseResponseRecords:
+    """Deadlines, tasks, meetings, disappearances, legal statuses and placements of one case that the
+    user may see, in a fixed number of queries."""
+    tasks = tasks_visible_to(user=user).filter(case=case)
+    return CaseResponseRecords(
+        clocks=list(clocks_of_case(user=user, case=case)),
+        task_clock_ids=set(tasks.filter(clock__isnull=False).values_list("clock_id", flat=True)),
+        tasks=list(tasks.select_related("responsible_agency", "responsible_user")),
+        meetings=list(
+            meetings_visible_to(user=user)
+            .filter(case=case)
+            .prefetch_related("participants", "decisions__task__responsible_agency")
+        ),
+        episodes=list(missing_episodes_visible_to(user=user).filter(case=case)),
+        statuses=list(legal_statuses_visible_to(user=user).filter(case=case)),
+        placements=list(
+            placements_visible_to(user=user).filter(case=case).select_related("recorded_by_agency")
+        ),
+    )
+
+
 def clock_get_for_user(*, user: User, clock_id: UUID | str) -> Clock:
     return get_or_404(clocks_visible_to(user=user).select_related("case"), clock_id)
 

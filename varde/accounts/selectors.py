@@ -20,3 +20,8 @@ def agencies_active() -> QuerySet[Agency]:
 def token_second_factor_of(token: object) -> TokenSecondFactor | None:
     """The one-time-code proof an API token was issued with, if any."""
     return TokenSecondFactor.objects.filter(token=token).first()
+
+
+def agencies_among(agencies: list[Agency]) -> QuerySet[Agency]:
+    """The given agencies as a queryset (e.g. a form's choices)."""
+    return Agency.objects.filter(pk__in=[a.pk for a in agencies])

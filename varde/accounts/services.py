@@ -8,6 +8,7 @@ Rules:
 from __future__ import annotations
 
 import secrets
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.password_validation import validate_password
@@ -15,6 +16,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from varde.audit.models import AuditAction
@@ -23,7 +25,7 @@ from varde.core import clock
 from varde.core.errors import EditConflict, NotPermitted
 
 from .grants import grantable_roles
-from .models import Agency, Membership, User
+from .models import Agency, Membership, TokenSecondFactor, User
 
 # --- services --------------------------------------------------------------------------------------
 
@@ -174,3 +176,70 @@ def membership_deactivate(*, actor: User, membership: Membership, version: int) 
         },
     )
     return Membership.objects.select_related("user", "agency").get(pk=membership.pk)
+
+
+# --- signing in and out (audited; the pages and the API only check the credentials) -----------------------
+
+
+def sign_in_record(*, user: User, **detail: Any) -> None:
+    """A passed sign-in step (the password, the one-time code), audited with its details (the step;
+    never a credential)."""
+    audit_record(actor=user, action=AuditAction.LOGIN, obj=user, detail=detail)
+
+
+def sign_in_failed_record(*, username: str) -> None:
+    """A refused password. The account tried is recorded only if it exists: a mistyped username may
+    be a password."""
+    known = User.objects.filter(username=username).first() if username else None
+    audit_record(
+        actor=known,
+        action=AuditAction.LOGIN_FAILED,
+        obj=("accounts.user", known.pk if known else ""),
+        detail={"known_user": known is not None},
+    )
+
+
+def sign_in_step_failed_record(*, user: User, **detail: Any) -> None:
+    """A refused step of a signed-in user (a wrong one-time code, a failed re-authentication)."""
+    audit_record(actor=user, action=AuditAction.LOGIN_FAILED, obj=user, detail=detail)
+
+
+def second_factor_passed(*, user: User, device: TOTPDevice, enrolled: bool) -> None:
+    """The one-time code step passed: the first code confirms a new authenticator; audited."""
+    if enrolled:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    sign_in_record(user=user, step="otp", enrolled=enrolled)
+
+
+def reauthentication_record(*, user: User) -> None:
+    """Password and a fresh code checked again (before an export or break-the-glass)."""
+    audit_record(actor=user, action=AuditAction.REAUTH, obj=user)
+
+
+def sign_out_record(*, user: User) -> None:
+    audit_record(actor=user, action=AuditAction.LOGOUT, obj=user)
+
+
+def token_refused_record() -> None:
+    """An API token refused: the same record for a wrong password, a wrong code and an unknown user."""
+    audit_record(actor=None, action=AuditAction.LOGIN_FAILED, detail={"via": "api_token"})
+
+
+@transaction.atomic
+def token_issue(*, user: User, device: TOTPDevice | None) -> Token:
+    """A new API token for a user whose credentials were checked; the old one stops working. A token
+    issued after a one-time code carries that proof (varde.api.authentication). Audited."""
+    Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
+    if device is not None:
+        TokenSecondFactor.objects.create(
+            token=token, device_persistent_id=device.persistent_id, verified_at=clock.now()
+        )
+    audit_record(
+        actor=user,
+        action=AuditAction.LOGIN,
+        obj=user,
+        detail={"via": "api_token", "otp": device is not None},
+    )
+    return token

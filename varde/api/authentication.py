@@ -17,8 +17,8 @@ from django_otp.models import Device
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-from varde.accounts.models import TokenSecondFactor
 from varde.accounts.second_factor import second_factor_required
+from varde.accounts.selectors import token_second_factor_of
 from varde.core import clock
 
 
@@ -32,7 +32,7 @@ class VerifiedTokenAuthentication(TokenAuthentication):
         if clock.now() - token.created > settings.VARDE_API_TOKEN_MAX_AGE:
             raise exceptions.AuthenticationFailed(_("The token has expired. Obtain a new one."))
         user.otp_device = None
-        proof = TokenSecondFactor.objects.filter(token=token).first()
+        proof = token_second_factor_of(token)
         if proof is not None:
             device = Device.from_persistent_id(proof.device_persistent_id)
             if device is not None and device.user_id == user.pk and device.confirmed:

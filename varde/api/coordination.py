@@ -17,6 +17,7 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -50,6 +51,8 @@ PERIOD_ID = OpenApiParameter(
     pattern=r"^(19|20)\d\d-(19|20)\d\d$",
     description="First and last year, e.g. `2000-2010`.",
 )
+MAX_VERSION = 2**31 - 1  # versions and amounts stay within the database's integers
+MAX_NOK = 10**15
 MEASURE_ID = uuid_path("measure_id", "The measure's id.")
 REPORT_ID = uuid_path("report_id", "The status report's id.")
 
@@ -95,9 +98,13 @@ class StatusInputSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=1990, max_value=2100)
     status = MeasureStatusField()
     done = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
-    spending_nok = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    spending_nok = serializers.IntegerField(
+        min_value=0, max_value=MAX_NOK, required=False, allow_null=True, default=None
+    )
     documents = serializers.CharField(max_length=4_000, required=False, allow_blank=True, default="")
     version = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_VERSION,
         required=False,
         allow_null=True,
         default=None,
@@ -109,7 +116,7 @@ class StatusInputSerializer(serializers.Serializer):
 
 
 class VersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField()
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
 
 
 class StatusReportSerializer(serializers.Serializer):
@@ -291,6 +298,8 @@ class StatusApproveView(VardeAPIView):
     def post(self, request: Request, report_id: str) -> Response:
         user = request.user
         report = reads.status_report_get_for_user(user=user, report_id=report_id)  # type: ignore[arg-type]
+        if not reads.may_approve(user=user, report=report):  # type: ignore[arg-type]
+            raise PermissionDenied("A second person approves: not the one who wrote or submitted it.")
         data = self.input(VersionSerializer).validated_data
         done = measures.status_report_approve(actor=user, report=report, version=data["version"])  # type: ignore[arg-type]
         return Response(StatusReportSerializer(StatusReportSerializer.body(done)).data)
@@ -319,11 +328,10 @@ class IssueListView(VardeAPIView):
         summary="Issues reported to KOM: your own with KOM's answer (coordinators: all)",
     )
     def get(self, request: Request) -> Response:
+        user: Any = request.user
         qs = (
-            reads.issues_visible_to(user=request.user)
-            .select_related("reporter_agency")
-            .order_by("-created_at", "id")
-        )  # type: ignore[arg-type]
+            reads.issues_visible_to(user=user).select_related("reporter_agency").order_by("-created_at", "id")
+        )
         page = list(self.paginate_queryset(qs) or [])
         return self.get_paginated_response(
             IssueSerializer([IssueSerializer.body(i) for i in page], many=True).data

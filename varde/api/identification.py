@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -26,7 +25,7 @@ from rest_framework.response import Response
 
 from varde.access.cases import case_get_for_user
 from varde.access.identification import assessment_get_for_user
-from varde.cases.models import Case
+from varde.cases.selectors import case_is_child
 from varde.core import clock
 from varde.identification import selectors, services
 from varde.identification.catalogue import (
@@ -397,10 +396,6 @@ def _assessment_data(assessment: Assessment, lang: str) -> dict[str, Any]:
     }
 
 
-def _with_people(queryset: QuerySet[Assessment]) -> QuerySet[Assessment]:
-    return queryset.select_related("catalogue", "assessed_by", "agency")
-
-
 def _invalid(field: str, error: Exception) -> serializers.ValidationError:
     return serializers.ValidationError({field: [str(error)]})
 
@@ -476,7 +471,7 @@ class CaseAssessmentsView(VardeAPIView):
     )
     def get(self, request: Request, case_id: str) -> Response:
         case = case_get_for_user(user=request.user, case_id=case_id)  # type: ignore[arg-type]
-        page = self.paginate_queryset(_with_people(selectors.assessments_for_case(case=case)))
+        page = self.paginate_queryset(selectors.assessments_for_case(case=case))
         return self.get_paginated_response(AssessmentSummarySerializer(page, many=True).data)
 
     @extend_schema(
@@ -508,7 +503,7 @@ class CaseAssessmentsView(VardeAPIView):
             raise _invalid("catalogue", error) from None
         except UnknownIndicator as error:
             raise _invalid("indicators", error) from None
-        assessment = _with_people(Assessment.objects.all()).get(pk=assessment.pk)
+        assessment = selectors.assessment_with_people(assessment=assessment)
         body = AssessmentSerializer(_assessment_data(assessment, request_lang(request))).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -524,7 +519,7 @@ class AssessmentDetailView(VardeAPIView):
     )
     def get(self, request: Request, assessment_id: str) -> Response:
         assessment = assessment_get_for_user(user=request.user, assessment_id=assessment_id)  # type: ignore[arg-type]
-        assessment = _with_people(Assessment.objects.all()).get(pk=assessment.pk)
+        assessment = selectors.assessment_with_people(assessment=assessment)
         return Response(AssessmentSerializer(_assessment_data(assessment, request_lang(request))).data)
 
 
@@ -544,7 +539,7 @@ class CaseAgeEvidenceView(VardeAPIView):
         data = self.input(AgeEvidenceInputSerializer).validated_data
         evidence = services.age_evidence_record(actor=request.user, case=case, **data)  # type: ignore[arg-type]
         decision = services.presumption_evaluate(actor=request.user, case=case)  # type: ignore[arg-type]
-        evidence = AgeEvidence.objects.select_related("agency").get(pk=evidence.pk)
+        evidence = selectors.age_evidence_with_agency(evidence=evidence)
         body = {
             "evidence": evidence,
             "presumption": {
@@ -552,7 +547,7 @@ class CaseAgeEvidenceView(VardeAPIView):
                 "reasons": decision.reasons,
                 "presumption": decision.presumption,
             },
-            "is_child": Case.objects.filter(pk=case.pk).values_list("is_child", flat=True).get(),
+            "is_child": case_is_child(case=case),
         }
         return Response(AgeEvidenceResultSerializer(body).data, status=status.HTTP_201_CREATED)
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -37,6 +37,7 @@ from varde.response.models import (
 from varde.response.rules import clock_label
 
 from .identification import _choice_field, request_lang
+from .permissions import CoordinatorsOnly
 from .schema import CASE_ID, ErrorSerializer, responses, uuid_path
 from .serializers import AgencySerializer
 from .views import VardeAPIView
@@ -291,7 +292,7 @@ class CaseClocksView(VardeAPIView):
     def get(self, request: Request, case_id: str) -> Response:
         case = case_get_for_user(user=request.user, case_id=case_id)  # type: ignore[arg-type]
         lang = request_lang(request)
-        qs = response_reads.clocks_visible_to(user=request.user).filter(case=case).order_by("due_at", "id")  # type: ignore[arg-type]
+        qs = response_reads.clocks_of_case(user=request.user, case=case)  # type: ignore[arg-type]
         page = list(self.paginate_queryset(qs) or [])
         return self.get_paginated_response(
             ClockSerializer([ClockSerializer.body(c, lang) for c in page], many=True).data
@@ -332,7 +333,7 @@ class CasePlacementsView(VardeAPIView):
             description=data["description"],
         )
         lang = request_lang(request)
-        clocks = response_reads.clocks_visible_to(user=user).filter(case=case).order_by("due_at", "id")  # type: ignore[arg-type]
+        clocks = response_reads.clocks_of_case(user=user, case=case)  # type: ignore[arg-type]
         body = {"placement": _placement(placement), "clocks": [ClockSerializer.body(c, lang) for c in clocks]}
         return Response(PlacementResultSerializer(body).data, status=status.HTTP_201_CREATED)
 
@@ -374,6 +375,8 @@ class CaseMissingEpisodesView(VardeAPIView):
 
 
 class NationalClocksView(VardeAPIView):
+    permission_classes = [IsAuthenticated, CoordinatorsOnly]
+
     @extend_schema(
         operation_id="response_clocks_national",
         tags=["response"],
@@ -385,8 +388,6 @@ class NationalClocksView(VardeAPIView):
     )
     def get(self, request: Request) -> Response:
         user = request.user
-        if not user.is_coordinator:  # type: ignore[union-attr]
-            raise Http404("Not found")
         params = request.query_params
         try:
             agency = UUID(params["agency"]) if params.get("agency") else None

@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from varde.accounts.models import Agency, AgencyKind, Membership, Role, User
+from varde.accounts.selectors import agencies_active
 from varde.cases.models import (
     Case,
     CaseEvent,
@@ -427,7 +428,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 def _agency_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
     return serializers.PrimaryKeyRelatedField(
-        queryset=Agency.objects.filter(is_active=True), pk_field=serializers.UUIDField(), **kwargs
+        queryset=agencies_active(), pk_field=serializers.UUIDField(), **kwargs
     )
 
 

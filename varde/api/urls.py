@@ -102,6 +102,48 @@ urlpatterns[-1:-1] = [
     path("response/clocks/", response.NationalClocksView.as_view(), name="api-response-clocks"),
 ]
 
+from . import prosecution  # noqa: E402
+
+# Criminal cases, ahead of the catch-all (which stays last).
+urlpatterns[-1:-1] = [
+    path("criminal-cases/", prosecution.CriminalCaseListView.as_view(), name="api-criminal-cases"),
+    path(
+        "criminal-cases/<str:criminal_case_id>/",
+        prosecution.CriminalCaseDetailView.as_view(),
+        name="api-criminal-case",
+    ),
+    path(
+        "criminal-cases/<str:criminal_case_id>/stages/",
+        prosecution.CriminalCaseStagesView.as_view(),
+        name="api-criminal-case-stages",
+    ),
+    path(
+        "criminal-cases/<str:criminal_case_id>/facts/",
+        prosecution.CriminalCaseFactsView.as_view(),
+        name="api-criminal-case-facts",
+    ),
+    path(
+        "criminal-cases/<str:criminal_case_id>/victims/",
+        prosecution.CriminalCaseVictimsView.as_view(),
+        name="api-criminal-case-victims",
+    ),
+    path(
+        "criminal-cases/<str:criminal_case_id>/perpetrators/",
+        prosecution.CriminalCasePerpetratorsView.as_view(),
+        name="api-criminal-case-perpetrators",
+    ),
+    path(
+        "cases/<str:case_id>/criminal-proceedings/",
+        prosecution.CaseProceedingsView.as_view(),
+        name="api-case-criminal-proceedings",
+    ),
+    path(
+        "statistics/prosecution/<str:period_id>/",
+        prosecution.ProsecutionFiguresView.as_view(),
+        name="api-statistics-prosecution",
+    ),
+]
+
 from . import coordination  # noqa: E402
 
 # KOM's national work, ahead of the catch-all (which stays last).

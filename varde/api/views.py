@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import io
 from typing import Any
-from uuid import UUID
 
 from django.contrib.auth import authenticate
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,26 +26,38 @@ from varde.access.break_glass import break_glass_open
 from varde.access.cases import (
     case_get_for_user,
     case_listed_get,
-    cases_listed_for,
-    cases_visible_to,
+    cases_listed_newest_first,
+    cases_of_person_visible_to,
     get_or_404,
     invitation_get_for_user,
-    invitations_for,
+    invitations_newest_first,
     person_get_for_user,
 )
 from varde.access.interchange import export_rows, request_get_for_user, requests_for
-from varde.accounts.models import Agency, TokenSecondFactor
+from varde.accounts.models import Agency
 from varde.accounts.second_factor import check_code, confirmed_device, reauthenticate, second_factor_required
+from varde.accounts.selectors import agencies_active
+from varde.accounts.services import sign_in_step_failed_record, token_issue, token_refused_record
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.cases import services
-from varde.cases.models import Case, CaseEvent, CaseParticipation, Consent, Referral, StatusChange
-from varde.core import clock
+from varde.cases.models import Case, CaseParticipation
+from varde.cases.selectors import (
+    case_events,
+    case_with_detail,
+    consents_of,
+    inviting_agencies,
+    names_where_open,
+    participation_current,
+    participations_of,
+)
 from varde.interchange import approval
+from varde.persons.selectors import person_with_details
 
 from . import serializers as s
 from .authentication import VerifiedTokenAuthentication
 from .pagination import VardePagination
+from .permissions import CoordinatorsOnly
 from .schema import CASE_ID, ErrorSerializer, responses, uuid_path
 
 # --- plumbing ---------------------------------------------------------------------------------------
@@ -67,41 +77,8 @@ class VardeAPIView(generics.GenericAPIView):
         return serializer
 
 
-def with_detail(case: Case) -> Case:
-    """Load everything the case detail shows in a fixed number of queries (no N+1)."""
-    prefetch_related_objects(
-        [case],
-        "lead_agency",
-        "person__names",
-        "person__documents",
-        "person__phones",
-        Prefetch("referrals", queryset=Referral.objects.select_related("reporting_agency", "reported_by")),
-        Prefetch("participations", queryset=CaseParticipation.objects.select_related("agency")),
-        Prefetch("consents", queryset=Consent.objects.select_related("agency")),
-        Prefetch("status_changes", queryset=StatusChange.objects.select_related("by", "by_agency")),
-    )
-    return case
-
-
 def detail_response(case: Case, code: int = status.HTTP_200_OK) -> Response:
-    return Response(s.CaseDetailSerializer(with_detail(case)).data, status=code)
-
-
-def inviting_agencies(participations: list[CaseParticipation]) -> dict[UUID, Agency | None]:
-    """Which agency sent each invitation, from the cases' timelines, in one query."""
-    if not participations:
-        return {}
-    events = (
-        CaseEvent.objects.filter(
-            kind=CaseEvent.Kind.INVITED,
-            case_id__in={p.case_id for p in participations},
-            about_agency_id__in={p.agency_id for p in participations},
-        )
-        .select_related("by_agency")
-        .order_by("at", "id")
-    )
-    latest = {(e.case_id, e.about_agency_id): e.by_agency for e in events}
-    return {p.pk: latest.get((p.case_id, p.agency_id)) for p in participations}
+    return Response(s.CaseDetailSerializer(case_with_detail(case=case)).data, status=code)
 
 
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
@@ -148,23 +125,12 @@ class TokenView(VardeAPIView):
         if user is None or not user.is_active:
             # Answered without raising, so the failed attempt's audit event is kept (ATOMIC_REQUESTS).
             # The same answer for a wrong password, a wrong code and an unknown user.
-            audit_record(actor=None, action=AuditAction.LOGIN_FAILED, detail={"via": "api_token"})
+            token_refused_record()
             return Response(
                 {"non_field_errors": ["Unable to sign in with these credentials."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        Token.objects.filter(user=user).delete()  # a new token each time; the old one stops working
-        token = Token.objects.create(user=user)
-        if device is not None:
-            TokenSecondFactor.objects.create(
-                token=token, device_persistent_id=device.persistent_id, verified_at=clock.now()
-            )
-        audit_record(
-            actor=user,
-            action=AuditAction.LOGIN,
-            obj=user,
-            detail={"via": "api_token", "otp": device is not None},
-        )
+        token = token_issue(user=user, device=device)  # a new token each time; the old one stops working
         return Response({"token": token.key})
 
 
@@ -183,7 +149,7 @@ class AgencyListView(VardeAPIView):
     serializer_class = s.AgencySerializer
 
     def get_queryset(self) -> QuerySet[Agency]:
-        return Agency.objects.filter(is_active=True).order_by("name", "id")
+        return agencies_active()
 
     @extend_schema(
         operation_id="agencies_list",
@@ -203,11 +169,7 @@ class CaseListView(VardeAPIView):
     serializer_class = s.CaseListSerializer
 
     def get_queryset(self) -> QuerySet[Case]:
-        return (
-            cases_listed_for(user=self.request.user)  # type: ignore[arg-type]
-            .select_related("lead_agency")
-            .order_by("-opened_at", "id")
-        )
+        return cases_listed_newest_first(user=self.request.user)  # type: ignore[arg-type]
 
     @extend_schema(
         operation_id="cases_list",
@@ -218,8 +180,7 @@ class CaseListView(VardeAPIView):
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset()) or []
-        # Names only for the cases the user may open; the national list loads no person at all.
-        prefetch_related_objects([c for c in page if getattr(c, "personal_access", False)], "person__names")
+        names_where_open(page)
         audit_record(
             actor=request.user,
             action=AuditAction.LIST,
@@ -283,8 +244,7 @@ class CaseTimelineView(VardeAPIView):
     )
     def get(self, request: Request, case_id: str) -> Response:
         case = case_get_for_user(user=request.user, case_id=case_id)  # type: ignore[arg-type]
-        events = case.events.select_related("by", "by_agency", "about_agency").order_by("-at", "-id")
-        page = self.paginate_queryset(events)
+        page = self.paginate_queryset(case_events(case=case))
         return self.get_paginated_response(s.CaseEventSerializer(page, many=True).data)
 
 
@@ -318,7 +278,7 @@ class ParticipationRevokeView(VardeAPIView):
     )
     def post(self, request: Request, case_id: str, participation_id: str) -> Response:
         case = case_get_for_user(user=request.user, case_id=case_id)  # type: ignore[arg-type]
-        participation = get_or_404(case.participations.select_related("agency"), participation_id)
+        participation = get_or_404(participations_of(case=case), participation_id)
         participation.case = case
         reason = self.input(s.RevokeInputSerializer).validated_data["reason"]
         services.participation_revoke(actor=request.user, participation=participation, reason=reason)  # type: ignore[arg-type]
@@ -353,7 +313,7 @@ class ConsentWithdrawView(VardeAPIView):
     )
     def post(self, request: Request, case_id: str, consent_id: str) -> Response:
         case = case_get_for_user(user=request.user, case_id=case_id)  # type: ignore[arg-type]
-        consent = get_or_404(case.consents.all(), consent_id)
+        consent = get_or_404(consents_of(case=case), consent_id)
         consent.case = case
         consent = services.consent_withdraw(actor=request.user, consent=consent)  # type: ignore[arg-type]
         return Response(s.ConsentSerializer(consent).data)
@@ -376,6 +336,8 @@ class CaseNotesView(VardeAPIView):
 
 
 class BreakGlassView(VardeAPIView):
+    permission_classes = [IsAuthenticated, CoordinatorsOnly]
+
     @extend_schema(
         operation_id="cases_break_glass",
         tags=["cases"],
@@ -389,8 +351,6 @@ class BreakGlassView(VardeAPIView):
     )
     def post(self, request: Request, case_id: str) -> Response:
         user = request.user
-        if not user.is_coordinator:  # type: ignore[union-attr]
-            raise Http404("Not found")
         case = case_listed_get(user=user, case_id=case_id)  # type: ignore[arg-type]
         data = self.input(s.BreakGlassInputSerializer).validated_data
         if (refused := _reauthenticate(request, data)) is not None:
@@ -412,12 +372,7 @@ def _reauthenticate(request: Request, data: dict[str, Any]) -> Response | None:
     )
     if ok:
         return None
-    audit_record(
-        actor=request.user,
-        action=AuditAction.LOGIN_FAILED,
-        obj=request.user,
-        detail={"step": "reauth", "via": "api"},
-    )
+    sign_in_step_failed_record(user=request.user, step="reauth", via="api")  # type: ignore[arg-type]
     return Response(
         {"detail": "The password or the one-time code is not right.", "code": "reauthentication_failed"},
         status=status.HTTP_403_FORBIDDEN,
@@ -496,7 +451,7 @@ class InvitationListView(VardeAPIView):
     serializer_class = s.InvitationSerializer
 
     def get_queryset(self) -> QuerySet[CaseParticipation]:
-        return invitations_for(user=self.request.user).order_by("-invited_at", "id")  # type: ignore[arg-type]
+        return invitations_newest_first(user=self.request.user)  # type: ignore[arg-type]
 
     @extend_schema(
         operation_id="invitations_list",
@@ -520,9 +475,7 @@ class InvitationRespondView(VardeAPIView):
             participation=invitation,
             accept=self.accept,
         )
-        answered = CaseParticipation.objects.select_related("case", "agency", "case__lead_agency").get(
-            pk=answered.pk
-        )
+        answered = participation_current(participation=answered)
         context = {"inviting_agencies": inviting_agencies([answered])}
         return Response(s.InvitationSerializer(answered, context=context).data)
 
@@ -571,6 +524,6 @@ class PersonDetailView(VardeAPIView):
     )
     def get(self, request: Request, person_id: str) -> Response:
         person = person_get_for_user(user=request.user, person_id=person_id)  # type: ignore[arg-type]
-        prefetch_related_objects([person], "names", "documents", "phones")
-        visible = cases_visible_to(user=request.user).filter(person=person).order_by("-opened_at")  # type: ignore[arg-type]
+        person = person_with_details(person=person)
+        visible = cases_of_person_visible_to(user=request.user, person=person)  # type: ignore[arg-type]
         return Response(s.PersonDetailSerializer(person, context={"visible_cases": list(visible)}).data)

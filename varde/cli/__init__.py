@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     from varde.identification import cli as identification_cli
     from varde.interchange import cli as interchange_cli
     from varde.linkage import cli as linkage_cli
+    from varde.prosecution import cli as prosecution_cli
     from varde.response import cli as response_cli
     from varde.retention import cli as retention_cli
     from varde.statistics import cli as statistics_cli
@@ -58,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     identification_cli.register(sub)
     linkage_cli.register(sub)
     response_cli.register(sub)
-    statistics_cli.register(sub)
+    statistics_cli.register(sub, stats_figures=(prosecution_cli.register_stats,))
     coordination_cli.register(sub)
     audit_cli.register(sub)
     return parser

@@ -289,6 +289,7 @@ def seminar_create(
     elif starts_on is not None and ends_on < starts_on:
         errors["ends_on"] = [_("The last day is before the first.")]
     _raise(errors)
+    assert starts_on is not None and ends_on is not None
     seminar = Seminar.objects.create(
         title=title[:300], starts_on=starts_on, ends_on=ends_on, place=(place or "").strip()[:200],
         programme=(programme or "").strip(),

@@ -48,6 +48,14 @@ def may_report_on(*, user: User, measure: Measure, ministry: Ministry) -> bool:
     return MeasureMinistry.objects.filter(measure=measure, ministry=ministry).exists()
 
 
+def may_approve(*, user: User, report: StatusReport) -> bool:
+    """A second person who may report for the ministry: not the one who wrote or submitted it."""
+    return may_report_on(user=user, measure=report.measure, ministry=report.ministry) and user.pk not in (
+        report.written_by_id,
+        report.submitted_by_id,
+    )
+
+
 def _check_may_report(actor: User, measure: Measure, ministry: Ministry) -> None:
     if not may_report_on(user=actor, measure=measure, ministry=ministry):
         raise NotPermitted(_("Only the ministry responsible for the measure, or KOM, reports on it."))

@@ -158,7 +158,7 @@ class StatusReport(BaseModel):
     done = models.TextField(_("what was done"), blank=True)
     spending_nok = models.PositiveBigIntegerField(_("spending (NOK)"), null=True, blank=True)
     documents = models.TextField(_("documents (one link or reference a line)"), blank=True)
-    projects = models.ManyToManyField("Project", blank=True, related_name="status_reports")
+    projects = models.ManyToManyField("coordination.Project", blank=True, related_name="status_reports")
     state = models.CharField(
         _("state"), max_length=12, choices=ReportState.choices, default=ReportState.DRAFT
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -102,17 +103,17 @@ def trained_shares(*, as_of: dt.date | None = None) -> list[TrainedShare]:
     in a session held in the two years up to `as_of` (default today)."""
     today = as_of or clock.today()
     since = today - dt.timedelta(days=WINDOW_DAYS)
-    workers: dict[object, set[object]] = {}
+    workers: dict[UUID, set[UUID]] = {}
     for agency_id, user_id in Membership.objects.filter(
         role=Role.CASEWORKER, is_active=True, user__is_active=True, agency__is_active=True
     ).values_list("agency_id", "user_id"):
         workers.setdefault(agency_id, set()).add(user_id)
-    trained: dict[object, set[object]] = {}
+    trained: dict[UUID, set[UUID]] = {}
     for agency_id, user_id in Participant.objects.filter(
         user__isnull=False, session__held_on__gte=since, session__held_on__lte=today
     ).values_list("agency_id", "user_id"):
         trained.setdefault(agency_id, set()).add(user_id)
-    agencies = Agency.objects.filter(pk__in=workers).order_by("name")
+    agencies = Agency.objects.filter(pk__in=list(workers)).order_by("name")
     return [
         TrainedShare(a, len(workers[a.pk]), len(trained.get(a.pk, set()) & workers[a.pk])) for a in agencies
     ]

@@ -20,12 +20,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from varde.accounts.models import User
+from varde.accounts.models import Agency, User
 from varde.coordination.portfolio_io import COLUMNS, portfolio_import
+from varde.core import clock
 
 WB = "West Balkans Section"
 HRD = "Section for Human Rights and Democracy"
@@ -199,3 +201,157 @@ def load_portfolio(*, coordinator: User) -> tuple[int, int]:
         actor=coordinator, filename="demo-portfolio-2000-2010.csv", content=portfolio_csv()
     )
     return result.agreements_created, result.projects_created
+
+
+def load_coordination(
+    *, coordinator: User, users: dict[str, User], agencies: dict[str, Agency]
+) -> CoordinationSummary:
+    """Everything of KOM's national work for the demo, through the services. `users` are the agencies'
+    caseworkers by agency code; `agencies` every demo agency by code (the ministries among them)."""
+    from varde.coordination import groups, issues, measures, training
+    from varde.coordination.models import GroupKind, Measure, MeasureStatus, Ministry
+    from varde.coordination.plans import plans_load
+
+    summary = CoordinationSummary()
+    plans_load(actor=coordinator)
+    for code, agency_code in MINISTRY_AGENCIES.items():
+        Ministry.objects.filter(code=code, agency__isnull=True).update(agency=agencies[agency_code])
+    ministry_user = User.objects.get(username=MINISTRY_USERNAME)
+    summary.measures = Measure.objects.count()
+
+    # The MFA's 2007 report on its measures of the 2006-2009 plan (seed 004): written by the ministry's
+    # user, approved by KOM's coordinator (a second person).
+    ud = Ministry.objects.get(code="ud")
+    for number, status, done in MFA_2007:
+        measure = Measure.objects.get(plan__code="2006-2009", number=number)
+        report = measures.status_report_save(
+            actor=ministry_user, measure=measure, ministry=ud, year=2007, status=status, done=done
+        )
+        report = measures.status_report_submit(actor=ministry_user, report=report, version=report.version)
+        measures.status_report_approve(actor=coordinator, report=report, version=report.version)
+        summary.status_reports += 1
+    # One measure left as a draft, for the ministry persona to finish and submit.
+    draft = Measure.objects.get(plan__code="2006-2009", number=37)
+    measures.status_report_save(
+        actor=ministry_user, measure=draft, ministry=ud, year=2007, status=MeasureStatus.ONGOING,
+        done="Support to Liga dos Direitos Humanos in Mozambique, which documents trade in human organs.",
+    )  # fmt: skip
+    summary.status_reports += 1
+
+    summary.agreements, summary.projects = load_portfolio(coordinator=coordinator)
+
+    # The two groups (seeds 000/001), with 24-hour readiness contacts, a meeting each.
+    project = groups.group_create(actor=coordinator, kind=GroupKind.PROJECT, name="Prosjektgruppen")
+    reference = groups.group_create(actor=coordinator, kind=GroupKind.REFERENCE, name="Referansegruppen")
+    members = {}
+    for group, codes in ((project, PROJECT_GROUP), (reference, REFERENCE_GROUP)):
+        for i, code in enumerate(codes):
+            worker = users.get(code)
+            members[(group.pk, code)] = groups.group_member_add(
+                actor=coordinator,
+                group=group,
+                agency=agencies[code],
+                name=worker.full_name if worker and worker.full_name else agencies[code].name,
+                user=worker if worker and worker.has_usable_password() else None,
+                readiness_phone=f"+47 {90_000_100 + 10 * i + (group.kind == GroupKind.REFERENCE)}",
+            )
+    today = clock.today()
+    for group, codes in ((project, PROJECT_GROUP), (reference, REFERENCE_GROUP)):
+        meeting = groups.meeting_record(
+            actor=coordinator,
+            group=group,
+            held_on=today - dt.timedelta(days=20),
+            place="Politidirektoratet, Oslo",
+            agenda="1. Nye saker siden sist\n2. Retningslinjer for identifisering\n3. Eventuelt",
+            minutes="Gjennomgang av saker meldt til KOM. Behov for felles retningslinjer drøftet.",
+            attendee_ids=[members[(group.pk, c)].pk for c in codes],
+        )
+        decision = groups.decision_add(
+            actor=coordinator,
+            meeting=meeting,
+            text="Et utkast til retningslinjer sendes på høring i gruppen.",
+        )
+        groups.task_add(
+            actor=coordinator,
+            decision=decision,
+            title="Send utkastet til medlemmene",
+            responsible=members[(group.pk, codes[0])],
+            due_on=today - dt.timedelta(days=3),  # shows as overdue
+        )
+    groups.seminar_create(
+        actor=coordinator,
+        title="Felles seminar for prosjekt- og referansegruppen",
+        starts_on=today - dt.timedelta(days=60),
+        ends_on=today - dt.timedelta(days=58),
+        place="Sundvolden",
+        groups=[project, reference],
+    )
+    unit = groups.local_unit_create(
+        actor=coordinator,
+        name="Lokal koordineringsenhet Bergen",
+        municipality="4601",
+        police_district="Vest",
+        contact_name="Koordinator i Bergen kommune",
+        agencies=[agencies["vest-pd-exit"]],
+    )
+    groups.report_dispatch(actor=coordinator, unit=unit, year=today.year - 1)
+    reporter = users.get("rosa")
+    if reporter is not None:
+        issues.issue_report(
+            actor=reporter,
+            kind="general",
+            subject="Tolk på kveldstid",
+            description="Det er vanskelig å få tolk etter klokken 22 når en mulig utsatt kommer inn.",
+        )
+    course = training.course_create(
+        actor=coordinator, topic="Identifisering av mulige ofre", audience="Politi, barnevern, NAV"
+    )
+    session = training.session_create(
+        actor=coordinator, course=course, held_on=today - dt.timedelta(days=100), place="Oslo"
+    )
+    for code in ("oslo-pd-stop", "oslo-barnevern", "nav-grunerlokka"):
+        worker = users.get(code)
+        if worker is not None:
+            training.participant_add(
+                actor=coordinator, session=session, agency=agencies[code], user=worker, role="saksbehandler"
+            )
+    return summary
+
+
+# The ministries with a Varde agency in the demo (varde.demo.data.AGENCIES) and the ministry persona.
+MINISTRY_AGENCIES = {"ud": "dep-ud", "jd": "dep-jd"}
+MINISTRY_USERNAME = "ministry.ud"
+PROJECT_GROUP = (
+    "oslo-pd-stop",
+    "oslo-statsadvokat",
+    "udi",
+    "bufetat-ost",
+    "nav-grunerlokka",
+    "arbeidstilsynet",
+)
+REFERENCE_GROUP = ("rosa", "redd-barna", "kirkens-bymisjon", "iom-oslo", "pro-sentret", "lauras-hus")
+MFA_2007: tuple[tuple[int, str, str], ...] = (
+    (1, "ongoing", "Support through the embassies for IOM programmes in southern Africa and Bangladesh, and for "
+     "Norwegian Church Aid between Vietnam and Laos, to reduce recruitment."),
+    (2, "ongoing", "Followed up NATO's anti-trafficking roadmap and took part in the UN strategy on assistance to "
+     "victims of sexual exploitation by UN personnel."),
+    (11, "ongoing", "Support for safe return and resettlement in Malawi, Mozambique, Nigeria, Kyrgyzstan, Nepal, "
+     "the Mekong region and the West Balkans."),
+    (16, "ongoing", "UNICEF's Not for Sale project in Albania and Save the Children Norway's programme in Bosnia "
+     "and Herzegovina; children's situation raised in UN forums."),
+    (23, "ongoing", "Regional workshop with UNODC in Bangkok; seminar with IOM Sofia leading to closer police "
+     "cooperation with Bulgaria; IOM's network of West Balkan prosecutors."),
+    (30, "ongoing", "Support to SANTAC in Mozambique; contact with authorities and NGOs in Estonia."),
+    (31, "ongoing", "Embassy staff lectured at conferences in Bulgaria, Latvia and Lithuania; information projects "
+     "in Macedonia."),
+    (32, "completed", "Fafo studies on Vietnam and on victims who turn down assistance in the West Balkans; a Save "
+     "the Children Norway study presented at the OSCE."),
+    (33, "ongoing", "IOM in Kenya, COMMIT in the Mekong region, the One UN programme in Vietnam, IOM projects in "
+     "Croatia, Macedonia and Turkey; support for the Council of Europe and the OSCE."),
+    (34, "ongoing", "Support for the ILO's projects against forced labour in Brazil and trafficking of domestic "
+     "workers in South East Asia."),
+    (35, "ongoing", "Trafficking on the agenda of the human rights dialogues with Indonesia and Vietnam; resolutions "
+     "in the UN General Assembly."),
+    (36, "ongoing", "Cooperation through Schengen, Frontex, Europol and Eurojust; Norway's plan presented to the "
+     "European Commission."),
+)  # fmt: skip

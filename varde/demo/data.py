@@ -50,6 +50,9 @@ AGENCIES: tuple[DemoAgency, ...] = (
     DemoAgency("redd-barna", "Redd Barna", AgencyKind.NGO, OSLO),
     DemoAgency("kirkens-bymisjon", "Kirkens Bymisjon", AgencyKind.NGO, OSLO),
     DemoAgency("arbeidstilsynet", "Arbeidstilsynet", AgencyKind.LABOUR_INSPECTION, OSLO),
+    # Ministries (issue 19): their users report on the action plans' measures; they open no case.
+    DemoAgency("dep-ud", "Utenriksdepartementet", AgencyKind.MINISTRY, OSLO),
+    DemoAgency("dep-jd", "Justis- og politidepartementet", AgencyKind.MINISTRY, OSLO),
 )
 
 # The agency whose caseworker is the outsider: it never leads or joins a demo case.
@@ -80,6 +83,7 @@ PERSONAS: tuple[DemoUser, ...] = (
     DemoUser("agency.admin", "Lise Berg", "oslo-pd-stop", Role.AGENCY_ADMIN, "agencyadmin"),
     DemoUser("sysadmin", "Jon Dahl", "kom", Role.SYSTEM_ADMIN, "sysadmin", is_staff=True),
     DemoUser("auditor", "Eva Moen", "kom", Role.AUDITOR, "auditor"),
+    DemoUser("ministry.ud", "Marit Lie", "dep-ud", Role.MINISTRY, "ministry"),
 )
 
 # Every agency that leads demo cases has at least one caseworker. Where no persona works there, a

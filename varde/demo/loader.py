@@ -53,10 +53,12 @@ from varde.cases.services import (
 )
 from varde.core import clock
 from varde.demo import demo2009
+from varde.demo.coordination import load_coordination
 from varde.linkage.services import linkage_run
 from varde.persons.models import AgeCertainty, DocumentType, NameKind, Sex
 
 from . import data as D
+from . import prosecution as prosecution_demo
 
 F, M = Sex.FEMALE, Sex.MALE
 SEXUAL, LABOUR = ExploitationForm.SEXUAL, ExploitationForm.FORCED_LABOUR
@@ -557,7 +559,11 @@ class _Loader:
             if u.role == Role.COORDINATOR:
                 self.coordinator = user
         for code, agency in self.agencies.items():
-            if code in self.workers or code in (D.OUTSIDER_AGENCY, "kom"):
+            if (
+                code in self.workers
+                or code in (D.OUTSIDER_AGENCY, "kom")
+                or agency.kind == AgencyKind.MINISTRY
+            ):
                 continue
             staff, created = User.objects.get_or_create(
                 username=D.STAFF_USERNAME.format(code=code),
@@ -758,7 +764,10 @@ def load_demo(
             if progress:
                 progress(1)
         loader.flush_backdating()
+        prosecution_demo.load_prosecution(workers=loader.workers)  # the verdicts of 2003-2008 (seed 000)
         if with_2009 or persons:
             # Link everything, as a coordinator would; the 2009 review decisions keep binding.
             linkage_run(actor=loader.coordinator, reuse_parameters=with_2009)
+        # KOM's national work (issue 19): plans, status reports, the 2000-2010 portfolio, groups.
+        load_coordination(coordinator=loader.coordinator, users=loader.workers, agencies=loader.agencies)
         return loader.summary

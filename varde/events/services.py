@@ -105,7 +105,11 @@ def event_emit(*, kind: str, case: Model | None, data: dict[str, Any] | None = N
     now = clock.now()
     deferred = bool(event_handlers(kind, immediate=False))
     event = Event.objects.create(
-        kind=kind, case=case, data=payload, occurred_at=now, processed_at=None if deferred else now
+        kind=kind,
+        case_id=None if case is None else case.pk,
+        data=payload,
+        occurred_at=now,
+        processed_at=None if deferred else now,
     )
     for handler in event_handlers(kind, immediate=True):
         handler(event)

@@ -16,6 +16,6 @@ from .services import presumption_evaluate_on_report
 def _case_reported(event: Event) -> None:
     presumption_evaluate_on_report(
         actor=User.objects.get(pk=event.data["actor"]),
-        case=Case.objects.get(pk=event.case_id),
+        case=Case.objects.get(pk=event.data["case"]),
         agency=Agency.objects.get(pk=event.data["agency"]),
     )

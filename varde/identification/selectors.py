@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from varde.accounts.models import Agency
 from varde.cases.models import Case
@@ -133,3 +134,35 @@ def presumptions_for_case(*, case: Case) -> QuerySet[AgePresumption]:
 
 def presumption_active(*, case: Case) -> AgePresumption | None:
     return AgePresumption.objects.filter(case=case, lifted_at__isnull=True).first()
+
+
+def assessment_with_people(*, assessment: Assessment) -> Assessment:
+    """An assessment (already fetched through the access layer) with its catalogue, who made it and
+    for which agency."""
+    return Assessment.objects.select_related("catalogue", "assessed_by", "agency").get(pk=assessment.pk)
+
+
+def age_evidence_with_agency(*, evidence: AgeEvidence) -> AgeEvidence:
+    return AgeEvidence.objects.select_related("agency").get(pk=evidence.pk)
+
+
+def catalogues_named(*, versions: Iterable[tuple[Any, Any]]) -> dict[tuple[str, int], Catalogue]:
+    """The catalogue versions named by (key, version), without their content, in one query (none when
+    none is named): the titles of the assessments on a case's timeline."""
+    wanted = set(versions)
+    if not wanted:
+        return {}
+    query = Q()
+    for key, version in wanted:
+        query |= Q(key=key, version=version)
+    return {(c.key, c.version): c for c in Catalogue.objects.filter(query).defer("content")}
+
+
+def age_evidence_by_id(*, ids: Iterable[Any]) -> dict[str, AgeEvidence]:
+    """Age evidence by id (as text), in one query: the evidence named on a case's timeline."""
+    return {str(a.pk): a for a in AgeEvidence.objects.filter(pk__in=[i for i in ids if i])}
+
+
+def local_question_by_id(*, question_id: Any) -> LocalQuestion | None:
+    """A local question by id, whichever agency asks it (the caller checks who may manage it)."""
+    return LocalQuestion.objects.filter(pk=question_id).first()

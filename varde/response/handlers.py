@@ -27,7 +27,7 @@ from .placements import (
 
 @event_handler(EventKind.CASE_REPORTED, immediate=True, order=30)
 def _case_reported(event: Event) -> None:
-    on_case_reported(case=Case.objects.get(pk=event.case_id))
+    on_case_reported(case=Case.objects.get(pk=event.data["case"]))
 
 
 @event_handler(EventKind.AGENCY_INVITED, immediate=True)

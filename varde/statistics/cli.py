@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from varde.cli.base import CliError, optional_user, writable_path, year_argument
@@ -131,8 +133,115 @@ def cmd_htcds_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: Any) -> None:
-    """Add `stats`, `htcds-export` and `report` (annual) to the `varde` command's sub-parsers."""
+HIDDEN_DESCRIPTION = """Hidden numbers: an estimate of how many persons the agencies met in the period
+plus those no agency met, by multiple systems estimation. The lists are the kinds of agency of
+varde/statistics/rules/hidden_lists.json (police, child welfare, immigration, health, NGOs and shelters,
+others); a de-duplicated person is on a list when an agency of its kinds referred them in the period.
+A log-linear Poisson model over the lists' overlap (main effects and every estimable two-list
+interaction, or --selection aic/bic for stepwise selection) gives the estimate and a 95 % profile-
+likelihood interval. When the lists cannot carry an estimate (fewer than three lists, no overlap, all
+overlap in one pair, a list sharing no one, no maximum likelihood estimate, a huge interval), estimate
+and interval are null and "warning" says why. Method and its benchmark: bench/hidden/README.md."""
+
+HIDDEN_EXAMPLE = """  varde stats hidden --from 2009-01-01 --to 2009-12-31 --json
+  varde stats hidden --from 2009-01-01 --to 2009-12-31 --published --user analyst"""
+
+
+def _date_argument(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a date, YYYY-MM-DD") from None
+
+
+def cmd_hidden(args: argparse.Namespace) -> int:
+    from varde.access.statistics import hidden_numbers_get_for_user
+    from varde.accounts.models import Role
+    from varde.audit.models import AuditAction
+
+    from .disclosure import DisclosureError
+    from .selectors import may_see_internal
+
+    if args.end < args.start:
+        raise CliError("--to is before --from")
+    user = optional_user(args.user)
+    published = args.published or args.k is not None
+    if user is not None and not may_see_internal(user) and user.has_role(Role.ANALYST):
+        published = True  # analysts see published figures only
+    try:
+        data = hidden_numbers_get_for_user(
+            user=user,
+            start=args.start,
+            end=args.end,
+            published=published,
+            k=args.k,
+            selection=args.selection,
+            action=AuditAction.EXPORT,
+        )
+    except DisclosureError as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    out = [f"Hidden numbers {args.start.isoformat()} to {args.end.isoformat()}"]
+    out.append(f"  persons the agencies met: {'-' if data['observed'] is None else data['observed']}")
+    for name, n in data["lists"].items():
+        out.append(f"    {name}: {'-' if n is None else n}")
+    if data["warning"]:
+        out.append(f"  no estimate: {data['warning']}")
+    else:
+        lo, hi = data["interval"]
+        out.append(f"  estimated total: {data['estimate']} (95 % interval {lo} to {hi})")
+        out.append(f"  model: {data['model']}")
+    print("\n".join(out))
+    return 0
+
+
+def register_hidden(figures: Any) -> None:
+    """`varde stats hidden --from YYYY-MM-DD --to YYYY-MM-DD [--json]`."""
+    from .hidden import DEFAULT_SELECTION, SELECTIONS
+
+    hidden = figures.add_parser(
+        "hidden",
+        help="hidden numbers: the persons no agency met, estimated from the lists' overlap",
+        description=HIDDEN_DESCRIPTION,
+        epilog="Example:\n" + HIDDEN_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    hidden.add_argument("--from", dest="start", required=True, type=_date_argument, metavar="YYYY-MM-DD")
+    hidden.add_argument("--to", dest="end", required=True, type=_date_argument, metavar="YYYY-MM-DD")
+    hidden.add_argument("--json", action="store_true", help="print JSON")
+    hidden.add_argument(
+        "--selection",
+        choices=SELECTIONS,
+        default=DEFAULT_SELECTION,
+        help="two-list interactions: all estimable ones (default) or chosen stepwise by AIC or BIC",
+    )
+    hidden.add_argument(
+        "--published", action="store_true", help="list sizes below K are null (disclosure control)"
+    )
+    hidden.add_argument("--k", type=int, default=None, metavar="K", help="threshold; implies --published")
+    hidden.add_argument("--user", metavar="USERNAME", help="read as this user (default: the server operator)")
+    hidden.set_defaults(func=cmd_hidden)
+
+
+class _FiguresAction(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """`varde stats <figures> ...`: a named set of figures (e.g. prosecution) takes its own arguments,
+    so the year of the national figures is then not asked for."""
+
+    year: argparse.Action | None = None
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
+        if self.year is not None:
+            self.year.required = False
+        super().__call__(parser, namespace, values, option_string)
+
+
+def register(subparsers: Any, *, stats_figures: Sequence[Callable[[Any], None]] = ()) -> None:
+    """Add `stats`, `htcds-export` and `report` (annual) to the `varde` command's sub-parsers.
+    `stats_figures` add further figures as sub-commands of `varde stats` (e.g. `varde stats prosecution`,
+    handed in by the `varde` command so that this package imports none of theirs)."""
     stats = subparsers.add_parser(
         "stats",
         help="national figures for a year (persons, not referrals)",
@@ -140,7 +249,7 @@ def register(subparsers: Any) -> None:
         epilog=STATS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    stats.add_argument("--year", required=True, type=year_argument, metavar="YYYY", help="the year")
+    year = stats.add_argument("--year", required=True, type=year_argument, metavar="YYYY", help="the year")
     stats.add_argument("--json", action="store_true", help="print JSON (the issue's shape)")
     stats.add_argument(
         "--published", action="store_true", help="apply disclosure control (suppressed = null)"
@@ -159,6 +268,15 @@ def register(subparsers: Any) -> None:
     )
     stats.add_argument("--user", metavar="USERNAME", help="read as this user (default: the server operator)")
     stats.set_defaults(func=cmd_stats)
+    figures = stats.add_subparsers(
+        action=_FiguresAction,
+        dest="figures",
+        metavar="FIGURES",
+        title="other figures (instead of --year)",
+    )
+    figures.year = year
+    for add in (register_hidden, *stats_figures):
+        add(figures)
 
     export = subparsers.add_parser(
         "htcds-export",

@@ -34,8 +34,8 @@ The method, as implemented here (the benchmark in bench/hidden/ measures it):
 Varde gives no number (estimate null, a warning instead) when: fewer than three lists have persons;
 nobody is on two lists; every person on two or more lists is on the same pair; a list shares no person
 with any other list (its hidden part is the model's assumption alone); the main-effects model has no
-estimate for the table; or the interval has no upper end or is wider than MAX_RELATIVE_WIDTH times
-the estimate.
+estimate for the table; the model cannot be fitted; or the interval has no upper end or is wider
+than MAX_RELATIVE_WIDTH times the estimate.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ import json
 import math
 import warnings
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -166,7 +166,8 @@ class HiddenEstimate:
     interval: tuple[float, float] | None = None
     model: str | None = None
     warning: str | None = None
-    refusal: str | None = None  # a code: too_few_lists, no_overlap, one_pair, list_apart, no_mle, wide
+    # a code: too_few_lists, no_overlap, one_pair, list_apart, no_mle, no_fit, wide
+    refusal: str | None = None
     interactions: tuple[tuple[str, str], ...] = ()
     selection: str = DEFAULT_SELECTION
     hidden: float | None = field(default=None)  # the estimated persons on no list (unrounded)
@@ -209,16 +210,31 @@ class _Fit:
     se0: float  # the standard error of the first parameter (the intercept)
 
 
+class FitError(ArithmeticError):
+    """The GLM could not be fitted (IRLS diverged to invalid weights twice)."""
+
+
 def _fit(y: Array, x: Array, offset: Array | None = None, start: Array | None = None) -> _Fit:
-    """A Poisson GLM fitted by statsmodels (IRLS), from `start` when given (a nearby model's fit)."""
+    """A Poisson GLM fitted by statsmodels (IRLS), from `start` when given (a nearby model's fit);
+    if that diverges, once more from statsmodels' own start; FitError if that diverges too."""
     import statsmodels.api as sm
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit(start_params=start)
+        model = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset)
+        try:
+            result = model.fit(start_params=start)
+        except (ValueError, np.linalg.LinAlgError):
+            try:
+                result = model.fit()
+            except (ValueError, np.linalg.LinAlgError) as exc:
+                raise FitError("the log-linear model could not be fitted") from exc
         bse = np.asarray(result.bse, dtype=np.float64)
+        params = np.asarray(result.params, dtype=np.float64)
+        if not np.all(np.isfinite(params)):
+            raise FitError("the log-linear model could not be fitted")
         return _Fit(
-            params=np.asarray(result.params, dtype=np.float64),
+            params=params,
             mu=np.asarray(result.mu, dtype=np.float64),
             llf=float(result.llf),
             converged=bool(result.converged),
@@ -363,7 +379,10 @@ def _stepwise(
             x_new = np.column_stack([x, z[:, idx]])
             if not identifiable(x_new):
                 continue
-            fit_new = _fit(y, x_new, start=np.append(fit.params, 0.0))
+            try:
+                fit_new = _fit(y, x_new, start=np.append(fit.params, 0.0))
+            except FitError:
+                continue
             if fit_new.converged:
                 value = _criterion(fit_new, x_new.shape[1], selection, observed)
                 fitted.append((value, left[int(idx)], x_new, fit_new))
@@ -379,8 +398,8 @@ def _stepwise(
     return pairs, x, fit
 
 
-def _refuse(table: CaptureTable, lists: dict[str, int], code: str, text: str, **kw: Any) -> HiddenEstimate:
-    return HiddenEstimate(observed=table.observed, lists=lists, warning=text, refusal=code, **kw)
+def _refuse(table: CaptureTable, lists: dict[str, int], code: str, text: str) -> HiddenEstimate:
+    return HiddenEstimate(observed=table.observed, lists=lists, warning=text, refusal=code)
 
 
 def _describe(
@@ -455,11 +474,15 @@ def estimate_hidden(
             "the table is too sparse: the main-effects model has no maximum likelihood estimate",
         )
     candidates = [(i, j) for i in range(k) for j in range(i + 1, k) if t.overlap(i, j) > 0]
-    if selection == "all":
-        pairs, x = _all_estimable(t, y, patterns, candidates)
-        fit = _fit(y, x)
-    else:
-        pairs, x, fit = _stepwise(y, patterns, candidates, selection, observed)
+    try:
+        if selection == "all":
+            pairs, x = _all_estimable(t, y, patterns, candidates)
+            fit = _fit(y, x)
+        else:
+            pairs, x, fit = _stepwise(y, patterns, candidates, selection, observed)
+        lo_hidden, hi_hidden = _profile_interval(y, x, fit, level, observed)
+    except FitError:
+        return _refuse(table, all_sizes, "no_fit", "the log-linear model could not be fitted to the table")
     aic = -2.0 * fit.llf + 2.0 * x.shape[1]
 
     names = t.lists
@@ -467,30 +490,27 @@ def estimate_hidden(
     interactions = tuple((names[i], names[j]) for i, j in pairs)
     hidden = float(math.exp(fit.params[0]))
     estimate = observed + hidden
-    lo_hidden, hi_hidden = _profile_interval(y, x, fit, level, observed)
-    common = {"model": model, "interactions": interactions, "selection": selection, "hidden": hidden}
+    fitted = HiddenEstimate(
+        observed=observed,
+        lists=all_sizes,
+        model=model,
+        interactions=interactions,
+        selection=selection,
+        hidden=hidden,
+    )
     if not math.isfinite(hi_hidden):
-        return _refuse(
-            table,
-            all_sizes,
-            "wide",
-            "the data set no upper limit on the number of persons no agency met",
-            **common,
+        return replace(
+            fitted,
+            refusal="wide",
+            warning="the data set no upper limit on the number of persons no agency met",
         )
     interval = (observed + lo_hidden, observed + hi_hidden)
     if interval[1] - interval[0] > max_relative_width * estimate:
-        return _refuse(
-            table,
-            all_sizes,
-            "wide",
-            f"the {round(level * 100)} % interval ({math.floor(interval[0])}-{math.ceil(interval[1])}) "
-            f"is wider than {max_relative_width:g} times the estimate: too uncertain to publish",
-            **common,
+        return replace(
+            fitted,
+            refusal="wide",
+            warning=f"the {round(level * 100)} % interval "
+            f"({math.floor(interval[0])}-{math.ceil(interval[1])}) is wider than "
+            f"{max_relative_width:g} times the estimate: too uncertain to publish",
         )
-    return HiddenEstimate(
-        observed=observed,
-        lists=all_sizes,
-        estimate=estimate,
-        interval=interval,
-        **common,
-    )
+    return replace(fitted, estimate=estimate, interval=interval)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +40,9 @@ class StatusReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What the ministry did for the measure this year. No personal data."),
     )
-    spending_nok = forms.IntegerField(label=_("Spending (NOK)"), required=False, min_value=0)
+    spending_nok = forms.IntegerField(
+        label=_("Spending (NOK)"), required=False, min_value=0, max_value=10**15
+    )
     documents = forms.CharField(
         label=_("Documents"),
         required=False,
@@ -48,11 +50,11 @@ class StatusReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One link or reference a line."),
     )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput())
+    version = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput())
 
 
 class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput())
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput())
 
 
 class ReturnForm(VersionForm):
@@ -102,10 +104,9 @@ class MemberForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")  # type: ignore[attr-defined]
-        self.fields["user"].queryset = (
-            User.objects.filter(  # type: ignore[attr-defined]
-                is_active=True, memberships__is_active=True
-            )
+        users = cast(forms.ModelChoiceField, self.fields["user"])
+        users.queryset = (
+            User.objects.filter(is_active=True, memberships__is_active=True)
             .distinct()
             .order_by("full_name", "username")
         )
@@ -144,7 +145,7 @@ class MeetingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("task") or data.get("responsible") or data.get("due_on"):
+        if data.get("task") or data.get("responsible"):  # the due date alone is the form's default
             if not data.get("decision"):
                 self.add_error("decision", _("A follow-up task belongs to a decision: write the decision."))
             if not data.get("task"):
@@ -173,9 +174,9 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, group: Group, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["responsible"]
-        field.queryset = GroupMember.objects.filter(group=group, is_active=True).select_related("agency")  # type: ignore[attr-defined]
-        field.label_from_instance = _member_label  # type: ignore[attr-defined]
+        field = cast(forms.ModelChoiceField, self.fields["responsible"])
+        field.queryset = GroupMember.objects.filter(group=group, is_active=True).select_related("agency")
+        field.label_from_instance = _member_label  # type: ignore[method-assign,assignment]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -212,7 +213,7 @@ class TriageForm(forms.Form):
     answer = forms.CharField(
         label=_("Answer to the reporter"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput())
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput())
 
 
 class CourseForm(forms.Form):

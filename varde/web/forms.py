@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from varde.accounts.models import Agency, AgencyKind, Role
+from varde.accounts.selectors import agencies_active, agencies_among
 from varde.cases.models import (
     TRANSITIONS,
     Case,
@@ -20,8 +21,8 @@ from varde.cases.models import (
     ExploitationForm,
     LabourSector,
     MetHow,
-    ParticipationState,
 )
+from varde.cases.selectors import agencies_invitable
 from varde.cases.services import DocumentInput, NameInput, ReportInput
 from varde.core import clock, hygiene
 from varde.persons import codes, validators
@@ -209,7 +210,7 @@ class ReportForm(TypedFieldsMixin, forms.Form):
 
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._model_choice("agency").queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+        self._model_choice("agency").queryset = agencies_among(agencies)
         self._only_agency = agencies[0] if len(agencies) == 1 else None
         if self._only_agency is not None:
             self.fields["agency"].initial = self._only_agency.pk
@@ -341,12 +342,7 @@ class InviteForm(TypedFieldsMixin, forms.Form):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        taken = [
-            p.agency_id
-            for p in case.participations.all()
-            if p.state in (ParticipationState.ACTIVE, ParticipationState.INVITED)
-        ]
-        self._model_choice("agency").queryset = Agency.objects.filter(is_active=True).exclude(pk__in=taken)
+        self._model_choice("agency").queryset = agencies_invitable(case=case)
 
 
 class RevokeForm(forms.Form):
@@ -370,7 +366,7 @@ class ConsentForm(TypedFieldsMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._model_choice("agency").queryset = Agency.objects.filter(is_active=True)
+        self._model_choice("agency").queryset = agencies_active()
         self.fields["given_on"].initial = clock.today()
 
     def clean(self) -> dict[str, Any]:

@@ -8,7 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from varde.accounts.models import Agency
-from varde.cases.models import Case, ParticipationState
+from varde.accounts.selectors import agencies_active
+from varde.cases.models import Case
+from varde.cases.selectors import agencies_taking_part
 from varde.persons.codes import country_choices
 from varde.response.models import LegalStatusKind, MissingFrom, MissingStatus, PlacementKind
 from varde.response.plans import DecisionInput
@@ -34,9 +36,7 @@ def _case_agencies(case: Case) -> forms.ModelChoiceField:
     field = forms.ModelChoiceField(
         label=_("Responsible agency"), queryset=Agency.objects.none(), empty_label=_("Choose an agency")
     )
-    field.queryset = Agency.objects.filter(
-        participations__case=case, participations__state=ParticipationState.ACTIVE
-    ).order_by("name")
+    field.queryset = agencies_taking_part(case=case)
     return field
 
 
@@ -126,7 +126,7 @@ class DecisionsForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        agencies = Agency.objects.filter(is_active=True).order_by("name")
+        agencies = agencies_active()
         for i in range(1, DECISION_SLOTS + 1):
             self.fields[f"decision_{i}"] = forms.CharField(
                 label=_("Decision %(n)d") % {"n": i},
@@ -181,9 +181,7 @@ class MeetingForm(DecisionsForm):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelMultipleChoiceField, self.fields["participants"]).queryset = Agency.objects.filter(
-            is_active=True
-        ).order_by("name")
+        cast(forms.ModelMultipleChoiceField, self.fields["participants"]).queryset = agencies_active()
         self.order_fields(["held_at", "participants"])
 
 

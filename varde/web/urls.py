@@ -170,6 +170,69 @@ urlpatterns += [
     path("linkage/merges/<uuid:decision_id>/undo/", linkage.merge_undo, name="linkage-merge-undo"),
 ]
 
+from varde.web.views import prosecution  # noqa: E402
+
+urlpatterns += [
+    path("criminal-cases/", prosecution.criminal_case_list, name="criminal-cases"),
+    path("criminal-cases/new/", prosecution.criminal_case_new, name="criminal-case-new"),
+    path(
+        "criminal-cases/<uuid:criminal_case_id>/",
+        prosecution.criminal_case_detail,
+        name="criminal-case-detail",
+    ),
+    path(
+        "criminal-cases/<uuid:criminal_case_id>/stages/",
+        prosecution.criminal_case_stage,
+        name="criminal-case-stage",
+    ),
+    path(
+        "criminal-cases/<uuid:criminal_case_id>/trial/",
+        prosecution.criminal_case_trial,
+        name="criminal-case-trial",
+    ),
+    path(
+        "criminal-cases/<uuid:criminal_case_id>/facts/",
+        prosecution.criminal_case_facts,
+        name="criminal-case-facts",
+    ),
+    path(
+        "criminal-cases/<uuid:criminal_case_id>/victims/",
+        prosecution.criminal_case_victim,
+        name="criminal-case-victim",
+    ),
+    path(
+        "criminal-cases/<uuid:criminal_case_id>/perpetrators/",
+        prosecution.criminal_case_perpetrator,
+        name="criminal-case-perpetrator",
+    ),
+    path(
+        "criminal-cases/<uuid:criminal_case_id>/perpetrators/<uuid:link_id>/outcome/",
+        prosecution.criminal_case_outcome,
+        name="criminal-case-outcome",
+    ),
+    path(
+        "criminal-cases/<uuid:criminal_case_id>/networks/",
+        prosecution.criminal_case_network,
+        name="criminal-case-network",
+    ),
+    path(
+        "criminal-cases/<uuid:criminal_case_id>/cooperation/",
+        prosecution.criminal_case_cooperation,
+        name="criminal-case-cooperation",
+    ),
+    path(
+        "criminal-cases/<uuid:criminal_case_id>/participants/",
+        prosecution.criminal_case_participant,
+        name="criminal-case-participant",
+    ),
+    path(
+        "cases/<uuid:case_id>/criminal-proceedings/",
+        prosecution.case_criminal_proceedings,
+        name="case-criminal-proceedings",
+    ),
+    path("statistics/prosecution/", prosecution.prosecution_statistics, name="statistics-prosecution"),
+]
+
 from varde.web.views import coordination  # noqa: E402
 
 urlpatterns += [

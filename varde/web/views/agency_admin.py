@@ -6,23 +6,21 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.forms import Form
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from varde.access.accounts import (
     agencies_with_member_counts,
     agency_get_for_admin,
-    can_administer,
     grantable_roles,
     membership_get_for_admin,
     memberships_of_agency,
 )
+from varde.access.predicates import is_system_admin
 from varde.accounts.models import Agency, Membership, Role, User
 from varde.accounts.services import (
     agency_create,
@@ -32,14 +30,15 @@ from varde.accounts.services import (
 )
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
-from varde.core.errors import EditConflict, NotPermitted
+from varde.core.errors import EditConflict
 from varde.identification.catalogue import catalogue_summary, shipped_catalogues, text
 from varde.identification.errors import UnknownCatalogue
 from varde.identification.models import LocalQuestion
-from varde.identification.selectors import local_questions_of_agency
+from varde.identification.selectors import local_question_by_id, local_questions_of_agency
 from varde.identification.services import local_question_add, local_question_retire
 from varde.response.models import AgencyContact
 from varde.response.notifications import agency_contact_set
+from varde.response.selectors import agency_contact_of
 from varde.web.forms import (
     AgencyContactForm,
     AgencyForm,
@@ -47,39 +46,38 @@ from varde.web.forms import (
     NewMemberForm,
     RoleForm,
     VersionForm,
-    add_service_error,
 )
 from varde.web.types import AuthedRequest
-from varde.web.views.identification import page_lang
-
-CONFLICT = 409
-
-
-def _require_admin(request: AuthedRequest) -> None:
-    if not can_administer(request.user):
-        raise Http404
+from varde.web.views.base import CONFLICT, OnForm, administrators_only, done, kept_data, save
+from varde.web.views.identification_sections import page_lang
 
 
 @login_required
+@administrators_only
 def agency_admin_index(request: AuthedRequest) -> HttpResponse:
-    _require_admin(request)
     user = request.user
     form = None
-    if user.is_system_admin:
+    if is_system_admin(user):
         form = AgencyForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
-            try:
-                with transaction.atomic():
-                    agency = agency_create(actor=user, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, _("The agency %(name)s is created.") % {"name": agency.name})
-                return redirect("agency-admin-detail", agency_id=agency.pk)
+            saved = save(form, lambda: agency_create(actor=user, **form.cleaned_data))
+            if saved.ok:
+                agency = saved.result
+                message = _("The agency %(name)s is created.") % {"name": agency.name}
+                return done(request, message, "agency-admin-detail", agency_id=agency.pk)
     elif request.method == "POST":
         raise Http404
     agencies = list(agencies_with_member_counts(user=user))
     return render(request, "web/agency_admin/index.html", {"agencies": agencies, "agency_form": form})
+
+
+def _membership_changed() -> str:
+    return _("Someone else changed this membership while you were working. Check it and try again.")
+
+
+def _errors_of(form: Form) -> str:
+    """A refused change, said on top of the page (the buttons have no fields to show it at)."""
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 @dataclass
@@ -94,7 +92,7 @@ def _member_rows(user: User, agency: Agency, roles: list[str]) -> list[MemberRow
     rows = []
     for m in memberships_of_agency(user=user, agency=agency):
         is_self = m.user_id == user.pk
-        manageable = m.is_active and not is_self and (user.is_system_admin or m.role in roles)
+        manageable = m.is_active and not is_self and (is_system_admin(user) or m.role in roles)
         role_form = (
             RoleForm(prefix=f"m-{m.pk}", roles=roles, initial={"role": m.role, "version": m.version})
             if manageable
@@ -153,7 +151,7 @@ def _question_form(catalogues: Catalogues, data: Any = None) -> LocalQuestionFor
 
 
 def _contact_form(agency: Agency, data: Any = None) -> AgencyContactForm:
-    contact = AgencyContact.objects.filter(agency=agency).first()
+    contact = agency_contact_of(agency=agency)
     initial = {}
     if contact is not None:
         initial = {
@@ -202,16 +200,11 @@ def agency_admin_add_member(request: AuthedRequest, agency_id: UUID) -> HttpResp
     roles = grantable_roles(actor=request.user, agency=agency)
     form = NewMemberForm(request.POST, prefix="new", roles=roles)
     if form.is_valid():
-        try:
-            with transaction.atomic():
-                new_user, password = user_create_with_membership(
-                    actor=request.user, agency=agency, **form.cleaned_data
-                )
-        except ValidationError as error:
-            add_service_error(form, error)
-        except NotPermitted as error:
-            raise PermissionDenied from error
-        else:
+        saved = save(
+            form, lambda: user_create_with_membership(actor=request.user, agency=agency, **form.cleaned_data)
+        )
+        if saved.ok:
+            new_user, password = saved.result
             # Shown once, on this answer only; never stored in a message or a session.
             return _render_agency(request, agency, created_user=new_user, temporary_password=password)
     return _render_agency(request, agency, member_form=form)
@@ -226,33 +219,24 @@ def agency_admin_change_role(request: AuthedRequest, membership_id: UUID) -> Htt
     form = RoleForm(request.POST, prefix=f"m-{membership.pk}", roles=roles)
     if not form.is_valid():
         return _render_agency(request, agency, status=400, admin_error=_("Choose a role you can give."))
-    try:
-        with transaction.atomic():
-            membership_change_role(
-                actor=request.user,
-                membership=membership,
-                role=form.cleaned_data["role"],
-                version=form.cleaned_data["version"],
-            )
-    except EditConflict:
-        return _render_agency(
-            request,
-            agency,
-            status=CONFLICT,
-            admin_error=_(
-                "Someone else changed this membership while you were working. Check it and try again."
-            ),
-        )
-    except ValidationError as error:
-        return _render_agency(request, agency, status=400, admin_error=" ".join(error.messages))
-    except NotPermitted as error:
-        raise PermissionDenied from error
-    messages.success(
-        request,
-        _("%(user)s is now %(role)s.")
-        % {"user": membership.user, "role": Role(form.cleaned_data["role"]).label},
+    saved = save(
+        form,
+        lambda: membership_change_role(
+            actor=request.user,
+            membership=membership,
+            role=form.cleaned_data["role"],
+            version=form.cleaned_data["version"],
+        ),
     )
-    return redirect("agency-admin-detail", agency_id=agency.pk)
+    if saved.conflict:
+        return _render_agency(request, agency, status=CONFLICT, admin_error=_membership_changed())
+    if not saved.ok:
+        return _render_agency(request, agency, status=400, admin_error=_errors_of(form))
+    message = _("%(user)s is now %(role)s.") % {
+        "user": membership.user,
+        "role": Role(form.cleaned_data["role"]).label,
+    }
+    return done(request, message, "agency-admin-detail", agency_id=agency.pk)
 
 
 @require_POST
@@ -265,28 +249,21 @@ def agency_admin_deactivate(request: AuthedRequest, membership_id: UUID) -> Http
         return _render_agency(
             request, agency, status=400, admin_error=_("The form was incomplete. Try again.")
         )
-    try:
-        with transaction.atomic():
-            membership_deactivate(
-                actor=request.user, membership=membership, version=form.cleaned_data["version"]
-            )
-    except EditConflict:
-        return _render_agency(
-            request,
-            agency,
-            status=CONFLICT,
-            admin_error=_(
-                "Someone else changed this membership while you were working. Check it and try again."
-            ),
-        )
-    except NotPermitted as error:
-        raise PermissionDenied from error
-    messages.success(
-        request,
-        _("%(user)s no longer has this role in %(agency)s.")
-        % {"user": membership.user, "agency": agency.name},
+    saved = save(
+        form,
+        lambda: membership_deactivate(
+            actor=request.user, membership=membership, version=form.cleaned_data["version"]
+        ),
     )
-    return redirect("agency-admin-detail", agency_id=agency.pk)
+    if saved.conflict:
+        return _render_agency(request, agency, status=CONFLICT, admin_error=_membership_changed())
+    if not saved.ok:
+        return _render_agency(request, agency, status=400, admin_error=_errors_of(form))
+    message = _("%(user)s no longer has this role in %(agency)s.") % {
+        "user": membership.user,
+        "agency": agency.name,
+    }
+    return done(request, message, "agency-admin-detail", agency_id=agency.pk)
 
 
 @require_POST
@@ -295,56 +272,40 @@ def agency_admin_local_question_add(request: AuthedRequest, agency_id: UUID) -> 
     agency = agency_get_for_admin(user=request.user, agency_id=agency_id)
     form = _question_form(_catalogues(), request.POST)
     if form.is_valid():
-        try:
-            with transaction.atomic():
-                local_question_add(actor=request.user, agency=agency, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)
-        except UnknownCatalogue:
-            form.add_error("catalogue_id", _("Choose a catalogue from the list."))
-        except NotPermitted as error:
-            raise PermissionDenied from error
-        else:
-            messages.success(request, _("The local question is added."))
-            return redirect("agency-admin-detail", agency_id=agency.pk)
+        saved = save(
+            form,
+            lambda: local_question_add(actor=request.user, agency=agency, **form.cleaned_data),
+            on={UnknownCatalogue: OnForm("catalogue_id", _("Choose a catalogue from the list."))},
+        )
+        if saved.ok:
+            return done(
+                request, _("The local question is added."), "agency-admin-detail", agency_id=agency.pk
+            )
     return _render_agency(request, agency, status=400, question_form=form)
 
 
 @require_POST
 @login_required
 def agency_admin_local_question_retire(request: AuthedRequest, question_id: UUID) -> HttpResponse:
-    question = get_object_or_404(LocalQuestion, pk=question_id)
+    question = local_question_by_id(question_id=question_id)
+    if question is None:
+        raise Http404("Not found")
     agency = agency_get_for_admin(user=request.user, agency_id=question.agency_id)
     form = VersionForm(request.POST)
     if not form.is_valid():
         return _render_agency(
             request, agency, status=400, admin_error=_("The form was incomplete. Try again.")
         )
+    question_changed = _("Someone else changed this question while you were working. Check it and try again.")
     if form.cleaned_data["version"] != question.version or not question.is_active:
-        return _render_agency(
-            request,
-            agency,
-            status=CONFLICT,
-            admin_error=_(
-                "Someone else changed this question while you were working. Check it and try again."
-            ),
-        )
-    try:
-        with transaction.atomic():
-            local_question_retire(actor=request.user, question=question)
-    except EditConflict:
-        return _render_agency(
-            request,
-            agency,
-            status=CONFLICT,
-            admin_error=_(
-                "Someone else changed this question while you were working. Check it and try again."
-            ),
-        )
-    except NotPermitted as error:
-        raise PermissionDenied from error
-    messages.success(request, _("The local question is retired. It is no longer shown in new assessments."))
-    return redirect("agency-admin-detail", agency_id=agency.pk)
+        return _render_agency(request, agency, status=CONFLICT, admin_error=question_changed)
+    saved = save(form, lambda: local_question_retire(actor=request.user, question=question))
+    if saved.conflict:
+        return _render_agency(request, agency, status=CONFLICT, admin_error=question_changed)
+    if not saved.ok:
+        return _render_agency(request, agency, status=400, admin_error=_errors_of(form))
+    message = _("The local question is retired. It is no longer shown in new assessments.")
+    return done(request, message, "agency-admin-detail", agency_id=agency.pk)
 
 
 @require_POST
@@ -354,38 +315,36 @@ def agency_admin_contact(request: AuthedRequest, agency_id: UUID) -> HttpRespons
     form = _contact_form(agency, request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            if data["version"] is None and AgencyContact.objects.filter(agency=agency).exists():
+
+        def contact_set() -> AgencyContact:
+            if data["version"] is None and agency_contact_of(agency=agency) is not None:
                 # The form was opened before anyone had set a contact, and someone set one meanwhile.
                 raise EditConflict(AgencyContact(agency=agency))
-            with transaction.atomic():
-                agency_contact_set(
-                    actor=request.user,
-                    agency=agency,
-                    on_call_phone=data["on_call_phone"],
-                    email=data["email"],
-                    hours=data["hours"],
-                    always_open=data["always_open"],
-                    version=data["version"],
-                )
-        except ValidationError as error:
-            add_service_error(form, error)
-        except EditConflict:
-            # The conflict form: the user's input kept, against the version saved meanwhile.
-            kept = request.POST.copy()
-            kept["contact-version"] = str(AgencyContact.objects.get(agency=agency).version)
+            return agency_contact_set(
+                actor=request.user,
+                agency=agency,
+                on_call_phone=data["on_call_phone"],
+                email=data["email"],
+                hours=data["hours"],
+                always_open=data["always_open"],
+                version=data["version"],
+            )
+
+        saved = save(form, contact_set)
+        if saved.conflict:
+            current = agency_contact_of(agency=agency)
+            version = current.version if current is not None else 0
             return _render_agency(
                 request,
                 agency,
                 status=CONFLICT,
-                contact_form=_contact_form(agency, kept),
+                contact_form=_contact_form(agency, kept_data(form, version)),
                 admin_error=_(
                     "Someone else changed the 24-hour contact while you were working. Check it and try again."
                 ),
             )
-        except NotPermitted as error:
-            raise PermissionDenied from error
-        else:
-            messages.success(request, _("The 24-hour contact is saved."))
-            return redirect("agency-admin-detail", agency_id=agency.pk)
+        if saved.ok:
+            return done(
+                request, _("The 24-hour contact is saved."), "agency-admin-detail", agency_id=agency.pk
+            )
     return _render_agency(request, agency, status=400, contact_form=form)

@@ -26,9 +26,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from varde.accounts import second_factor as sf
-from varde.accounts.models import User
-from varde.audit.models import AuditAction
-from varde.audit.services import audit_record
+from varde.accounts.services import (
+    reauthentication_record,
+    second_factor_passed,
+    sign_in_failed_record,
+    sign_in_record,
+    sign_in_step_failed_record,
+    sign_out_record,
+)
 from varde.web.forms import OTPForm, ReauthForm, SignInForm
 from varde.web.types import AuthedRequest
 
@@ -51,21 +56,13 @@ class SignInView(auth_views.LoginView):
         user = form.get_user()
         response = super().form_valid(form)
         sf.mark_signed_in(self.request)
-        audit_record(actor=user, action=AuditAction.LOGIN, obj=user, detail={"step": "password"})
+        sign_in_record(user=user, step="password")
         if sf.second_factor_required(user) or sf.confirmed_device(user) is not None:
             return HttpResponseRedirect(reverse("login-otp") + "?" + _query_next(self.get_success_url()))
         return response
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        # Record which account was tried only if it exists: a mistyped username may be a password.
-        username = str(form.data.get("username", ""))[:150]
-        known = User.objects.filter(username=username).first() if username else None
-        audit_record(
-            actor=known,
-            action=AuditAction.LOGIN_FAILED,
-            obj=("accounts.user", known.pk if known else ""),
-            detail={"known_user": known is not None},
-        )
+        sign_in_failed_record(username=str(form.data.get("username", ""))[:150])
         return super().form_invalid(form)
 
 
@@ -91,17 +88,14 @@ def sign_in_code(request: AuthedRequest) -> HttpResponse:
         wait = sf.code_wait_seconds(device)
         verified = None if wait else sf.check_code(user, form.cleaned_data["otp_code"], device=device)
         if verified is not None:
-            if setup:
-                verified.confirmed = True
-                verified.save(update_fields=["confirmed"])
+            second_factor_passed(user=user, device=verified, enrolled=setup)
             sf.mark_verified(request, verified)
             request.session.cycle_key()
-            audit_record(
-                actor=user, action=AuditAction.LOGIN, obj=user, detail={"step": "otp", "enrolled": setup}
-            )
             return redirect(safe_next(request))
-        detail: dict[str, Any] = {"step": "otp", "throttled": True} if wait else {"step": "otp"}
-        audit_record(actor=user, action=AuditAction.LOGIN_FAILED, obj=user, detail=detail)
+        if wait:
+            sign_in_step_failed_record(user=user, step="otp", throttled=True)
+        else:
+            sign_in_step_failed_record(user=user, step="otp")
         form.add_error(
             "otp_code",
             ngettext(
@@ -133,11 +127,9 @@ def reauthenticate(request: AuthedRequest) -> HttpResponse:
             code=form.cleaned_data["otp_code"],
         )
         if ok:
-            audit_record(actor=request.user, action=AuditAction.REAUTH, obj=request.user)
+            reauthentication_record(user=request.user)
             return redirect(safe_next(request))
-        audit_record(
-            actor=request.user, action=AuditAction.LOGIN_FAILED, obj=request.user, detail={"step": "reauth"}
-        )
+        sign_in_step_failed_record(user=request.user, step="reauth")
         form.add_error(None, _("The password or the code is not right."))
     return render(request, "web/reauth.html", {"form": form, "next": safe_next(request)})
 
@@ -147,7 +139,7 @@ class SignOutView(auth_views.LogoutView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
-            audit_record(actor=request.user, action=AuditAction.LOGOUT, obj=request.user)
+            sign_out_record(user=request.user)  # type: ignore[arg-type]
         return super().post(request, *args, **kwargs)
 
 

@@ -139,6 +139,7 @@ def save(
     conflict_message: str | Promise | None = None,
 ) -> Saved[T]:
     """Run a service in a transaction; its domain errors go onto the form (see the module's rules).
+    The form is bound (a button with no fields passes `Form(request.POST)`).
 
     `on` names domain errors that go somewhere special (a field, another message), NotPermitted
     included when the page shows it on the form instead of answering 403. `conflict_message`, when
@@ -182,7 +183,7 @@ def perform(action: Callable[[], T]) -> T:
 
 def kept_data(form: Form, version: int) -> Any:
     """The user's input, against the version saved meanwhile."""
-    data = form.data.copy()
+    data = cast(Any, form.data).copy()  # a QueryDict (or dict) of the request's input
     data[form.add_prefix("version")] = str(version)
     return data
 

@@ -10,8 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -21,9 +20,9 @@ from django.views.decorators.http import require_http_methods
 
 from varde.access.break_glass import MIN_REASON, break_glass_open
 from varde.access.cases import case_listed_get
-from varde.web.forms import add_service_error
 from varde.web.types import AuthedRequest
 from varde.web.views.auth import require_recent_authentication
+from varde.web.views.base import coordinators_only, save
 
 
 class BreakGlassForm(forms.Form):
@@ -42,19 +41,18 @@ class BreakGlassForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 @login_required
 @require_recent_authentication
+@coordinators_only
 def break_glass(request: AuthedRequest, case_id: UUID) -> HttpResponse:
-    if not request.user.is_coordinator:
-        raise Http404("Not found")
     case = case_listed_get(user=request.user, case_id=case_id)
     if case.personal_access:  # type: ignore[attr-defined]
         return redirect(case)
     form = BreakGlassForm(request.POST or None, prefix="glass")
     if request.method == "POST" and form.is_valid():
-        try:
-            access = break_glass_open(actor=request.user, case=case, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        saved = save(
+            form, lambda: break_glass_open(actor=request.user, case=case, reason=form.cleaned_data["reason"])
+        )
+        if saved.ok:
+            access = saved.result
             messages.warning(
                 request,
                 _("You have opened case %(ref)s until %(until)s. The lead agency and the auditors are told.")

@@ -11,6 +11,7 @@ page-to-service helper (varde.web.views.base.save): a stale version answers 409 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from uuid import UUID
 
@@ -73,6 +74,7 @@ from varde.web.views.base import CONFLICT, kept, save
 
 PORTFOLIO_FROM, PORTFOLIO_TO = 2000, 2010
 PROJECT_LIMIT = 500
+TASK_DUE_DEFAULT = dt.timedelta(days=14)  # a follow-up task is due before the next monthly meeting
 
 
 def _lang() -> str:
@@ -280,11 +282,12 @@ def status_edit(request: AuthedRequest, measure_id: UUID, ministry: str, year: i
 
 
 def _report_page(
-    request: AuthedRequest, report: StatusReport, status: int = 200, **forms: Any
+    request: AuthedRequest, report: StatusReport, status: int = 200, forms: dict[str, Any] | None = None
 ) -> HttpResponse:
+    forms = forms or {}
     user = request.user
     may_act = reads.may_report_on(user=user, measure=report.measure, ministry=report.ministry)
-    second_person = user.pk not in (report.written_by_id, report.submitted_by_id)
+    second_person = reads.may_approve(user=user, report=report)
     context = {
         "report": report,
         "measure": report.measure,
@@ -318,10 +321,14 @@ def status_report(request: AuthedRequest, report_id: UUID) -> HttpResponse:
 def _report_step(request: AuthedRequest, report_id: UUID, step: str) -> HttpResponse:
     user = request.user
     report = reads.status_report_get_for_user(user=user, report_id=report_id)
+    if not reads.may_report_on(user=user, measure=report.measure, ministry=report.ministry):
+        raise PermissionDenied
+    if step == "approve" and not reads.may_approve(user=user, report=report):
+        raise PermissionDenied  # four eyes: not the one who wrote or submitted it
     form_class = ReturnForm if step == "return" else VersionForm
     form = form_class(request.POST, prefix=step)
     if not form.is_valid():
-        return _report_page(request, report, **{f"{step}_form": form})
+        return _report_page(request, report, forms={f"{step}_form": form})
     d = form.cleaned_data
     services = {
         "submit": lambda: measures.status_report_submit(actor=user, report=report, version=d["version"]),
@@ -342,7 +349,7 @@ def _report_step(request: AuthedRequest, report_id: UUID, step: str) -> HttpResp
     report.refresh_from_db()
     if saved.conflict:
         form = kept(form, report.version)
-    return _report_page(request, report, status=saved.status, **{f"{step}_form": form})
+    return _report_page(request, report, status=saved.status, forms={f"{step}_form": form})
 
 
 @require_POST
@@ -665,7 +672,10 @@ def meeting_new(request: AuthedRequest, group_id: UUID) -> HttpResponse:
                 messages.success(request, _("The meeting is recorded."))
                 return redirect("coordination-meeting", meeting_id=saved.result.pk)
     else:
-        form = MeetingForm(prefix="meeting", group=group, initial={"held_on": clock.today()})
+        today = clock.today()
+        form = MeetingForm(
+            prefix="meeting", group=group, initial={"held_on": today, "due_on": today + TASK_DUE_DEFAULT}
+        )
     return render(request, "web/coordination/meeting_new.html", {"group": group, "form": form})
 
 

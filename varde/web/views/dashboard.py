@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from varde.access.break_glass import notices_for
-from varde.access.cases import cases_listed_for, invitations_for, referrals_visible_to
+from varde.access.cases import cases_listed_newest_first, invitations_newest_first, referrals_latest_for
+from varde.access.predicates import (
+    can_administer,
+    can_work_with_cases,
+    is_analyst,
+    is_auditor,
+    is_coordinator,
+    is_system_admin,
+)
 from varde.accounts.models import Role
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
+from varde.cases.selectors import names_where_open
 from varde.web.types import AuthedRequest
 
 CASE_LIMIT = 50
@@ -25,32 +33,26 @@ NOTICE_LIMIT = 20
 def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
     notices = list(notices_for(user=user)[:NOTICE_LIMIT])
-    if not user.can_work_with_cases:
-        roles = sorted(user.roles())
+    if not can_work_with_cases(user):
         return render(
             request,
             "web/dashboard_other.html",
             {
-                "role_labels": [Role(r).label for r in roles],
-                "is_analyst": Role.ANALYST in roles,
-                "is_auditor": Role.AUDITOR in roles,
-                "is_admin": Role.AGENCY_ADMIN in roles or Role.SYSTEM_ADMIN in roles,
-                "is_system_admin": Role.SYSTEM_ADMIN in roles,
+                "role_labels": [Role(r).label for r in sorted(user.roles())],
+                "is_analyst": is_analyst(user),
+                "is_auditor": is_auditor(user),
+                "is_admin": can_administer(user),
+                "is_system_admin": is_system_admin(user),
                 "notices": notices,
             },
         )
 
-    listed = cases_listed_for(user=user)
+    listed = cases_listed_newest_first(user=user)
     total = listed.count()
-    cases = list(listed.select_related("lead_agency").order_by("-opened_at")[:CASE_LIMIT])
-    # Names only for the cases the user may open; the national list shows none (no person loaded).
-    prefetch_related_objects([c for c in cases if getattr(c, "personal_access", False)], "person__names")
-    referrals = list(
-        referrals_visible_to(user=user)
-        .select_related("case", "reporting_agency")
-        .order_by("-referral_date", "-created_at")[:REFERRAL_LIMIT]
-    )
-    invitations = list(invitations_for(user=user).order_by("-invited_at"))
+    cases = list(listed[:CASE_LIMIT])
+    names_where_open(cases)  # names only for the cases the user may open; none on the national list
+    referrals = list(referrals_latest_for(user=user)[:REFERRAL_LIMIT])
+    invitations = list(invitations_newest_first(user=user))
     shown = sorted({str(c.pk) for c in cases} | {str(r.case_id) for r in referrals})
     audit_record(
         actor=user,
@@ -68,6 +70,6 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "referrals": referrals,
             "invitations": invitations,
             "notices": notices,
-            "is_coordinator": user.is_coordinator,
+            "is_coordinator": is_coordinator(user),
         },
     )

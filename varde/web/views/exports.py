@@ -7,22 +7,20 @@ import io
 from uuid import UUID
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from varde.access.interchange import export_rows, request_get_for_user, requests_for
-from varde.core.errors import NotPermitted
+from varde.access.predicates import can_approve_export, can_request_export, can_use_exports
 from varde.interchange import approval
-from varde.web.forms import add_service_error
 from varde.web.types import AuthedRequest
 from varde.web.views.auth import require_recent_authentication
+from varde.web.views.base import done, only, perform, save
 
 
 class ExportRequestForm(forms.Form):
@@ -37,33 +35,26 @@ class ExportRequestForm(forms.Form):
     )
 
 
-def _may_use_exports(request: AuthedRequest) -> bool:
-    user = request.user
-    return approval.can_request(user) or bool(user.admin_agency_ids())
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
+@only(can_use_exports)
 def export_list(request: AuthedRequest) -> HttpResponse:
-    if not _may_use_exports(request):
-        raise Http404("Not found")
     user = request.user
-    form = ExportRequestForm(request.POST or None, prefix="export") if approval.can_request(user) else None
+    form = ExportRequestForm(request.POST or None, prefix="export") if can_request_export(user) else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            try:
-                approval.export_request_create(actor=user, reason=form.cleaned_data["reason"])
-            except ValidationError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, _("Your export request is waiting for another person's approval."))
-                return redirect("exports")
+            reason = form.cleaned_data["reason"]
+            saved = save(form, lambda: approval.export_request_create(actor=user, reason=reason))
+            if saved.ok:
+                return done(
+                    request, _("Your export request is waiting for another person's approval."), "exports"
+                )
     rows = [
         {
             "r": r,
-            "can_approve": approval.can_approve(actor=user, request=r) and r.approved_at is None,
+            "can_approve": can_approve_export(user, r) and r.approved_at is None,
             "mine": r.requested_by_id == user.pk,
         }
         for r in requests_for(user=user)[:50]
@@ -76,12 +67,8 @@ def export_list(request: AuthedRequest) -> HttpResponse:
 @require_recent_authentication
 def export_approve(request: AuthedRequest, request_id: UUID) -> HttpResponse:
     export = request_get_for_user(user=request.user, request_id=request_id)
-    try:
-        approval.export_request_approve(actor=request.user, request=export)
-    except NotPermitted as error:
-        raise PermissionDenied(str(error)) from None
-    messages.success(request, _("Export approved."))
-    return redirect("exports")
+    perform(lambda: approval.export_request_approve(actor=request.user, request=export))
+    return done(request, _("Export approved."), "exports")
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,11 +77,7 @@ def export_approve(request: AuthedRequest, request_id: UUID) -> HttpResponse:
 def export_download(request: AuthedRequest, request_id: UUID) -> HttpResponse:
     export = request_get_for_user(user=request.user, request_id=request_id)
     out = io.StringIO()
-    try:
-        with transaction.atomic():
-            export_rows(user=request.user, out=out, request=export)
-    except NotPermitted as error:
-        raise PermissionDenied(str(error)) from None
+    perform(lambda: export_rows(user=request.user, out=out, request=export))
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{approval.filename(export)}"'
     return response

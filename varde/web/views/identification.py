@@ -9,180 +9,37 @@ rule's result (htmx fragment, or the whole page without JavaScript), then the ca
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from varde.access.cases import acting_agency, case_get_for_user, cases_visible_to, get_or_404
+from varde.access.cases import acting_agency, case_get_for_user, case_get_unaudited
 from varde.access.identification import assessment_get_for_user
 from varde.accounts.models import User
-from varde.cases.models import Case, CaseEvent
-from varde.core.errors import EditConflict, NotPermitted
+from varde.cases.models import Case
+from varde.cases.selectors import case_current
+from varde.core.errors import NotPermitted
 from varde.identification import selectors, services
 from varde.identification.catalogue import text
 from varde.identification.errors import CatalogueNotApplicable, IdentificationError, UnknownIndicator
-from varde.identification.explain import elements_of, explain, outcome_label, strength_label
-from varde.identification.models import (
-    AgeEvidence,
-    AgeEvidenceKind,
-    Assessment,
-    Catalogue,
-    Conclusion,
-    LocalQuestion,
-    PresumptionReason,
-)
+from varde.identification.explain import elements_of, explain, strength_label
+from varde.identification.models import Catalogue, Conclusion, LocalQuestion
 from varde.identification.rule import evaluate
-from varde.web.forms import add_service_error
 from varde.web.identification_forms import AgeEvidenceForm, AssessmentForm, PresumptionLiftForm
 from varde.web.types import AuthedRequest
+from varde.web.views.base import UNSAVED, OnForm, save
+from varde.web.views.case_page import render_case
+from varde.web.views.identification_sections import label, page_lang
 
-
-def page_lang() -> str:
-    """Catalogue texts come in Bokmål and English; the page's language picks one."""
-    return "en" if (get_language() or "nb").startswith("en") else "nb"
-
-
-def _label(choices: Any, value: str) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
-
-
-def _age_text(low: int, high: int | None) -> str:
-    if high is None or high == low:
-        return str(low)
-    return f"{low}–{high}"
-
-
-# --- the case page's identification section -----------------------------------------------------------
-
-
-def _catalogue_kind(catalogue: Catalogue) -> str:
-    if catalogue.rule == "ilo":
-        return str(_("ILO/EC operational indicators"))
-    if catalogue.key.startswith("agency_"):
-        return str(_("Agency checklist"))
-    return str(_("National checklist"))
-
-
-def identification_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
-    """What the case page shows about identification; the forms may be replaced by bound ones."""
-    lang = page_lang()
-    assessments: list[dict[str, Any]] = []
-    for a in selectors.assessments_for_case(case=case):
-        assessments.append(
-            {
-                "obj": a,
-                "title": a.catalogue.title(lang),
-                "version": a.catalogue.version,
-                "outcome_label": outcome_label(a.outcome, a.catalogue.rule),
-                "conclusion_label": _label(Conclusion, a.conclusion),
-            }
-        )
-    catalogues = [
-        {"key": c.key, "title": c.title(lang), "version": c.version, "kind": _catalogue_kind(c)}
-        for c in selectors.catalogues_for_case(case=case)
-    ]
-    presumption = selectors.presumption_active(case=case)
-    evidence = [
-        {"obj": e, "kind_label": _label(AgeEvidenceKind, e.kind), "age": _age_text(e.age_min, e.age_max)}
-        for e in selectors.age_evidence_for_case(case=case)
-    ]
-    return {
-        "assessments": assessments,
-        "disagreements": sum(1 for a in assessments if a["obj"].disagrees),
-        "new_catalogues": catalogues,
-        "presumption": presumption,
-        "presumption_reasons": [_label(PresumptionReason, r) for r in presumption.reasons]
-        if presumption
-        else [],
-        "age_evidence": evidence,
-        "age_form": AgeEvidenceForm(prefix="age"),
-        "lift_form": PresumptionLiftForm(prefix="lift") if presumption else None,
-    }
-
-
-def timeline_details(events: Iterable[CaseEvent]) -> dict[int, dict[str, Any]]:
-    """Plain-language details for the identification events on the case timeline, in two queries."""
-    events = [
-        e
-        for e in events
-        if e.kind
-        in {
-            CaseEvent.Kind.ASSESSMENT,
-            CaseEvent.Kind.AGE_EVIDENCE,
-            CaseEvent.Kind.PRESUMPTION_STARTED,
-            CaseEvent.Kind.PRESUMPTION_LIFTED,
-        }
-    ]
-    if not events:
-        return {}
-    lang = page_lang()
-    wanted = {
-        (e.data.get("catalogue"), e.data.get("version"))
-        for e in events
-        if e.kind == CaseEvent.Kind.ASSESSMENT
-    }
-    titles: dict[tuple[str, int], Catalogue] = {}
-    if wanted:
-        query = Q()
-        for key, version in wanted:
-            query |= Q(key=key, version=version)
-        titles = {(c.key, c.version): c for c in Catalogue.objects.filter(query).defer("content")}
-    evidence_ids = [e.data.get("age_evidence") for e in events if e.kind == CaseEvent.Kind.AGE_EVIDENCE]
-    evidence = {str(a.pk): a for a in AgeEvidence.objects.filter(pk__in=[i for i in evidence_ids if i])}
-    details: dict[int, dict[str, Any]] = {}
-    for e in events:
-        d = e.data or {}
-        if e.kind == CaseEvent.Kind.ASSESSMENT:
-            catalogue = titles.get((str(d.get("catalogue")), int(d.get("version") or 0)))
-            details[e.pk] = {
-                "kind": "assessment",
-                "title": catalogue.title(lang) if catalogue else d.get("catalogue", ""),
-                "version": d.get("version"),
-                "outcome_label": outcome_label(d.get("outcome", ""), catalogue.rule if catalogue else "ilo"),
-                "conclusion_label": _label(Conclusion, d.get("conclusion", "")),
-                "disagrees": bool(d.get("disagrees")),
-                "url": reverse("assessment-detail", args=[d["assessment"]]) if d.get("assessment") else "",
-            }
-        elif e.kind == CaseEvent.Kind.AGE_EVIDENCE:
-            item = evidence.get(str(d.get("age_evidence")))
-            details[e.pk] = {
-                "kind": "age_evidence",
-                "kind_label": _label(AgeEvidenceKind, d.get("kind", "")),
-                "age": _age_text(item.age_min, item.age_max) if item else "",
-                "verified": bool(item and item.verified),
-                "assessed_by": item.assessed_by if item else "",
-            }
-        elif e.kind == CaseEvent.Kind.PRESUMPTION_STARTED:
-            details[e.pk] = {
-                "kind": "presumption_started",
-                "reasons": [_label(PresumptionReason, r) for r in d.get("reasons", [])],
-            }
-        else:
-            details[e.pk] = {"kind": "presumption_lifted"}
-    return details
-
-
-def _case_page(request: AuthedRequest, case: Case, **overrides: Any) -> HttpResponse:
-    from varde.web.views.cases import _render_case  # the case page is drawn in one place
-
-    return _render_case(request, case, **overrides)
+# --- the case page's identification section (drawn by varde.web.views.identification_sections) ----------
 
 
 @require_POST
@@ -192,26 +49,26 @@ def age_evidence_add(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     form = AgeEvidenceForm(request.POST, prefix="age")
     if form.is_valid():
         d = form.cleaned_data
-        try:
-            with transaction.atomic():
-                services.age_evidence_record(
-                    actor=request.user,
-                    case=case,
-                    kind=d["kind"],
-                    age_min=d["age_min"],
-                    age_max=d["age_max"],
-                    on=d["on"],
-                    assessed_by=d["assessed_by"],
-                    note=d["note"],
-                    verified=d["verified"],
-                )
-                decision = services.presumption_evaluate(actor=request.user, case=case)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _presumption_message(decision))
+
+        def record() -> services.PresumptionDecision:
+            services.age_evidence_record(
+                actor=request.user,
+                case=case,
+                kind=d["kind"],
+                age_min=d["age_min"],
+                age_max=d["age_max"],
+                on=d["on"],
+                assessed_by=d["assessed_by"],
+                note=d["note"],
+                verified=d["verified"],
+            )
+            return services.presumption_evaluate(actor=request.user, case=case)
+
+        saved = save(form, record)
+        if saved.ok:
+            messages.success(request, _presumption_message(saved.result))
             return redirect(case)
-    return _case_page(request, case, age_form=form)
+    return render_case(request, case, age_form=form)
 
 
 def _presumption_message(decision: services.PresumptionDecision) -> str:
@@ -237,32 +94,28 @@ def _presumption_message(decision: services.PresumptionDecision) -> str:
 def presumption_lift(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     case = case_get_for_user(user=request.user, case_id=case_id)
     form = PresumptionLiftForm(request.POST, prefix="lift")
-    conflict = False
+    saved = UNSAVED
     if form.is_valid():
-        try:
-            with transaction.atomic():
-                services.presumption_lift(actor=request.user, case=case, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_error(form, error)
-        except EditConflict:
-            conflict = True
-            form.add_error(
-                None,
-                _(
-                    "Someone else changed the presumption while you were working. Nothing was "
-                    "saved; check the case and try again."
-                ),
-            )
-        else:
+        saved = save(
+            form,
+            lambda: services.presumption_lift(
+                actor=request.user, case=case, reason=form.cleaned_data["reason"]
+            ),
+            conflict_message=_(
+                "Someone else changed the presumption while you were working. Nothing was "
+                "saved; check the case and try again."
+            ),
+        )
+        if saved.ok:
             messages.success(
                 request,
                 _("The presumption of minority is lifted. The case is no longer treated as a child's case."),
             )
             return redirect(case)
-    case = Case.objects.select_related("person", "lead_agency").get(pk=case.pk)
-    if selectors.presumption_active(case=case) is None and not conflict:
+    case = case_current(case=case)
+    if selectors.presumption_active(case=case) is None and not saved.conflict:
         return redirect(case)
-    return _case_page(request, case, status=409 if conflict else 200, lift_form=form)
+    return render_case(request, case, status=saved.status, lift_form=form)
 
 
 # --- the assessment form --------------------------------------------------------------------------------
@@ -410,26 +263,22 @@ def assessment_new(request: AuthedRequest, case_id: UUID, catalogue_id: str) -> 
                 ),
             )
         else:
-            try:
-                with transaction.atomic():
-                    assessment = services.assessment_record(
-                        actor=request.user,
-                        case=case,
-                        catalogue_id=catalogue.key,
-                        indicator_ids=d["indicators"],
-                        conclusion=d["conclusion"],
-                        reasoning=d["reasoning"],
-                        local_question_ids=d["local_questions"],
-                    )
-            except ValidationError as error:
-                add_service_error(form, error)
-            except (CatalogueNotApplicable, UnknownIndicator) as error:
-                form.add_error(None, str(error))
-            except NotPermitted as error:
-                form.add_error(None, str(error))
-            else:
+            saved = save(
+                form,
+                lambda: services.assessment_record(
+                    actor=request.user,
+                    case=case,
+                    catalogue_id=catalogue.key,
+                    indicator_ids=d["indicators"],
+                    conclusion=d["conclusion"],
+                    reasoning=d["reasoning"],
+                    local_question_ids=d["local_questions"],
+                ),
+                on={CatalogueNotApplicable: OnForm(), UnknownIndicator: OnForm(), NotPermitted: OnForm()},
+            )
+            if saved.ok:
                 messages.success(request, _("The assessment is saved."))
-                return redirect("assessment-detail", assessment_id=assessment.pk)
+                return redirect("assessment-detail", assessment_id=saved.result.pk)
     context = _form_context(
         request, case, catalogue, form, ticked=ticked, local_ticked=local_ticked, local=local
     )
@@ -453,7 +302,7 @@ def _preview(
         facts_on=facts_on,
     )
     if conclusion in Conclusion.values:
-        explained["conclusion_label"] = _label(Conclusion, conclusion)
+        explained["conclusion_label"] = label(Conclusion, conclusion)
         explained["disagrees"] = services.conclusion_disagrees(
             outcome=result.outcome, conclusion=conclusion, rule=catalogue.rule
         )
@@ -465,7 +314,7 @@ def _preview(
 def assessment_preview(request: AuthedRequest, case_id: UUID, catalogue_id: str) -> HttpResponse:
     """The rule's result for the current ticks, saving nothing: a fragment for htmx, else the whole form
     page with the result shown above the conclusion."""
-    case = get_or_404(cases_visible_to(user=request.user).select_related("person", "lead_agency"), case_id)
+    case = case_get_unaudited(user=request.user, case_id=case_id)
     catalogue = _catalogue_for(case, catalogue_id)
     ticked = [i for i in request.POST.getlist("indicators") if i]
     conclusion = request.POST.get("conclusion", "")
@@ -515,7 +364,7 @@ def assessment_detail(request: AuthedRequest, assessment_id: UUID) -> HttpRespon
         elements=made["elements"],
         facts_on=_facts_on(assessment.case),
     )
-    people = Assessment.objects.select_related("assessed_by", "agency").get(pk=assessment.pk)
+    people = selectors.assessment_with_people(assessment=assessment)
     return render(
         request,
         "web/identification/assessment_detail.html",
@@ -526,7 +375,7 @@ def assessment_detail(request: AuthedRequest, assessment_id: UUID) -> HttpRespon
             "explained": explained,
             "assessed_by": people.assessed_by,
             "agency": people.agency,
-            "conclusion_label": _label(Conclusion, assessment.conclusion),
+            "conclusion_label": label(Conclusion, assessment.conclusion),
             "catalogue_note": text(assessment.catalogue.content["note"], lang)
             if "note" in assessment.catalogue.content
             else "",

@@ -8,12 +8,10 @@ from typing import Any
 from uuid import UUID
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,14 +24,13 @@ from varde.access.linkage import (
     review_queue_for,
 )
 from varde.accounts.models import AgencyKind
-from varde.core.errors import EditConflict
 from varde.linkage.models import Decision, ReviewDecision
 from varde.linkage.records import AGREE, DIFFER, MISSING, PARTLY, RecordView, document_keys, mask, phone_keys
 from varde.linkage.services import LinkageError, review_decide, review_undo
 from varde.persons.models import AgeCertainty, NameKind, Sex
 from varde.web.types import AuthedRequest
+from varde.web.views.base import CONFLICT, OnForm, done, save
 
-CONFLICT = 409
 PAGE_SIZE = 25
 
 AGREEMENT_LABELS = {
@@ -186,27 +183,29 @@ def review_pair(request: AuthedRequest, pair_id: UUID) -> HttpResponse:
     if request.method == "POST":
         form = DecisionForm(request.POST, prefix="decide")
         if form.is_valid():
-            try:
-                with transaction.atomic():
-                    review_decide(
-                        actor=request.user,
-                        item=item,
-                        decision=form.cleaned_data["decision"],
-                        reason=form.cleaned_data["reason"].strip(),
-                        version=form.cleaned_data["version"],
-                    )
-            except EditConflict:
+            saved = save(
+                form,
+                lambda: review_decide(
+                    actor=request.user,
+                    item=item,
+                    decision=form.cleaned_data["decision"],
+                    reason=form.cleaned_data["reason"].strip(),
+                    version=form.cleaned_data["version"],
+                ),
+            )
+            if saved.conflict:
+                # The pair as it is now; a fresh form only if it is still open.
                 pair = review_pair_get_for_user(user=request.user, item_id=pair_id)
                 fresh: DecisionForm | None = None
                 if pair.item.state == pair.item.State.OPEN:
                     fresh = DecisionForm(initial={"version": pair.item.version}, prefix="decide")
                 return _render_pair(request, pair, fresh, conflict=True, status=CONFLICT)
-            label = Decision(form.cleaned_data["decision"]).label
-            messages.success(
-                request,
-                _("Decision saved: %(decision)s. The next linkage run follows it.") % {"decision": label},
-            )
-            return redirect("linkage-review")
+            if saved.ok:
+                label = Decision(form.cleaned_data["decision"]).label
+                message = _("Decision saved: %(decision)s. The next linkage run follows it.") % {
+                    "decision": label
+                }
+                return done(request, message, "linkage-review")
         return _render_pair(request, pair, form if is_open else None, status=200)
     blank = DecisionForm(initial={"version": item.version}, prefix="decide") if is_open else None
     return _render_pair(request, pair, blank)
@@ -257,17 +256,18 @@ def merge_undo(request: AuthedRequest, decision_id: UUID) -> HttpResponse:
     form = UndoForm(request.POST, prefix=f"undo-{decision.pk}")
     if not form.is_valid():
         return _render_merges(request, status=200, failed=decision, failed_form=form)
-    try:
-        with transaction.atomic():
-            review_undo(
-                actor=request.user,
-                decision=decision,
-                reason=form.cleaned_data["reason"].strip(),
-                version=form.cleaned_data["version"],
-            )
-    except (EditConflict, LinkageError):
-        return _render_merges(request, status=CONFLICT, conflict=True)
-    messages.success(
-        request, _("The decision is undone. The next linkage run decides the pair from the model again.")
+    saved = save(
+        form,
+        lambda: review_undo(
+            actor=request.user,
+            decision=decision,
+            reason=form.cleaned_data["reason"].strip(),
+            version=form.cleaned_data["version"],
+        ),
+        on={LinkageError: OnForm()},
     )
-    return redirect("linkage-merges")
+    if not saved.ok:
+        # Someone changed or undid the decision meanwhile: the list as it is now says so.
+        return _render_merges(request, status=CONFLICT, conflict=True)
+    message = _("The decision is undone. The next linkage run decides the pair from the model again.")
+    return done(request, message, "linkage-merges")

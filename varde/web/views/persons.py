@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from varde.access.cases import cases_visible_to, person_get_for_user
+from varde.access.cases import cases_of_person_visible_to, person_get_for_user
 from varde.web.types import AuthedRequest
 
 
@@ -17,7 +17,7 @@ from varde.web.types import AuthedRequest
 @login_required
 def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     person = person_get_for_user(user=request.user, person_id=person_id)
-    cases = list(cases_visible_to(user=request.user).filter(person=person).select_related("lead_agency"))
+    cases = list(cases_of_person_visible_to(user=request.user, person=person))
     return render(
         request,
         "web/persons/detail.html",

@@ -6,18 +6,18 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from varde.accounts.models import Agency, User
+from varde.access.predicates import can_report, reporting_agencies_for
 from varde.cases.services import referral_report
 from varde.core.errors import NotPermitted
 from varde.linkage.selectors import likely_earlier_records
-from varde.web.forms import ReportForm, add_service_error
+from varde.web.forms import ReportForm
 from varde.web.types import AuthedRequest
+from varde.web.views.base import OnForm, only, save
 
 logger = logging.getLogger(__name__)
 
@@ -46,31 +46,20 @@ def _earlier_record_hint(request: AuthedRequest, form: ReportForm) -> None:
         )
 
 
-def reporting_agencies(user: User) -> list[Agency]:
-    """Caseworkers report for their own agencies; coordinators also for any agency they received it from."""
-    if user.is_coordinator:
-        own = user.case_agencies()
-        others = [a for a in Agency.objects.filter(is_active=True) if a not in own]
-        return own + others
-    return user.case_agencies()
-
-
 @login_required
+@only(can_report)
 def report(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    if not user.can_work_with_cases:
-        raise Http404
-    agencies = reporting_agencies(user)
+    agencies = reporting_agencies_for(user)
     form = ReportForm(request.POST if request.method == "POST" else None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                case = referral_report(actor=user, agency=form.cleaned_data["agency"], data=form.to_input())
-        except ValidationError as error:
-            add_service_error(form, error)
-        except NotPermitted as error:
-            form.add_error("agency", str(error))
-        else:
+        saved = save(
+            form,
+            lambda: referral_report(actor=user, agency=form.cleaned_data["agency"], data=form.to_input()),
+            on={NotPermitted: OnForm("agency")},
+        )
+        if saved.ok:
+            case = saved.result
             messages.success(
                 request, _("The report is saved as case %(reference)s.") % {"reference": case.reference}
             )

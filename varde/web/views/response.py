@@ -13,13 +13,10 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -30,12 +27,10 @@ from varde.access.cases import case_get_for_user
 from varde.accounts.models import User
 from varde.cases.models import Case
 from varde.core import clock as vclock
-from varde.core.errors import EditConflict, NotPermitted, TransitionNotAllowed
 from varde.response import clocks as clock_services
 from varde.response import disappearances, legal_status, placements, plans
 from varde.response.models import OPEN_CLOCK_STATES, Clock, MissingStatus, TaskStatus
 from varde.response.rules import clock_label, clock_rules, clock_source, clock_spec, clock_state_label
-from varde.web.forms import add_service_error
 from varde.web.response_forms import (
     ClockExtendForm,
     ClockMeetForm,
@@ -51,8 +46,15 @@ from varde.web.response_forms import (
     TaskForm,
 )
 from varde.web.types import AuthedRequest
+from varde.web.views.base import (
+    CONFLICT,
+    case_workers_only,
+    directory_users_only,
+    done,
+    kept,
+    save,
+)
 
-CONFLICT = 409
 CLOCK_ACTIONS = ("pause", "resume", "extend", "meet")
 
 
@@ -60,16 +62,10 @@ def _lang() -> str:
     return get_language() or "nb"
 
 
-def _require_case_user(user: User) -> None:
-    """Pages for people who work with cases; analysts, auditors and administrators get 404."""
-    if not user.can_work_with_cases:
-        raise Http404("Not found")
-
-
 @require_GET
 @login_required
+@case_workers_only
 def notification_detail(request: AuthedRequest, notification_id: UUID) -> HttpResponse:
-    _require_case_user(request.user)
     notification = response_reads.notification_get_for_user(
         user=request.user, notification_id=notification_id
     )
@@ -153,27 +149,8 @@ def _clock_rows(clocks: list[Clock], bound: dict[str, Any], task_clock_ids: set[
 def _response_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[str, Any]:
     user = request.user
     lang = _lang()
-    clocks = list(
-        response_reads.clocks_visible_to(user=user).filter(case=case).select_related("responsible_agency")
-    )
-    task_clock_ids = set(
-        response_reads.tasks_visible_to(user=user)
-        .filter(case=case, clock__isnull=False)
-        .values_list("clock_id", flat=True)
-    )
+    records = response_reads.case_response_records(user=user, case=case)
     plan = getattr(case, "individual_plan", None) if _has_plan(case) else None
-    tasks = list(
-        response_reads.tasks_visible_to(user=user)
-        .filter(case=case)
-        .select_related("responsible_agency", "responsible_user")
-    )
-    meetings = list(
-        response_reads.meetings_visible_to(user=user)
-        .filter(case=case)
-        .prefetch_related("participants", "decisions__task__responsible_agency")
-    )
-    episodes = list(response_reads.missing_episodes_visible_to(user=user).filter(case=case))
-    statuses = list(response_reads.legal_statuses_visible_to(user=user).filter(case=case))
     current = legal_status.legal_status_current(case=case)
     bound_close = bound.pop("close_forms", {})
     bound_tasks = bound.pop("task_done_forms", {})
@@ -181,12 +158,8 @@ def _response_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[
     now = vclock.now()
     context: dict[str, Any] = {
         "case": case,
-        "clock_rows": _clock_rows(clocks, bound.pop("clock_forms", {}), task_clock_ids),
-        "placements": list(
-            response_reads.placements_visible_to(user=user)
-            .filter(case=case)
-            .select_related("recorded_by_agency")
-        ),
+        "clock_rows": _clock_rows(records.clocks, bound.pop("clock_forms", {}), records.task_clock_ids),
+        "placements": records.placements,
         "placement_form": bound.pop("placement_form", None) or PlacementForm(prefix="placement"),
         "plan": plan,
         "goals": list(plan.goals.all()) if plan else [],
@@ -199,10 +172,10 @@ def _response_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[
                 if t.status == TaskStatus.OPEN
                 else None,
             }
-            for t in tasks
+            for t in records.tasks
         ],
         "task_form": bound.pop("task_form", None) or TaskForm(case=case, prefix="task"),
-        "meetings": meetings,
+        "meetings": records.meetings,
         "meeting_rows": [
             {
                 "meeting": m,
@@ -211,7 +184,7 @@ def _response_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[
                 if m.held_at > now
                 else bound_decisions.get(str(m.pk)) or DecisionsForm(prefix=f"decide-{m.pk}"),
             }
-            for m in meetings
+            for m in records.meetings
         ],
         "meeting_form": bound.pop("meeting_form", None) or MeetingForm(case=case, prefix="meeting"),
         "episode_rows": [
@@ -222,10 +195,10 @@ def _response_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[
                 if e.status == MissingStatus.MISSING
                 else None,
             }
-            for e in episodes
+            for e in records.episodes
         ],
         "missing_form": bound.pop("missing_form", None) or MissingForm(prefix="missing"),
-        "statuses": statuses,
+        "statuses": records.statuses,
         "current_statuses": [(s, legal_status.rights_and_authority(s, lang)) for s in current],
         "legal_status_form": bound.pop("legal_status_form", None) or LegalStatusForm(prefix="legal"),
         "timeline": [
@@ -250,44 +223,16 @@ def _render(request: AuthedRequest, case: Case, status: int = 200, **bound: Any)
 
 
 def _back(request: AuthedRequest, case: Case, message: str, anchor: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect(reverse("case-response", kwargs={"case_id": case.pk}) + f"#{anchor}")
+    return done(request, message, reverse("case-response", kwargs={"case_id": case.pk}) + f"#{anchor}")
 
 
 def _case(request: AuthedRequest, case_id: UUID) -> Case:
-    _require_case_user(request.user)
     return case_get_for_user(user=request.user, case_id=case_id)
-
-
-def _kept(form: Form, version: int) -> Form:
-    """The conflict form: the user's input kept, against the version saved meanwhile (the page shows
-    the record as it is now), so that saving again is a deliberate choice."""
-    data = dict(form.data.items())
-    data[form.add_prefix("version")] = str(version)
-    return type(form)(data, prefix=form.prefix)
-
-
-def _save(form: Form, action: Callable[[], object]) -> str:
-    """Run a service in a transaction; domain errors go onto the form. Returns '' on success,
-    'conflict' on an edit conflict, 'error' when the form now carries errors."""
-    try:
-        with transaction.atomic():
-            action()
-    except EditConflict:
-        return "conflict"
-    except TransitionNotAllowed as error:
-        form.add_error(None, str(error))
-        return "error"
-    except NotPermitted as error:
-        raise PermissionDenied from error
-    except ValidationError as error:
-        add_service_error(form, error)
-        return "error"
-    return ""
 
 
 @require_GET
 @login_required
+@case_workers_only
 def case_response(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     case = _case(request, case_id)
     return _render(request, case)
@@ -295,6 +240,7 @@ def case_response(request: AuthedRequest, case_id: UUID) -> HttpResponse:
 
 @require_POST
 @login_required
+@case_workers_only
 def case_clock_action(request: AuthedRequest, case_id: UUID, clock_id: UUID, action: str) -> HttpResponse:
     if action not in CLOCK_ACTIONS:
         raise Http404("Not found")
@@ -329,12 +275,12 @@ def case_clock_action(request: AuthedRequest, case_id: UUID, clock_id: UUID, act
                 actor=actor, clock=clk, version=d["version"], reason=d.get("reason") or ""
             ),
         }
-        outcome = _save(form, calls[action])
-        if outcome == "conflict":
+        saved = save(form, calls[action])
+        if saved.conflict:
             clk.refresh_from_db()
-            kept = {f"{clk.pk}:{action}": _kept(form, clk.version)}
-            return _render(request, case, status=CONFLICT, conflict=True, clock_forms=kept)
-        if not outcome:
+            kept_forms = {f"{clk.pk}:{action}": kept(form, clk.version)}
+            return _render(request, case, status=CONFLICT, conflict=True, clock_forms=kept_forms)
+        if saved.ok:
             done = {
                 "pause": _("The deadline is paused."),
                 "resume": _("The deadline runs again."),
@@ -347,12 +293,13 @@ def case_clock_action(request: AuthedRequest, case_id: UUID, clock_id: UUID, act
 
 @require_POST
 @login_required
+@case_workers_only
 def case_placement(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     case = _case(request, case_id)
     form = PlacementForm(request.POST, prefix="placement")
     if form.is_valid():
         d = form.cleaned_data
-        outcome = _save(
+        saved = save(
             form,
             lambda: placements.placement_record(
                 actor=request.user,
@@ -362,19 +309,20 @@ def case_placement(request: AuthedRequest, case_id: UUID) -> HttpResponse:
                 description=d["description"],
             ),
         )
-        if not outcome:
+        if saved.ok:
             return _back(request, case, _("The placement is recorded."), "placements-heading")
     return _render(request, case, placement_form=form)
 
 
 @require_POST
 @login_required
+@case_workers_only
 def case_missing(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     case = _case(request, case_id)
     form = MissingForm(request.POST, prefix="missing")
     if form.is_valid():
         d = form.cleaned_data
-        outcome = _save(
+        saved = save(
             form,
             lambda: disappearances.missing_episode_record(
                 actor=request.user,
@@ -384,7 +332,7 @@ def case_missing(request: AuthedRequest, case_id: UUID) -> HttpResponse:
                 reported_to_police_at=d["reported_to_police_at"],
             ),
         )
-        if not outcome:
+        if saved.ok:
             return _back(
                 request,
                 case,
@@ -396,6 +344,7 @@ def case_missing(request: AuthedRequest, case_id: UUID) -> HttpResponse:
 
 @require_POST
 @login_required
+@case_workers_only
 def case_missing_close(request: AuthedRequest, case_id: UUID, episode_id: UUID) -> HttpResponse:
     case = _case(request, case_id)
     episode = response_reads.missing_episode_get_for_user(user=request.user, episode_id=episode_id)
@@ -404,7 +353,7 @@ def case_missing_close(request: AuthedRequest, case_id: UUID, episode_id: UUID) 
     form = MissingCloseForm(request.POST, prefix=f"close-{episode.pk}")
     if form.is_valid():
         d = form.cleaned_data
-        outcome = _save(
+        saved = save(
             form,
             lambda: disappearances.missing_episode_close(
                 actor=request.user,
@@ -415,28 +364,30 @@ def case_missing_close(request: AuthedRequest, case_id: UUID, episode_id: UUID) 
                 country=d.get("country") or "",
             ),
         )
-        if outcome == "conflict":
+        if saved.conflict:
             episode.refresh_from_db()
-            kept = {str(episode.pk): _kept(form, episode.version)}
-            return _render(request, case, status=CONFLICT, conflict=True, close_forms=kept)
-        if not outcome:
+            kept_forms = {str(episode.pk): kept(form, episode.version)}
+            return _render(request, case, status=CONFLICT, conflict=True, close_forms=kept_forms)
+        if saved.ok:
             return _back(request, case, _("The outcome of the disappearance is recorded."), "missing-heading")
     return _render(request, case, close_forms={str(episode.pk): form})
 
 
 @require_POST
 @login_required
+@case_workers_only
 def case_plan(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     case = _case(request, case_id)
     form = Form(request.POST)
-    outcome = _save(form, lambda: plans.plan_create(actor=request.user, case=case))
-    if not outcome:
+    saved = save(form, lambda: plans.plan_create(actor=request.user, case=case))
+    if saved.ok:
         return _back(request, case, _("The individual plan is created."), "plan-heading")
     return _render(request, case, plan_error=" ".join(str(e) for e in form.non_field_errors()))
 
 
 @require_POST
 @login_required
+@case_workers_only
 def case_plan_goal(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     case = _case(request, case_id)
     if not _has_plan(case):
@@ -444,24 +395,25 @@ def case_plan_goal(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     plan = case.individual_plan  # type: ignore[attr-defined]
     form = GoalForm(request.POST, prefix="goal")
     if form.is_valid():
-        outcome = _save(
+        saved = save(
             form,
             lambda: plans.plan_goal_add(actor=request.user, plan=plan, text=form.cleaned_data["text"]),
         )
-        if not outcome:
+        if saved.ok:
             return _back(request, case, _("The goal is added."), "plan-heading")
     return _render(request, case, goal_form=form)
 
 
 @require_POST
 @login_required
+@case_workers_only
 def case_task(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     case = _case(request, case_id)
     form = TaskForm(request.POST, case=case, prefix="task")
     plan = case.individual_plan if _has_plan(case) else None  # type: ignore[attr-defined]
     if form.is_valid():
         d = form.cleaned_data
-        outcome = _save(
+        saved = save(
             form,
             lambda: plans.task_add(
                 actor=request.user,
@@ -472,13 +424,14 @@ def case_task(request: AuthedRequest, case_id: UUID) -> HttpResponse:
                 plan=plan,
             ),
         )
-        if not outcome:
+        if saved.ok:
             return _back(request, case, _("The task is added."), "tasks-heading")
     return _render(request, case, task_form=form)
 
 
 @require_POST
 @login_required
+@case_workers_only
 def case_task_done(request: AuthedRequest, case_id: UUID, task_id: UUID) -> HttpResponse:
     case = _case(request, case_id)
     task = response_reads.task_get_for_user(user=request.user, task_id=task_id)
@@ -486,27 +439,28 @@ def case_task_done(request: AuthedRequest, case_id: UUID, task_id: UUID) -> Http
         raise Http404("Not found")
     form = TaskDoneForm(request.POST, prefix=f"task-{task.pk}")
     if form.is_valid():
-        outcome = _save(
+        saved = save(
             form,
             lambda: plans.task_set_status(
                 actor=request.user, task=task, status=TaskStatus.DONE, version=form.cleaned_data["version"]
             ),
         )
-        if outcome == "conflict":
+        if saved.conflict:
             return _render(request, case, status=CONFLICT, conflict=True)
-        if not outcome:
+        if saved.ok:
             return _back(request, case, _("The task is done."), "tasks-heading")
     return _render(request, case, task_done_forms={str(task.pk): form})
 
 
 @require_POST
 @login_required
+@case_workers_only
 def case_meeting(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     case = _case(request, case_id)
     form = MeetingForm(request.POST, case=case, prefix="meeting")
     if form.is_valid():
         d = form.cleaned_data
-        outcome = _save(
+        saved = save(
             form,
             lambda: plans.meeting_record(
                 actor=request.user,
@@ -516,13 +470,14 @@ def case_meeting(request: AuthedRequest, case_id: UUID) -> HttpResponse:
                 decisions=form.decisions(),
             ),
         )
-        if not outcome:
+        if saved.ok:
             return _back(request, case, _("The meeting is recorded."), "meetings-heading")
     return _render(request, case, meeting_form=form)
 
 
 @require_POST
 @login_required
+@case_workers_only
 def case_meeting_decisions(request: AuthedRequest, case_id: UUID, meeting_id: UUID) -> HttpResponse:
     """The decisions of a meeting once it is held (a planned one, or more of a held one)."""
     case = _case(request, case_id)
@@ -531,25 +486,26 @@ def case_meeting_decisions(request: AuthedRequest, case_id: UUID, meeting_id: UU
         raise Http404("Not found")
     form = DecisionsForm(request.POST, prefix=f"decide-{meeting.pk}")
     if form.is_valid():
-        outcome = _save(
+        saved = save(
             form,
             lambda: plans.meeting_decisions_add(
                 actor=request.user, meeting=meeting, decisions=form.decisions()
             ),
         )
-        if not outcome:
+        if saved.ok:
             return _back(request, case, _("The decisions are recorded."), "meetings-heading")
     return _render(request, case, decision_forms={str(meeting.pk): form})
 
 
 @require_POST
 @login_required
+@case_workers_only
 def case_legal_status(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     case = _case(request, case_id)
     form = LegalStatusForm(request.POST, prefix="legal")
     if form.is_valid():
         d = form.cleaned_data
-        outcome = _save(
+        saved = save(
             form,
             lambda: legal_status.legal_status_record(
                 actor=request.user,
@@ -561,7 +517,7 @@ def case_legal_status(request: AuthedRequest, case_id: UUID) -> HttpResponse:
                 note=d["note"],
             ),
         )
-        if not outcome:
+        if saved.ok:
             return _back(request, case, _("The legal status is recorded."), "legal-heading")
     return _render(request, case, legal_status_form=form)
 
@@ -571,17 +527,16 @@ def case_legal_status(request: AuthedRequest, case_id: UUID) -> HttpResponse:
 
 def case_response_summary(*, user: User, case: Case) -> dict[str, Any]:
     """The open deadlines of a case, for the case page's "Response" section (one query)."""
-    clocks = list(response_reads.clocks_visible_to(user=user).filter(case=case, state__in=OPEN_CLOCK_STATES))
+    clocks = list(response_reads.open_clocks_of_case(user=user, case=case))
     lang = _lang()
     return {"response_clocks": [{"clock": c, "label": clock_label(c.kind, lang)} for c in clocks]}
 
 
 @require_GET
 @login_required
+@directory_users_only
 def directory(request: AuthedRequest) -> HttpResponse:
     """The 24-hour directory of agencies, for those who work with cases. Others get 404."""
     user = request.user
-    if not (user.can_work_with_cases or user.is_coordinator):
-        raise Http404
     rows = response_reads.agency_directory(user=user)
     return render(request, "web/response/directory.html", {"rows": rows})

@@ -9,19 +9,18 @@ download goes through varde.statistics.report.annual_report_for_user, which audi
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from varde.accounts.models import User
+from varde.access.predicates import can_read_statistics, can_write_annual_report
 from varde.audit.models import AuditAction
-from varde.core.errors import EditConflict, NotPermitted
+from varde.core.errors import NotPermitted
 from varde.statistics import charts as chart_module
 from varde.statistics.disclosure import DisclosureError
 from varde.statistics.models import MAX_SECTION
@@ -30,21 +29,16 @@ from varde.statistics.report import (
     NoFiguresForYear,
     annual_report_for_chart,
     annual_report_for_user,
-    may_edit_texts,
     report_years,
     texts_for_year,
 )
 from varde.statistics.report_files import XLSX_CONTENT_TYPE, context, report_pdf, report_xlsx
-from varde.statistics.selectors import may_see_published
 from varde.statistics.services import NEW, annual_report_text_save
 from varde.web.types import AuthedRequest
+from varde.web.views.base import CONFLICT, done, kept, only, save
 
-CONFLICT = 409
-
-
-def _require_reader(user: User) -> None:
-    if not may_see_published(user):
-        raise Http404("Not found")
+readers_only = only(can_read_statistics)
+"""Coordinators and analysts; everyone else gets 404."""
 
 
 def _k(request: HttpRequest) -> int | None:
@@ -58,7 +52,6 @@ def _k(request: HttpRequest) -> int | None:
 
 
 def _report(request: AuthedRequest, year: int, fmt: str, action: str) -> AnnualReport:
-    _require_reader(request.user)
     try:
         return annual_report_for_user(user=request.user, year=year, k=_k(request), fmt=fmt, action=action)
     except (NoFiguresForYear, DisclosureError):
@@ -69,19 +62,20 @@ def _report(request: AuthedRequest, year: int, fmt: str, action: str) -> AnnualR
 
 @require_GET
 @login_required
+@readers_only
 def statistics_index(request: AuthedRequest) -> HttpResponse:
-    _require_reader(request.user)
     return render(request, "web/statistics/index.html", {"years": sorted(report_years(), reverse=True)})
 
 
 @require_GET
 @login_required
+@readers_only
 def statistics_report(request: AuthedRequest, year: int) -> HttpResponse:
     report = _report(request, year, "html", AuditAction.VIEW)
     # The charts go inline as data: images (img-src allows data:): one request, no style attribute
     # in the page, and nothing for the page's CSP to block. statistics-chart serves each on its own.
     ctx = context(report, inline_charts=True)
-    ctx.update({"may_edit": may_edit_texts(request.user), "k_query": "k" in request.GET})
+    ctx.update({"may_edit": can_write_annual_report(request.user), "k_query": "k" in request.GET})
     return render(request, "web/statistics/report.html", ctx)
 
 
@@ -93,6 +87,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 @require_GET
 @login_required
+@readers_only
 def statistics_report_pdf(request: AuthedRequest, year: int) -> HttpResponse:
     report = _report(request, year, "pdf", AuditAction.EXPORT)
     return _download(report_pdf(report), "application/pdf", f"varde-annual-report-{year}.pdf")
@@ -100,6 +95,7 @@ def statistics_report_pdf(request: AuthedRequest, year: int) -> HttpResponse:
 
 @require_GET
 @login_required
+@readers_only
 def statistics_report_xlsx(request: AuthedRequest, year: int) -> HttpResponse:
     report = _report(request, year, "xlsx", AuditAction.EXPORT)
     return _download(report_xlsx(report), XLSX_CONTENT_TYPE, f"varde-annual-report-{year}.xlsx")
@@ -113,10 +109,10 @@ CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'sel
 @transaction.non_atomic_requests
 @require_GET
 @login_required
+@readers_only
 def statistics_chart(request: AuthedRequest, year: int, chart: str) -> HttpResponse:
     if chart not in chart_module.CHARTS:
         raise Http404("Not found")
-    _require_reader(request.user)
     try:
         report = annual_report_for_chart(user=request.user, year=year, k=_k(request))
     except (NoFiguresForYear, DisclosureError, NotPermitted):
@@ -150,10 +146,10 @@ class AnnualReportTextForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@readers_only
 def statistics_report_edit(request: AuthedRequest, year: int) -> HttpResponse:
     user = request.user
-    _require_reader(user)
-    if not may_edit_texts(user):
+    if not can_write_annual_report(user):
         raise PermissionDenied  # an analyst reads the report but does not write it
     if year not in report_years():
         raise Http404("Not found")
@@ -172,25 +168,23 @@ def statistics_report_edit(request: AuthedRequest, year: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, "web/statistics/edit.html", {"form": form, "year": year}, status=400)
     data = form.cleaned_data
-    try:
-        annual_report_text_save(
+    saved = save(
+        form,
+        lambda: annual_report_text_save(
             actor=user,
             year=year,
             trends=data["trends"],
             challenges=data["challenges"],
             research_needs=data["research_needs"],
             version=data["version"],
-        )
-    except EditConflict:
+        ),
+    )
+    if saved.conflict:
         # Keep the user's text in the form, with the version now saved, so that saving again after
         # merging is possible; show what was saved meanwhile below it.
         current = texts_for_year(year)
-        post = request.POST.copy()
-        post["version"] = str(current.version)
-        form = AnnualReportTextForm(post)
-        ctx = {"form": form, "year": year, "conflict": True, "current": current}
+        ctx = {"form": kept(form, current.version), "year": year, "conflict": True, "current": current}
         return render(request, "web/statistics/edit.html", ctx, status=CONFLICT)
-    except NotPermitted as error:
-        raise PermissionDenied from error
-    messages.success(request, _("The annual report's sections are saved."))
-    return redirect("statistics-report", year=year)
+    if not saved.ok:
+        return render(request, "web/statistics/edit.html", {"form": form, "year": year}, status=400)
+    return done(request, _("The annual report's sections are saved."), "statistics-report", year=year)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ProsecutionConfig(AppConfig):
+    name = "varde.prosecution"
+    label = "prosecution"
+    verbose_name = "Criminal cases"
