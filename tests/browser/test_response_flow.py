@@ -12,8 +12,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_report_flow import sign_in
 from varde.core import clock
-from varde.response.models import ClockState, Notification, NotificationKind
-from varde.response.placements import on_presumed_child
+from varde.response.models import Clock, ClockState, Notification, NotificationKind
 
 pytestmark = pytest.mark.browser
 
@@ -26,12 +25,21 @@ def english(page: Page, live_server) -> Page:
     return page
 
 
-def test_coordinator_sees_a_clock_about_to_run_out_and_child_welfare_acknowledges(english: Page, world):
+def _hours_later(monkeypatch, hours: float) -> None:
+    """Time moves on (for this thread and the live server's): the clocks started with the reports."""
+    later = clock.now() + dt.timedelta(hours=hours)
+    monkeypatch.setattr(clock, "now", lambda: later)
+
+
+def test_coordinator_sees_a_clock_about_to_run_out_and_child_welfare_acknowledges(
+    english: Page, world, monkeypatch
+):
     page = english
     case = world.cases.police_child
-    # The data first: the live server answers from another thread. The child was presumed 23 hours
-    # ago, so the 24-hour placement deadline is in its warning window.
-    placement_clock = on_presumed_child(case=case, occurred_at=clock.now() - dt.timedelta(hours=23))
+    # The data first: the live server answers from another thread. The child was presumed when it was
+    # reported, 23 hours ago: the 24-hour placement deadline is in its warning window.
+    _hours_later(monkeypatch, 23)
+    placement_clock = Clock.objects.get(case=case, kind="safe_placement")
     assert placement_clock.state == ClockState.RUNNING
     note = Notification.objects.get(
         kind=NotificationKind.PRESUMED_CHILD, case=case, recipient_agency=world.agencies.childwelfare
@@ -75,10 +83,11 @@ def test_coordinator_sees_a_clock_about_to_run_out_and_child_welfare_acknowledge
     assert_accessible(page)
 
 
-def test_caseworker_places_a_presumed_child_from_the_response_page(english: Page, world):
+def test_caseworker_places_a_presumed_child_from_the_response_page(english: Page, world, monkeypatch):
     page = english
     case = world.cases.police_child
-    placement_clock = on_presumed_child(case=case, occurred_at=clock.now() - dt.timedelta(hours=2))
+    _hours_later(monkeypatch, 2)  # reported (and presumed a child) two hours ago
+    placement_clock = Clock.objects.get(case=case, kind="safe_placement")
 
     sign_in(page, "police")
     page.locator("header a[href='/response/next/']").click()
