@@ -76,7 +76,9 @@ def test_notification_email_arrives_and_holds_no_personal_data(world, frozen, co
 
     stats = run_worker(once=True, consume_events=False)
     assert stats.emails_sent == 1
-    assert sorted(rcpt for m in smtp_server.messages for rcpt in m.rcpt_tos) == ["vakt@bufetat-ost.example.no"]
+    assert sorted(rcpt for m in smtp_server.messages for rcpt in m.rcpt_tos) == [
+        "vakt@bufetat-ost.example.no"
+    ]
     for envelope in smtp_server.messages:
         text = _text(envelope)
         assert case.reference in text

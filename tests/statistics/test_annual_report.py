@@ -28,9 +28,9 @@ from varde.audit.models import AuditEvent
 from varde.cases.models import Case
 from varde.cli import main
 from varde.core.errors import EditConflict, NotPermitted
+from varde.demo.demo2009 import load_2009
 from varde.persons.models import IdentityDocument, PersonName, PhoneNumber
 from varde.statistics import charts
-from varde.demo.demo2009 import load_2009
 from varde.statistics.extract import pseudonymised_extract
 from varde.statistics.models import AnnualReportText
 from varde.statistics.report import SUPPRESSED, annual_report_for_user, build_report

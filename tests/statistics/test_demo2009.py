@@ -9,8 +9,8 @@ import pytest
 
 from varde.cases.models import Referral
 from varde.cli import main
-from varde.linkage.models import ReviewDecision
 from varde.demo.demo2009 import load_2009
+from varde.linkage.models import ReviewDecision
 
 pytestmark = pytest.mark.django_db
 
