@@ -267,9 +267,7 @@ def inbox_page(*, user: User, filter: InboxFilter | None = None, page: int = 1) 
     groups = [
         InboxGroup(
             case_id=h["case_id"],
-            reference=by_case[h["case_id"]][0].case.reference
-            if h["case_id"] and by_case.get(h["case_id"])
-            else "",
+            reference=_reference(by_case.get(h["case_id"]) if h["case_id"] else None),
             count=h["n"],
             open=h["open"],
             items=[InboxItem(n, n.kind in urgent, after[n.pk]) for n in by_case.get(h["case_id"], [])],
@@ -689,3 +687,8 @@ def case_response_as_of(*, user: User, case: Case, at: dt.datetime) -> CaseRespo
         legal_status=legal_status_current(case=case, on=dates.local_date(at), at=at),
         placements=placements,
     )
+
+
+def _reference(notifications: list[Notification] | None) -> str:
+    case = notifications[0].case if notifications else None
+    return case.reference if case is not None else ""

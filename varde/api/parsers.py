@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Mapping
 from typing import IO, Any
 
+from django.conf import settings
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser, get_encoding
+from rest_framework.parsers import JSONParser
 from rest_framework.utils import json
 
 MAX_DEPTH = 32
@@ -43,9 +45,12 @@ class DepthLimitedJSONParser(JSONParser):
     """DRF's JSONParser with a limit on nesting (registered in REST_FRAMEWORK's DEFAULT_PARSER_CLASSES)."""
 
     def parse(
-        self, stream: IO[bytes], media_type: str | None = None, parser_context: dict[str, Any] | None = None
+        self,
+        stream: IO[bytes],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
-        encoding = get_encoding(parser_context or {})
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = codecs.getreader(encoding)(stream).read()
         except (LookupError, UnicodeError) as error:

@@ -58,7 +58,7 @@ def _presumption_lifted(event: Event) -> None:
 
 @event_handler(EventKind.CASE_STATUS_CHANGED, immediate=True)
 def _case_status_changed(event: Event) -> None:
-    case = Case.objects.get(pk=event.case_id)
+    case = Case.objects.get(pk=event.data["case"])
     if event.data.get("to") == CaseStatus.CLOSED:
         on_case_closed(case=case)
     elif event.data.get("from") == CaseStatus.CLOSED:

@@ -94,7 +94,8 @@ class MissingCloseForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Not abroad"))] + [
+        country: Any = self.fields["country"]
+        country.choices = [("", _("Not abroad"))] + [
             (code, name) for code, name in country_choices() if code != "NO"
         ]
 

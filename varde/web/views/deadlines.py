@@ -76,11 +76,11 @@ class ClockFilterForm(forms.Form):
         super().__init__(data)
         lang = _lang()
         kinds = sorted(clock_rules()["kinds"], key=lambda k: clock_label(k, lang))
-        self.fields["kind"].choices = [("", _("All deadlines"))] + [(k, clock_label(k, lang)) for k in kinds]
+        kind: Any = self.fields["kind"]
+        kind.choices = [("", _("All deadlines"))] + [(k, clock_label(k, lang)) for k in kinds]
         if agencies:
-            self.fields["agency"].choices = [("", _("All agencies"))] + [
-                (str(a.pk), a.name) for a in agencies
-            ]
+            agency: Any = self.fields["agency"]
+            agency.choices = [("", _("All agencies"))] + [(str(a.pk), a.name) for a in agencies]
         else:
             del self.fields["agency"]
 
@@ -143,7 +143,7 @@ def national_clocks(request: AuthedRequest) -> HttpResponse:
     """Every running, paused and missed deadline in the country, by time left, for coordinators."""
     user = request.user
     agencies = agencies_active()
-    form = ClockFilterForm(request.GET, agencies=agencies)
+    form = ClockFilterForm(request.GET, agencies=list(agencies))
     f, number = form.value()
     page = response_reads.national_clocks(user=user, filter=f, page=number, language=_lang())
     # Which of the page's cases the coordinator may open now (others link to break-the-glass).
@@ -196,7 +196,8 @@ class InboxFilterForm(forms.Form):
 
     def __init__(self, data: QueryDict, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        self.fields["kind"].choices = [("", _("All kinds"))] + list(NotificationKind.choices)
+        kind: Any = self.fields["kind"]
+        kind.choices = [("", _("All kinds"))] + list(NotificationKind.choices)
 
     def value(self) -> tuple[response_reads.InboxFilter, int]:
         self.is_valid()
@@ -274,7 +275,7 @@ def notification_acknowledge(request: AuthedRequest, notification_id: UUID) -> H
     if saved.ok:
         messages.success(request, _("The notification is acknowledged."))
     else:
-        messages.warning(request, " ".join(form.non_field_errors()))
+        messages.warning(request, " ".join(str(e) for e in form.non_field_errors()))
     if request.POST.get("next") == "detail":
         return redirect("notification-detail", notification_id=notification.pk)
     focus = request.POST.get("focus_after", "")
@@ -315,12 +316,12 @@ def notifications_acknowledge(request: AuthedRequest) -> HttpResponse:
             pk__in=ids
         )
         how = {"scope": "selected"}
-    form = _empty_form()
+    empty = _empty_form()
     saved = save(
-        form, lambda: notifications.notifications_acknowledge(actor=user, notifications=chosen, how=how)
+        empty, lambda: notifications.notifications_acknowledge(actor=user, notifications=chosen, how=how)
     )
     if not saved.ok:
-        messages.error(request, " ".join(form.non_field_errors()))
+        messages.error(request, " ".join(str(e) for e in empty.non_field_errors()))
         return _back_to_inbox(request)
     done = saved.result
     if done:
