@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib.admin import AdminSite
 from django.http import HttpRequest
 
+from varde.access.predicates import is_system_admin
+
 
 def restrict_admin_to_system_administrators(site: AdminSite) -> None:
     def has_permission(request: HttpRequest) -> bool:
-        user = request.user
-        return bool(user.is_active and user.is_authenticated and getattr(user, "is_system_admin", False))
+        return is_system_admin(request.user)  # type: ignore[arg-type]
 
     site.has_permission = has_permission  # type: ignore[method-assign]
     # django-otp's device admin shows each user's TOTP secret as a QR code (and answers 500 for an
