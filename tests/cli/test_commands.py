@@ -70,24 +70,36 @@ def test_audit_verify_on_an_empty_trail(varde, db):
     assert result.code == 0 and "audit chain intact: 0 events" in result.out
 
 
-def test_serve_migrates_then_execs_gunicorn(varde, db, monkeypatch):
+def _supervised(calls):
+    """Stand-in for Supervisor.run: records the commands it would start (gunicorn and the worker)."""
+
+    def run(self):
+        calls.append(self.commands)
+        return 0
+
+    return run
+
+
+def test_serve_migrates_then_runs_gunicorn_and_a_worker(varde, db, monkeypatch):
     calls = []
     monkeypatch.setattr(app, "migrate_if_needed", lambda quiet=False: calls.append("migrate"))
-    monkeypatch.setattr(app.os, "execv", lambda path, argv: calls.append(argv))
+    monkeypatch.setattr(app.Supervisor, "run", _supervised(calls))
     result = varde("serve", "--host", "0.0.0.0", "--port", "8123")
     assert result.code == 0
     assert calls[0] == "migrate"
-    argv = calls[1]
+    argv = calls[1]["web server"]
     assert argv[:4] == [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
     assert argv[argv.index("--bind") + 1] == "0.0.0.0:8123"
+    assert calls[1]["worker"][:4] == [sys.executable, "-m", "varde.cli", "worker"]
 
 
 def test_serve_defaults_to_localhost_8000(varde, db, monkeypatch):
     seen = []
     monkeypatch.setattr(app, "migrate_if_needed", lambda quiet=False: None)
-    monkeypatch.setattr(app.os, "execv", lambda path, argv: seen.append(argv))
+    monkeypatch.setattr(app.Supervisor, "run", _supervised(seen))
     varde("serve")
-    assert seen[0][seen[0].index("--bind") + 1] == "127.0.0.1:8000"
+    web = seen[0]["web server"]
+    assert web[web.index("--bind") + 1] == "127.0.0.1:8000"
 
 
 def test_unexpected_errors_print_no_traceback_or_message(varde, world, monkeypatch):
