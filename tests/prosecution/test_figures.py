@@ -125,8 +125,12 @@ def test_the_demo_gives_seed_000s_verdicts(capsys):
     from varde.demo.prosecution import load_prosecution
 
     agencies = {
-        code: Agency.objects.create(code=code, name=code, kind=AgencyKind.POLICE_DISTRICT, municipality=m)
-        for code, m in (("oslo-pd-stop", "0301"), ("kripos", "0301"), ("vest-pd-exit", "4601"))
+        code: Agency.objects.create(code=code, name=code, kind=kind, municipality=m)
+        for code, kind, m in (
+            ("oslo-pd-stop", AgencyKind.POLICE_DISTRICT, "0301"),
+            ("kripos", AgencyKind.POLICE_NATIONAL, "0301"),  # a national unit, as in the demo
+            ("vest-pd-exit", AgencyKind.POLICE_DISTRICT, "4601"),
+        )
     }
     workers = {code: make_user(code, a, Role.CASEWORKER) for code, a in agencies.items()}
     bulgarian = report(

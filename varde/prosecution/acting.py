@@ -2,8 +2,8 @@
 Services refuse an actor with these; varde.access.prosecution builds its selectors on the same facts.
 
 Rules:
-- criminal cases are opened by caseworkers of a police district, the prosecution authority or the
-  police immigration service (the criminal agencies);
+- criminal cases are opened by caseworkers of a police district, a national police unit (Kripos),
+  the prosecution authority or the police immigration service (the criminal agencies);
 - a criminal case is open (investigation details included) to the users of the agencies on its own
   participation list, and to nobody else;
 - a KOM coordinator sees every criminal case without its details (varde.access.prosecution), and may
@@ -26,7 +26,12 @@ from varde.statistics.police_districts import police_district
 from .models import CriminalCase, CriminalCaseParticipant
 
 CRIMINAL_AGENCY_KINDS = frozenset(
-    {AgencyKind.POLICE_DISTRICT, AgencyKind.PROSECUTION, AgencyKind.POLICE_IMMIGRATION}
+    {
+        AgencyKind.POLICE_DISTRICT,
+        AgencyKind.POLICE_NATIONAL,  # Kripos: investigates with the districts, has no district of its own
+        AgencyKind.PROSECUTION,
+        AgencyKind.POLICE_IMMIGRATION,
+    }
 )
 
 
