@@ -70,7 +70,13 @@ def test_coordinator_sees_a_clock_about_to_run_out_and_child_welfare_acknowledge
     row.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r"/notifications/(\?[^#]*)?(#.*)?$"))
     expect(page.locator(".varde-messages")).to_contain_text("The notification is acknowledged.")
+    # The inbox shows what still waits: the acknowledged notification has left it, and is found
+    # under the filter for acknowledged ones.
     row = page.locator("tr", has=page.locator(f"a[href='/notifications/{note.pk}/']"))
+    expect(row).to_have_count(0)
+    page.locator("select[name=acknowledged]").select_option("yes")
+    page.locator("main form[method=get] button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"acknowledged=yes"))
     expect(row).to_contain_text("Acknowledged")
     assert_accessible(page)
 

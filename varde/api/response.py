@@ -381,10 +381,10 @@ class NationalClocksView(VardeAPIView):
         operation_id="response_clocks_national",
         tags=["response"],
         parameters=CLOCK_FILTERS,
-        responses=responses({200: ClockRowSerializer(many=True)}, not_found=True),
+        responses=responses({200: ClockRowSerializer(many=True)}, body=True, not_found=True),
         summary="Coordinators: every running, paused and missed deadline of the open cases, by time left",
-        description="Case references only, never names. Filters: kind, agency, child, state. "
-        "404 for anyone but coordinators.",
+        description="Case references only, never names. Filters: kind, agency, child, state "
+        "(400 for an agency that is not a UUID or an unknown state). 404 for anyone but coordinators.",
     )
     def get(self, request: Request) -> Response:
         user = request.user

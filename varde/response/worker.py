@@ -100,7 +100,9 @@ def _drain(
             with transaction.atomic():
                 qs = candidates().exclude(pk__in=failed)
                 if skip_locked:
-                    qs = qs.select_for_update(skip_locked=True)
+                    # OF self: lock the item's row only; a candidate filter may join a nullable
+                    # relation (the notification's case), whose side PostgreSQL cannot lock.
+                    qs = qs.select_for_update(skip_locked=True, of=("self",))
                 item_id = qs.values_list("pk", flat=True).first()
                 if item_id is None:
                     return won
