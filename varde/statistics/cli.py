@@ -38,7 +38,7 @@ residence_permits and voluntary_returns.
 
 Example:
   varde stats --year 2009 --json
-  varde stats --year 2009 --json --published --k 5 --user kom.analyst"""
+  varde stats --year 2009 --json --published --k 5 --user analyst"""
 
 EXPORT_DESCRIPTION = """De-identified case data in the Human Trafficking Case Data Standard (HTCDS 2.0):
 one record per de-duplicated person, with field and picklist value names exactly as in the standard's

@@ -25,7 +25,7 @@ further cells where a suppressed one could be worked out from the totals. The fi
 
 EXAMPLE = """Example:
   varde report annual 2009 --format pdf --out kom-2009.pdf
-  varde report annual 2009 --format xlsx --out kom-2009.xlsx --k 5 --user kom.analyst"""
+  varde report annual 2009 --format xlsx --out kom-2009.xlsx --k 5 --user analyst"""
 
 
 def cmd_report_annual(args: argparse.Namespace) -> int:
