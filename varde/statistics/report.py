@@ -7,12 +7,16 @@ the page, the PDF, the XLSX and the charts, where it is shown as SUPPRESSED and 
 `annual_report_for_user` is the one way in: it checks who may read national statistics
 (coordinators and analysts, varde.statistics.selectors), audits the read with the year, the
 threshold and the format, and assembles an `AnnualReport` with the coordinators' written sections.
+
+Other packages add sections of their own (criminal cases: varde.prosecution.report) through
+`report_section_register`, called from their AppConfig.ready(): statistics sits beside them and
+imports none of them; a provider gets the year and the threshold and returns published figures only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +64,7 @@ class Table:
     rows: list[Row]
     withheld: bool = False  # the whole table could not be protected and is not published
     note: str = ""
+    column: str = ""  # what the figures count ("" = persons), e.g. criminal cases or NOK
 
     @property
     def any_suppressed(self) -> bool:
@@ -120,6 +125,37 @@ def hidden_box(estimate: HiddenEstimate | None, *, k: int) -> HiddenBox | None:
 
 
 @dataclass(frozen=True)
+class ReportSection:
+    """A section another package adds to the report (e.g. criminal cases): its own tables of published
+    figures under one heading. Each table says what it counts (`Table.column`)."""
+
+    slug: str
+    title: str
+    tables: list[Table]
+    note: str = ""
+
+
+SectionProvider = Callable[[int, int], ReportSection | None]
+"""(year, k) -> the section, built from published (disclosure-controlled) figures only; None when
+the package has nothing to report."""
+
+_SECTION_PROVIDERS: dict[str, SectionProvider] = {}
+
+
+def report_section_register(slug: str, provider: SectionProvider) -> None:
+    """A package beside statistics adds a section to the annual report, from its AppConfig.ready():
+    statistics never imports it (the layers), the report asks the registry. Registering a slug again
+    replaces its provider."""
+    _SECTION_PROVIDERS[slug] = provider
+
+
+def report_sections(year: int, k: int) -> list[ReportSection]:
+    """The registered sections for the year, in the order they were registered."""
+    sections = (provider(year, k) for provider in _SECTION_PROVIDERS.values())
+    return [section for section in sections if section is not None]
+
+
+@dataclass(frozen=True)
 class AnnualReport:
     year: int
     k: int
@@ -131,13 +167,18 @@ class AnnualReport:
     texts: Texts
     generated_at: Any = field(default=None)
     hidden: HiddenBox | None = None  # shown only when the estimate passed the checks
+    sections: list[ReportSection] = field(default_factory=list)  # from other packages (the registry)
 
     def table(self, slug: str) -> Table:
         return next(t for t in self.tables if t.slug == slug)
 
+    def section(self, slug: str) -> ReportSection:
+        return next(s for s in self.sections if s.slug == slug)
+
     @property
     def any_suppressed(self) -> bool:
-        return any(t.any_suppressed or t.withheld for t in self.tables) or any(
+        tables = [*self.tables, *(t for s in self.sections for t in s.tables)]
+        return any(t.any_suppressed or t.withheld for t in tables) or any(
             None in (r.persons, r.women, r.men, r.girls, r.boys) for r in self.trend
         )
 
@@ -209,9 +250,10 @@ def build_report(
     k: int,
     texts: Texts | None = None,
     hidden: HiddenEstimate | None = None,
+    sections: Sequence[ReportSection] = (),
 ) -> AnnualReport:
     """Pure: the report from the extract, through the published figures only; with the year's
-    hidden-numbers estimate when it passed its checks."""
+    hidden-numbers estimate when it passed its checks, and the sections other packages made."""
     years = years_with_data(rows)
     if year not in years:
         raise NoFiguresForYear(year)
@@ -281,6 +323,7 @@ def build_report(
         texts=texts or Texts(),
         generated_at=clock.now(),
         hidden=hidden_box(hidden, k=k),
+        sections=list(sections),
     )
 
 
@@ -312,12 +355,12 @@ def annual_report_for_user(
         raise NotPermitted("only coordinators and analysts see national statistics")
     threshold = check_k(k)
     rows = pseudonymised_extract()
-    hidden = (
-        hidden_for_period(start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
-        if year in years_with_data(rows)
-        else None
+    has_data = year in years_with_data(rows)
+    hidden = hidden_for_period(start=dt.date(year, 1, 1), end=dt.date(year, 12, 31)) if has_data else None
+    sections = report_sections(year, threshold) if has_data else []
+    report = build_report(
+        rows, year, k=threshold, texts=texts_for_year(year), hidden=hidden, sections=sections
     )
-    report = build_report(rows, year, k=threshold, texts=texts_for_year(year), hidden=hidden)
     audit_record(
         actor=user,
         action=action,

@@ -104,11 +104,12 @@ def report_xlsx(report: AnnualReport) -> bytes:
     ws.append([note])
     ws.column_dimensions["A"].width = 40
 
-    for table in report.tables:
+    tables = [*report.tables, *(t for section in report.sections for t in section.tables)]
+    for table in tables:
         sheet = wb.create_sheet(_sheet_title(table.title))
         sheet.append([table.title])
         sheet["A1"].font = Font(bold=True)
-        sheet.append([_("Category"), _("Persons"), _("Note")])
+        sheet.append([_("Category"), table.column or _("Persons"), _("Note")])
         if table.withheld:
             sheet.append([_("This table is not published: it could not be protected.")])
         for i, row in enumerate(table.rows, start=3):
