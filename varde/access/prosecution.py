@@ -150,6 +150,17 @@ def victim_cases_to_link(*, user: User, criminal_case: CriminalCase) -> QuerySet
     )
 
 
+def networks_of_case(*, criminal_case: CriminalCase) -> QuerySet[Network]:
+    """The networks linked to a criminal case the caller has read with its details (for a choice of
+    network on the case's page or in the API)."""
+    return Network.objects.filter(case_links__criminal_case=criminal_case).order_by("name")
+
+
+def networks_open_to(*, user: User) -> QuerySet[Network]:
+    """Networks the user may link: linked to a criminal case their agency takes part in."""
+    return Network.objects.filter(case_links__criminal_case__in=criminal_cases_open_to(user)).distinct()
+
+
 def agencies_to_take_part(*, criminal_case: CriminalCase) -> QuerySet[Agency]:
     from varde.prosecution.acting import CRIMINAL_AGENCY_KINDS
 

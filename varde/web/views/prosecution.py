@@ -10,16 +10,20 @@ stale version answers 409 with the user's input kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from varde.access import prosecution as reads
@@ -45,7 +49,7 @@ from varde.web.prosecution_forms import (
     VictimLinkForm,
 )
 from varde.web.types import AuthedRequest
-from varde.web.views.base import CONFLICT, case_workers_only, done, kept, only, require, save
+from varde.web.views.base import CONFLICT, case_workers_only, done, kept, kept_data, only, require, save
 
 LIST_LIMIT = 200
 
@@ -156,10 +160,7 @@ def _context(request: AuthedRequest, view: reads.CriminalCaseView, **bound: Any)
                     prefix="victim", cases=reads.victim_cases_to_link(user=user, criminal_case=case)
                 ),
                 "perpetrator_form": bound.pop("perpetrator_form", None)
-                or PerpetratorForm(
-                    prefix="perpetrator",
-                    networks=_case_networks(case),
-                ),
+                or PerpetratorForm(prefix="perpetrator", networks=_networks(view)),
                 "network_form": bound.pop("network_form", None) or NetworkForm(prefix="network"),
                 "cooperation_form": bound.pop("cooperation_form", None)
                 or CooperationForm(prefix="cooperation"),
@@ -189,10 +190,6 @@ def _context(request: AuthedRequest, view: reads.CriminalCaseView, **bound: Any)
         ]
     context.update(bound)
     return context
-
-
-def _case_networks(case: CriminalCase) -> QuerySet[Network]:
-    return Network.objects.filter(case_links__criminal_case=case).order_by("name")
 
 
 def _page(request: AuthedRequest, criminal_case_id: UUID) -> reads.CriminalCaseView:
@@ -228,18 +225,50 @@ def criminal_case_detail(request: AuthedRequest, criminal_case_id: UUID) -> Http
     return _render(request, _page(request, criminal_case_id))
 
 
-@require_POST
-@login_required
-def criminal_case_stage(request: AuthedRequest, criminal_case_id: UUID) -> HttpResponse:
+# --- the forms of a criminal case's page: one way from a form to its service ------------------------------
+
+
+@dataclass(frozen=True)
+class CaseForm:
+    """A form on a criminal case's page: its context name (`<name>_form`, also its prefix), how it is
+    built for the case (bound to the posted data, or unbound with None), the service it calls with the
+    cleaned data, and where the page goes back to with which message. A form that carries the case's
+    version answers a stale one with 409 and the user's input kept against the case as it is now."""
+
+    name: str
+    build: Callable[[AuthedRequest, reads.CriminalCaseView, Any], Form]
+    call: Callable[[AuthedRequest, CriminalCase, dict[str, Any], Any], object]
+    message: str
+    anchor: str
+
+
+def _post(request: AuthedRequest, criminal_case_id: UUID, spec: CaseForm) -> HttpResponse:
     view = _acting(request, criminal_case_id)
-    form = StageForm(request.POST, prefix="stage")
+    form = spec.build(request, view, request.POST)
     if form.is_valid():
-        d = form.cleaned_data
-        saved = save(
-            form,
-            lambda: services.stage_record(
-                actor=request.user,
-                criminal_case=view.case,
+        saved = save(form, lambda: spec.call(request, view.case, form.cleaned_data, form))
+        if saved.conflict:
+            fresh = _page(request, criminal_case_id)
+            again = spec.build(request, fresh, kept_data(form, fresh.case.version))
+            return _render(request, fresh, status=CONFLICT, conflict=True, **{f"{spec.name}_form": again})
+        if saved.ok:
+            return _back(request, view, _(spec.message), spec.anchor)
+    return _render(request, view, **{f"{spec.name}_form": form})
+
+
+def _networks(view: reads.CriminalCaseView) -> QuerySet[Network]:
+    return reads.networks_of_case(criminal_case=view.case)
+
+
+def _case_forms() -> dict[str, CaseForm]:
+    """The case's forms by name (messages marked for translation, translated when shown)."""
+    return {
+        "stage": CaseForm(
+            "stage",
+            lambda r, v, data: StageForm(data, prefix="stage"),
+            lambda r, case, d, f: services.stage_record(
+                actor=r.user,
+                criminal_case=case,
                 stage=d["stage"],
                 on=d["on"],
                 version=d["version"],
@@ -247,126 +276,126 @@ def criminal_case_stage(request: AuthedRequest, criminal_case_id: UUID) -> HttpR
                 court=d["court"],
                 outcome=d["outcome"],
             ),
-        )
-        if saved.conflict:
-            fresh = _page(request, criminal_case_id)
-            return _render(
-                request, fresh, status=CONFLICT, conflict=True, stage_form=kept(form, fresh.case.version)
-            )
-        if saved.ok:
-            return _back(request, view, _("The stage is recorded."), "stages-heading")
-    return _render(request, view, stage_form=form)
-
-
-@require_POST
-@login_required
-def criminal_case_trial(request: AuthedRequest, criminal_case_id: UUID) -> HttpResponse:
-    view = _acting(request, criminal_case_id)
-    form = TrialForm(request.POST, prefix="trial")
-    if form.is_valid():
-        d = form.cleaned_data
-        saved = save(
-            form,
-            lambda: services.trial_schedule(
-                actor=request.user,
-                criminal_case=view.case,
-                on=d["trial_on"],
-                court=d["court"],
-                version=d["version"],
+            gettext_noop("The stage is recorded."),
+            "stages-heading",
+        ),
+        "trial": CaseForm(
+            "trial",
+            lambda r, v, data: TrialForm(data, prefix="trial"),
+            lambda r, case, d, f: services.trial_schedule(
+                actor=r.user, criminal_case=case, on=d["trial_on"], court=d["court"], version=d["version"]
             ),
-        )
-        if saved.conflict:
-            fresh = _page(request, criminal_case_id)
-            return _render(
-                request, fresh, status=CONFLICT, conflict=True, trial_form=kept(form, fresh.case.version)
-            )
-        if saved.ok:
-            return _back(request, view, _("The trial date is recorded."), "stages-heading")
-    return _render(request, view, trial_form=form)
-
-
-@require_POST
-@login_required
-def criminal_case_facts(request: AuthedRequest, criminal_case_id: UUID) -> HttpResponse:
-    view = _acting(request, criminal_case_id)
-    form = FactsForm(request.POST, prefix="facts")
-    if form.is_valid():
-        d = form.cleaned_data
-        saved = save(
-            form,
-            lambda: services.criminal_case_update(
-                actor=request.user,
-                criminal_case=view.case,
+            gettext_noop("The trial date is recorded."),
+            "stages-heading",
+        ),
+        "facts": CaseForm(
+            "facts",
+            lambda r, v, data: FactsForm(data, prefix="facts"),
+            lambda r, case, d, f: services.criminal_case_update(
+                actor=r.user,
+                criminal_case=case,
                 version=d["version"],
                 police_case_number=d["police_case_number"],
                 exploitation_form=d["exploitation_form"],
                 confiscated_nok=d["confiscated_nok"],
                 notes=d["notes"],
             ),
-        )
-        if saved.conflict:
-            fresh = _page(request, criminal_case_id)
-            return _render(
-                request, fresh, status=CONFLICT, conflict=True, facts_form=kept(form, fresh.case.version)
-            )
-        if saved.ok:
-            return _back(request, view, _("The facts are saved."), "facts-heading")
-    return _render(request, view, facts_form=form)
-
-
-@require_POST
-@login_required
-def criminal_case_victim(request: AuthedRequest, criminal_case_id: UUID) -> HttpResponse:
-    view = _acting(request, criminal_case_id)
-    form = VictimLinkForm(
-        request.POST,
-        prefix="victim",
-        cases=reads.victim_cases_to_link(user=request.user, criminal_case=view.case),
-    )
-    if form.is_valid():
-        d = form.cleaned_data
-        saved = save(
-            form,
-            lambda: services.victim_link_add(
-                actor=request.user, criminal_case=view.case, case=d["case"], role=d["role"]
+            gettext_noop("The facts are saved."),
+            "facts-heading",
+        ),
+        "victim": CaseForm(
+            "victim",
+            lambda r, v, data: VictimLinkForm(
+                data, prefix="victim", cases=reads.victim_cases_to_link(user=r.user, criminal_case=v.case)
             ),
-        )
-        if saved.ok:
-            return _back(request, view, _("The victim's case is linked."), "victims-heading")
-    return _render(request, view, victim_form=form)
-
-
-@require_POST
-@login_required
-def criminal_case_perpetrator(request: AuthedRequest, criminal_case_id: UUID) -> HttpResponse:
-    view = _acting(request, criminal_case_id)
-    form = PerpetratorForm(
-        request.POST,
-        prefix="perpetrator",
-        networks=_case_networks(view.case),
-    )
-    if form.is_valid():
-        d = form.cleaned_data
-        saved = save(
-            form,
-            lambda: services.perpetrator_add(
-                actor=request.user,
-                criminal_case=view.case,
+            lambda r, case, d, f: services.victim_link_add(
+                actor=r.user, criminal_case=case, case=d["case"], role=d["role"]
+            ),
+            gettext_noop("The victim's case is linked."),
+            "victims-heading",
+        ),
+        "perpetrator": CaseForm(
+            "perpetrator",
+            lambda r, v, data: PerpetratorForm(data, prefix="perpetrator", networks=_networks(v)),
+            lambda r, case, d, f: services.perpetrator_add(
+                actor=r.user,
+                criminal_case=case,
                 name=d["name"],
                 nationality=d["nationality"],
                 role=d["role"],
                 network=d["network"],
                 police_district=d["police_district"],
             ),
-        )
-        if saved.ok:
-            return _back(request, view, _("The perpetrator is added."), "perpetrators-heading")
-    return _render(request, view, perpetrator_form=form)
+            gettext_noop("The perpetrator is added."),
+            "perpetrators-heading",
+        ),
+        "network": CaseForm(
+            "network",
+            lambda r, v, data: NetworkForm(data, prefix="network"),
+            lambda r, case, d, f: services.network_add(
+                actor=r.user, criminal_case=case, name=d["name"], countries=f.country_list()
+            ),
+            gettext_noop("The network is added."),
+            "networks-heading",
+        ),
+        "cooperation": CaseForm(
+            "cooperation",
+            lambda r, v, data: CooperationForm(data, prefix="cooperation"),
+            lambda r, case, d, f: services.cooperation_record(
+                actor=r.user,
+                criminal_case=case,
+                kind=d["kind"],
+                started_on=d["started_on"],
+                country=d["country"],
+                note=d["note"],
+            ),
+            gettext_noop("The cooperation is recorded."),
+            "cooperation-heading",
+        ),
+        "participant": CaseForm(
+            "participant",
+            lambda r, v, data: ParticipantForm(
+                data, prefix="participant", agencies=reads.agencies_to_take_part(criminal_case=v.case)
+            ),
+            lambda r, case, d, f: services.participant_add(
+                actor=r.user, criminal_case=case, agency=d["agency"], role=d["role"]
+            ),
+            gettext_noop("The agency takes part in the criminal case."),
+            "participants-heading",
+        ),
+    }
+
+
+CASE_FORMS = _case_forms()
+
+
+def _form_view(name: str) -> Callable[[AuthedRequest, UUID], HttpResponse]:
+    spec = CASE_FORMS[name]
+
+    @require_POST
+    @login_required
+    def view(request: AuthedRequest, criminal_case_id: UUID) -> HttpResponse:
+        return _post(request, criminal_case_id, spec)
+
+    view.__name__ = view.__qualname__ = f"criminal_case_{name}"
+    view.__doc__ = f"POST the {name} form of a criminal case's page."
+    return view
+
+
+criminal_case_stage = _form_view("stage")
+criminal_case_trial = _form_view("trial")
+criminal_case_facts = _form_view("facts")
+criminal_case_victim = _form_view("victim")
+criminal_case_perpetrator = _form_view("perpetrator")
+criminal_case_network = _form_view("network")
+criminal_case_cooperation = _form_view("cooperation")
+criminal_case_participant = _form_view("participant")
 
 
 @require_POST
 @login_required
 def criminal_case_outcome(request: AuthedRequest, criminal_case_id: UUID, link_id: UUID) -> HttpResponse:
+    """A person's outcome: its own form per perpetrator, versioned by the person's link."""
     view = _acting(request, criminal_case_id)
     link = reads.perpetrator_link_get_for_user(user=request.user, link_id=link_id)
     if link.criminal_case_id != view.case.pk:
@@ -393,71 +422,6 @@ def criminal_case_outcome(request: AuthedRequest, criminal_case_id: UUID, link_i
         if saved.ok:
             return _back(request, view, _("The outcome is recorded."), "perpetrators-heading")
     return _render(request, view, outcome_forms={str(link.pk): form})
-
-
-@require_POST
-@login_required
-def criminal_case_network(request: AuthedRequest, criminal_case_id: UUID) -> HttpResponse:
-    view = _acting(request, criminal_case_id)
-    form = NetworkForm(request.POST, prefix="network")
-    if form.is_valid():
-        saved = save(
-            form,
-            lambda: services.network_add(
-                actor=request.user,
-                criminal_case=view.case,
-                name=form.cleaned_data["name"],
-                countries=form.country_list(),
-            ),
-        )
-        if saved.ok:
-            return _back(request, view, _("The network is added."), "networks-heading")
-    return _render(request, view, network_form=form)
-
-
-@require_POST
-@login_required
-def criminal_case_cooperation(request: AuthedRequest, criminal_case_id: UUID) -> HttpResponse:
-    view = _acting(request, criminal_case_id)
-    form = CooperationForm(request.POST, prefix="cooperation")
-    if form.is_valid():
-        d = form.cleaned_data
-        saved = save(
-            form,
-            lambda: services.cooperation_record(
-                actor=request.user,
-                criminal_case=view.case,
-                kind=d["kind"],
-                started_on=d["started_on"],
-                country=d["country"],
-                note=d["note"],
-            ),
-        )
-        if saved.ok:
-            return _back(request, view, _("The cooperation is recorded."), "cooperation-heading")
-    return _render(request, view, cooperation_form=form)
-
-
-@require_POST
-@login_required
-def criminal_case_participant(request: AuthedRequest, criminal_case_id: UUID) -> HttpResponse:
-    view = _acting(request, criminal_case_id)
-    form = ParticipantForm(
-        request.POST, prefix="participant", agencies=reads.agencies_to_take_part(criminal_case=view.case)
-    )
-    if form.is_valid():
-        d = form.cleaned_data
-        saved = save(
-            form,
-            lambda: services.participant_add(
-                actor=request.user, criminal_case=view.case, agency=d["agency"], role=d["role"]
-            ),
-        )
-        if saved.ok:
-            return _back(
-                request, view, _("The agency takes part in the criminal case."), "participants-heading"
-            )
-    return _render(request, view, participant_form=form)
 
 
 # --- the victim's side --------------------------------------------------------------------------------------
