@@ -6,10 +6,14 @@ met, record id, timeline notes and their data, status-change reasons, invitation
 purposes), and the free text of the identification and response modules (assessment reasoning,
 age-evidence notes and sources, why a presumption was lifted, clock pause/extension/change reasons,
 legal-status notes, places, plan goals, task titles, meeting decisions) and the reasons of linkage
-review decisions. Kept for statistics: the case skeleton - reference, status and its history (who/when,
-without the reasons), dates, agencies, forms of exploitation, sector, municipality, nationality, sex,
-age band and the child flag. A person is anonymised only when every case about them is due.
-Each case is audited (action `anonymise`) and recorded in AnonymisedCase, so a run is idempotent.
+review decisions; the free text and identifiers of concluded criminal cases that become due with the
+case (varde.prosecution.retention: police case number, investigation and cooperation notes, and the
+names of perpetrators and networks once every criminal case they are in is due). Kept for
+statistics: the case skeleton - reference, status and its history (who/when, without the reasons),
+dates, agencies, forms of exploitation, sector, municipality, nationality, sex, age band and the child
+flag, and a criminal case's stages, outcome, proceeds and links. A person is anonymised only when
+every case about them is due. Each case is audited (action `anonymise`) and recorded in
+AnonymisedCase, so a run is idempotent.
 
 Retention sits above the domain packages: each offers its own `*_anonymise` service for what it
 holds, and this package decides when and calls them in one transaction per case. A new domain
@@ -34,6 +38,7 @@ from varde.core import clock
 from varde.identification.services import identification_anonymise
 from varde.linkage.services import linkage_anonymise
 from varde.persons.services import person_anonymise
+from varde.prosecution.retention import prosecution_anonymise
 from varde.response.retention import response_anonymise
 
 # Each domain's own anonymisation of a case's records, in the order they run.
@@ -42,6 +47,7 @@ ANONYMISERS: tuple[Callable[..., None], ...] = (
     identification_anonymise,
     response_anonymise,
     linkage_anonymise,
+    prosecution_anonymise,
 )
 
 
