@@ -8,21 +8,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.linkage.generate import generate  # noqa: E402
+from varde.core.interchange_format import INTERCHANGE_COLUMNS  # noqa: E402
 
-COLUMNS = (
-    "record_id",
-    "reporting_agency",
-    "referral_date",
-    "given_name",
-    "family_name",
-    "sex",
-    "date_of_birth",
-    "estimated_age",
-    "nationality",
-    "phone",
-    "id_document_number",
-    "municipality",
-)
+COLUMNS = INTERCHANGE_COLUMNS
 
 
 def rec(

@@ -34,27 +34,15 @@ from varde.cases.models import Referral
 from varde.cases.services import DocumentInput, NameInput, ReportInput, referral_report
 from varde.core import clock, hygiene
 from varde.core.errors import NotPermitted, VardeError
+from varde.core.interchange_format import INTERCHANGE_COLUMNS, REQUIRED_COLUMNS
 from varde.persons import codes
 from varde.persons.models import DocumentType, NameKind, Person, Sex
 from varde.persons.validators import validate_municipality, validate_phone
 
 from .models import ExportRequest
 
-COLUMNS: tuple[str, ...] = (
-    "record_id",
-    "reporting_agency",
-    "referral_date",
-    "given_name",
-    "family_name",
-    "sex",
-    "date_of_birth",
-    "estimated_age",
-    "nationality",
-    "phone",
-    "id_document_number",
-    "municipality",
-)
-REQUIRED_VALUES: tuple[str, ...] = ("record_id", "reporting_agency", "referral_date")
+COLUMNS = INTERCHANGE_COLUMNS
+REQUIRED_VALUES = REQUIRED_COLUMNS
 MAX_LENGTHS = {"record_id": 100, "given_name": 200, "family_name": 200, "id_document_number": 60}
 MAX_ESTIMATED_AGE = 120
 EARLIEST_DATE = dt.date(1900, 1, 1)

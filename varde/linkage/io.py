@@ -14,22 +14,8 @@ from typing import IO
 import pyarrow as pa
 
 from varde.core.errors import VardeError
+from varde.core.interchange_format import INTERCHANGE_COLUMNS, REQUIRED_COLUMNS
 
-INTERCHANGE_COLUMNS: tuple[str, ...] = (
-    "record_id",
-    "reporting_agency",
-    "referral_date",
-    "given_name",
-    "family_name",
-    "sex",
-    "date_of_birth",
-    "estimated_age",
-    "nationality",
-    "phone",
-    "id_document_number",
-    "municipality",
-)
-REQUIRED_COLUMNS: tuple[str, ...] = ("record_id", "reporting_agency", "referral_date")
 DECISION_COLUMNS: tuple[str, ...] = ("record_a", "record_b", "decision")
 DECISIONS = ("same", "not_same")
 
