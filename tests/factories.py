@@ -186,6 +186,22 @@ def linkage_world(
     return police, ngo, mihai_adult(personas.childwelfare, agencies.childwelfare, **{**kw, **(mihai or {})})
 
 
+def share_case(case: Case, *, lead: User, agency: Agency, accepter: User) -> None:
+    """The lead agency shares its case with `agency`: the person's consent, the invitation, and
+    `accepter` (of that agency) accepting it; `agency` takes part from then on."""
+    from varde.cases.services import case_invite_agency, consent_record, participation_respond
+
+    consent_record(
+        actor=lead,
+        case=case,
+        purpose="Follow-up",
+        given_on=case.referrals.first().referral_date,
+        agency=agency,
+    )
+    invitation = case_invite_agency(actor=lead, case=case, agency=agency)
+    participation_respond(actor=accepter, participation=invitation, accept=True)
+
+
 def referral_input(given: str, family: str, **kw: Any) -> ReportInput:
     """What a caseworker has typed about a woman before the likely-earlier-record hint is asked for
     (a referral of 2026-11-01, not reported yet). Any ReportInput field may be given."""

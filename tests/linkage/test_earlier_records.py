@@ -1,5 +1,6 @@
-"""The caseworker's hint, by stored blocking keys: it finds an earlier record in another agency,
-reveals nothing of it, reads only records sharing a key (a bounded number of queries whatever the
+"""The caseworker's hint, by stored blocking keys: it finds an earlier record in another agency's
+referral in a case the caseworker's agency takes part in (issue 21, finding 3: never one it cannot
+see), reveals nothing of it, reads only records sharing a key (a bounded number of queries whatever the
 number of unrelated persons), and the keys follow new referrals and new names."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import esther_by_police, esther_input, report
+from tests.factories import esther_by_police, esther_input, report, share_case
 from varde.audit.models import AuditEvent
 from varde.cases.services import DocumentInput, NameInput, person_add_name
 from varde.linkage.models import RecordKey
@@ -24,10 +25,14 @@ pytestmark = pytest.mark.django_db
 QUERY_BUDGET = 14
 
 
-def _esther(personas, agencies):
-    return esther_by_police(
+def _esther(personas, agencies, *, shared: bool = True):
+    """Esther by the police; `shared`: with child welfare taking part in her case."""
+    case = esther_by_police(
         personas, agencies, met_where="Storgata 99", description="Met at Storgata 99 during outreach."
     )
+    if shared:
+        share_case(case, lead=personas.police, agency=agencies.childwelfare, accepter=personas.childwelfare)
+    return case
 
 
 def _strangers(personas, agencies, n: int, start: int = 0) -> None:
@@ -45,7 +50,7 @@ def _strangers(personas, agencies, n: int, start: int = 0) -> None:
 
 
 def test_keys_are_stored_as_keyed_hashes_when_a_referral_is_reported(personas, agencies):
-    case = _esther(personas, agencies)
+    case = _esther(personas, agencies, shared=False)
     referral = case.referrals.get()
     keys = list(RecordKey.objects.filter(referral=referral).values_list("key", "agency_id"))
     assert keys and all(agency == agencies.police.pk for _k, agency in keys)
@@ -80,6 +85,17 @@ def test_finds_the_earlier_record_across_agencies_and_reveals_nothing(personas, 
     assert event.detail == {"likely_earlier_records": 1}
     # the reporting agency itself gets no hint about its own record
     assert not likely_earlier_records(referral_data=esther_input(), agency=agencies.police).exists
+
+
+def test_no_hint_of_a_record_in_a_case_the_agency_does_not_take_part_in(personas, agencies):
+    """Issue 21, finding 3: the same earlier record, not shared with child welfare, gives no hint."""
+    _esther(personas, agencies, shared=False)
+    hint = likely_earlier_records(
+        referral_data=esther_input(), agency=agencies.childwelfare, actor=personas.childwelfare
+    )
+    assert not hint.exists and hint.count == 0 and hint.coordinators == []
+    event = AuditEvent.objects.filter(object_type="linkage.earlier_records").latest("seq")
+    assert event.detail == {"likely_earlier_records": 0}
 
 
 def test_a_name_added_later_is_found(personas, agencies):

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import MIHAI_BORN, esther_input, linkage_world, referral_input
+from tests.factories import MIHAI_BORN, esther_input, linkage_world, referral_input, share_case
 from varde.audit.models import AuditEvent
 from varde.core.errors import NotPermitted
 from varde.linkage.models import ClusterMember, LinkageRun, ReviewItem
@@ -90,6 +90,9 @@ def test_review_item_decided_same_joins_and_undo_splits(personas, linked_world):
 
 
 def test_likely_earlier_record_in_another_agency_reveals_nothing(personas, agencies, linked_world):
+    # child welfare takes part in both Esther cases (issue 21, finding 3: else it is told nothing)
+    for referral, lead in zip(linked_world[:2], (personas.police, personas.ngo), strict=True):
+        share_case(referral.case, lead=lead, agency=agencies.childwelfare, accepter=personas.childwelfare)
     hint = likely_earlier_records(
         referral_data=esther_input(), agency=agencies.childwelfare, actor=personas.childwelfare
     )

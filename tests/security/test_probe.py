@@ -11,7 +11,8 @@ nothing. The attacks and the tests that hold each one in detail are in docs/THRE
   fields through the pages, the API and the CSV import;
 - a stale status form.
 
-The existence oracle and the import that blocks audited reads (findings 3 and 4) are held elsewhere.
+The existence oracle (finding 3) is probed over HTTP in tests/security/test_existence_oracle.py; the
+import that blocks audited reads (finding 4) is held elsewhere.
 """
 
 from __future__ import annotations

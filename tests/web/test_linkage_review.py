@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import linkage_world, report
+from tests.factories import linkage_world, report, share_case
 from varde.audit.models import AuditEvent
 from varde.cases.services import case_add_note
 from varde.linkage.models import ClusterMember, ReviewDecision, ReviewItem
@@ -274,6 +274,10 @@ def test_report_page_tells_of_a_likely_earlier_record_elsewhere_without_its_data
     from tests.web.test_report import form_data
 
     police, _ngo, _other, _item = pair_world
+    # child welfare takes part in the police's Esther case (issue 21, finding 3: else no hint)
+    share_case(
+        police.case, lead=personas.police, agency=agencies.childwelfare, accepter=personas.childwelfare
+    )
     client = login(personas.childwelfare)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the assertions read the English hint
     data = form_data(

@@ -108,3 +108,30 @@ class AnonymisedCase(models.Model):
 
     def __str__(self) -> str:
         return f"anonymised case {self.pk}"
+
+
+class SecurityAlert(models.Model):
+    """A pattern in the audit trail that an auditor should look at: one user's refusals or one
+    user's reports matching records they cannot see, above a threshold within a window
+    (varde.audit.alerts). Holds the user's id and user name and a count, never personal data of
+    the people in the cases. Never updated, never deleted by the application."""
+
+    class Kind(models.TextChoices):
+        HIDDEN_MATCHES = "hidden_matches", _("reports matching records the reporter cannot see")
+        REFUSALS = "refusals", _("refused access to victims' data")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(_("raised"), db_index=True)
+    user_id = models.UUIDField(_("user id"), db_index=True)
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    count = models.PositiveIntegerField(_("count"))
+    window_minutes = models.PositiveIntegerField(_("within minutes"))
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("security alert")
+        verbose_name_plural = _("security alerts")
+
+    def __str__(self) -> str:
+        return f"security alert {self.kind} {self.pk}"

@@ -75,13 +75,17 @@ class Decision(models.TextChoices):
 
 
 class ReviewItem(BaseModel):
-    """A pair the model could not settle, for a coordinator to look at side by side."""
+    """A pair the model could not settle, for a coordinator to look at side by side. Without a run:
+    a new referral that probably matches another agency's earlier record when it was reported
+    (linkage.services.earlier_records_queue); the next run replaces it with its own verdict."""
 
     class State(models.TextChoices):
         OPEN = "open", _("Open")
         DECIDED = "decided", _("Decided")
 
-    run = models.ForeignKey(LinkageRun, on_delete=models.CASCADE, related_name="review_items")
+    run = models.ForeignKey(
+        LinkageRun, null=True, blank=True, on_delete=models.CASCADE, related_name="review_items"
+    )
     record_a = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
     record_b = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
     match_probability = models.FloatField(_("match probability"))

@@ -1,6 +1,6 @@
 """Reads for linkage: the review queue (coordinators only) and the hint a caseworker gets when
-a likely earlier record of the same person exists in another agency (a yes/no, a count, and whom
-to ask - never the other agency's data)."""
+a likely earlier record of the same person exists in another agency's referral in a case the
+caseworker's agency takes part in (a yes/no, a count, and whom to ask - never the record's data)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from django.db.models import Count, QuerySet
 from varde.accounts.models import Agency, Membership, Role, User
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
-from varde.cases.models import Referral
+from varde.cases.models import CaseParticipation, ParticipationState, Referral
 
-from .model import ModelParameters, default_parameters
-from .models import ClusterMember, RecordKey, ReviewDecision, ReviewItem
+from .model import MODEL_VERSION, ModelParameters, default_parameters
+from .models import ClusterMember, LinkageRun, RecordKey, ReviewDecision, ReviewItem
 from .pipeline import Thresholds, score_new_record
 from .records import key_digests, load_records
 
@@ -46,9 +46,20 @@ def person_keys() -> dict[str, str]:
     return {str(r): k for r, k in ClusterMember.objects.values_list("referral_id", "person_key")}
 
 
-def _parameters() -> ModelParameters:
-    from .services import latest_parameters
+def latest_run() -> LinkageRun | None:
+    return LinkageRun.objects.filter(state=LinkageRun.State.FINISHED).order_by("-started").first()
 
+
+def latest_parameters() -> ModelParameters | None:
+    run = latest_run()
+    if run is None or not run.parameters:
+        return None
+    params = ModelParameters.from_json(run.parameters)
+    # trained for other comparison levels: its values would land on the wrong levels
+    return params if params.version == MODEL_VERSION else None
+
+
+def _parameters() -> ModelParameters:
     return latest_parameters() or default_parameters()
 
 
@@ -114,42 +125,75 @@ MAX_HINT_CANDIDATES = 200
 MAX_NEW_ROWS = 4
 
 
+def agency_case_ids(agency_id: Any) -> QuerySet[CaseParticipation, Any]:
+    """The cases an agency takes part in (a subquery): the records its caseworkers may already see."""
+    return CaseParticipation.objects.filter(agency_id=agency_id, state=ParticipationState.ACTIVE).values(
+        "case_id"
+    )
+
+
+def earlier_matches(
+    rows: list[dict[str, str]],
+    *,
+    agency_id: Any,
+    only_cases: QuerySet[Any, Any] | None = None,
+    except_case: Any = None,
+    before: Any = None,
+) -> dict[Any, float]:
+    """Referral id -> match probability of the other agencies' earlier records that probably are the
+    person of `rows` (at least HINT_THRESHOLD), among the cases `only_cases` if given, and among the
+    referrals created before `before` if given.
+
+    Only records sharing a blocking key with the new one are read: one indexed query on the stored
+    keys (RecordKey), then the comparison fields of at most MAX_HINT_CANDIDATES of them. The number
+    of queries does not grow with the number of persons."""
+    wanted = key_digests(rows)
+    if not wanted:
+        return {}
+    keys = RecordKey.objects.filter(key__in=sorted(wanted)).exclude(agency_id=agency_id)
+    if only_cases is not None:
+        keys = keys.filter(referral__case_id__in=only_cases)
+    if except_case is not None:
+        keys = keys.exclude(referral__case_id=except_case)
+    if before is not None:
+        keys = keys.filter(referral__created_at__lt=before)
+    candidate_ids = list(
+        keys.values("referral_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared", "referral_id")
+        .values_list("referral_id", flat=True)[:MAX_HINT_CANDIDATES]
+    )
+    if not candidate_ids:
+        return {}
+    records = load_records(Referral.objects.filter(pk__in=candidate_ids))
+    # every name, phone and document of a candidate against every one of the new record
+    owners = [rid for rid in candidate_ids if rid in records for _row in records[rid].rows()]
+    candidates = [row for rid in candidate_ids if rid in records for row in records[rid].rows()]
+    best: dict[Any, float] = {}
+    params = _parameters()
+    for row in rows[:MAX_NEW_ROWS]:
+        for owner, p in zip(owners, score_new_record(row, candidates, params), strict=True):
+            best[owner] = max(p, best.get(owner, 0.0))
+    return {owner: p for owner, p in best.items() if p >= HINT_THRESHOLD}
+
+
 def likely_earlier_records(
     *, referral_data: Any, agency: Agency, actor: User | None = None
 ) -> EarlierRecords:
     """Tell a caseworker creating a referral whether another agency likely has an earlier record of
-    the same person. Answers only yes/no, a count and the coordinators to ask; the other agency's
-    records, ids and names never leave this function. The lookup is audited (the count only).
+    the same person **in a case the caseworker's agency takes part in** (so may already see). Answers
+    only yes/no, a count and the coordinators to ask; the records, ids and names never leave this
+    function. The lookup is audited (the count only).
 
-    Only records sharing a blocking key with the new one are read: one indexed query on the stored
-    keys (RecordKey), then the comparison fields of at most MAX_HINT_CANDIDATES of them. The number
-    of queries does not grow with the number of persons.
+    Records in cases the agency does not take part in are never consulted here: whether such a record
+    exists would be an existence oracle (issue 21, finding 3). Those matches go to KOM's review queue
+    from the worker after the report is saved (linkage.services.earlier_records_queue), so that
+    neither the answer nor its timing depends on them.
     """
     rows = [
         {**row, "record_id": "new", "reporting_agency": str(agency.pk)} for row in _as_rows(referral_data)
     ]
-    wanted = key_digests(rows)
-    count = 0
-    if wanted:
-        candidate_ids = list(
-            RecordKey.objects.filter(key__in=sorted(wanted))
-            .exclude(agency_id=agency.pk)
-            .values("referral_id")
-            .annotate(shared=Count("id"))
-            .order_by("-shared", "referral_id")
-            .values_list("referral_id", flat=True)[:MAX_HINT_CANDIDATES]
-        )
-        if candidate_ids:
-            records = load_records(Referral.objects.filter(pk__in=candidate_ids))
-            # every name, phone and document of a candidate against every one of the new record
-            owners = [rid for rid in candidate_ids if rid in records for _row in records[rid].rows()]
-            candidates = [row for rid in candidate_ids if rid in records for row in records[rid].rows()]
-            best: dict[Any, float] = {}
-            params = _parameters()
-            for row in rows[:MAX_NEW_ROWS]:
-                for owner, p in zip(owners, score_new_record(row, candidates, params), strict=True):
-                    best[owner] = max(p, best.get(owner, 0.0))
-            count = sum(1 for p in best.values() if p >= HINT_THRESHOLD)
+    count = len(earlier_matches(rows, agency_id=agency.pk, only_cases=agency_case_ids(agency.pk)))
     if actor is not None:
         audit_record(
             actor=actor,

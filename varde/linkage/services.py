@@ -15,7 +15,8 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from varde.accounts.models import User
+from varde.accounts.models import Agency, User
+from varde.audit.alerts import HIDDEN_MATCHES, alert_watch
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.cases.models import Case, Referral
@@ -23,7 +24,7 @@ from varde.core import clock
 from varde.core.errors import EditConflict, NotPermitted, VardeError
 
 from .extract import referral_extract
-from .model import MODEL_VERSION, ModelParameters, default_parameters
+from .model import default_parameters
 from .models import (
     ClusterMember,
     Decision,
@@ -35,6 +36,7 @@ from .models import (
 )
 from .pipeline import link_records
 from .records import key_digests, load_records
+from .selectors import agency_case_ids, earlier_matches, latest_parameters
 
 logger = logging.getLogger(__name__)
 
@@ -64,19 +66,6 @@ def active_decisions() -> list[tuple[str, str, str]]:
             "record_a_id", "record_b_id", "decision"
         )
     ]
-
-
-def latest_run() -> LinkageRun | None:
-    return LinkageRun.objects.filter(state=LinkageRun.State.FINISHED).order_by("-started").first()
-
-
-def latest_parameters() -> ModelParameters | None:
-    run = latest_run()
-    if run is None or not run.parameters:
-        return None
-    params = ModelParameters.from_json(run.parameters)
-    # trained for other comparison levels: its values would land on the wrong levels
-    return params if params.version == MODEL_VERSION else None
 
 
 @transaction.atomic
@@ -263,6 +252,60 @@ def record_keys_refresh(*, person_ids: Iterable[UUID]) -> int:
 def record_keys_rebuild() -> int:
     """Recompute every referral's stored keys (every linkage run does this too)."""
     return _record_keys_write(Referral.objects.all(), replace_all=True)
+
+
+# --- matches found when a referral is reported (issue 21, finding 3) ----------------------------------
+
+
+@transaction.atomic
+def earlier_records_queue(*, case_id: UUID, agency_id: UUID, actor_id: UUID | None) -> int:
+    """After a report (the worker, from the outbox): put every probable match of the new referral
+    with another agency's earlier record on KOM's review queue, the matches in cases the reporting
+    agency does not take part in included - those the reporter is never told of. A report with such
+    hidden matches is audited for its reporter (`linkage.hidden_match`, a count only), and repeated
+    ones raise an alert to the auditors (varde.audit.alerts.HIDDEN_MATCHES). Returns the number of
+    pairs queued."""
+    referral = (
+        Referral.objects.filter(case_id=case_id, reporting_agency_id=agency_id).order_by("created_at").first()
+    )
+    if referral is None:
+        return 0
+    record = load_records(Referral.objects.filter(pk=referral.pk)).get(referral.pk)
+    if record is None:
+        return 0
+    matches = earlier_matches(
+        record.rows(), agency_id=agency_id, except_case=case_id, before=referral.created_at
+    )
+    if not matches:
+        return 0
+    visible = set(
+        Referral.objects.filter(pk__in=list(matches), case_id__in=agency_case_ids(agency_id)).values_list(
+            "pk", flat=True
+        )
+    )
+    hidden = [rid for rid in matches if rid not in visible]
+    decided = {(a, b) for a, b, _d in active_decisions()}
+    queued = 0
+    for rid, probability in sorted(matches.items(), key=lambda m: (-m[1], str(m[0]))):
+        a, b = _canonical(str(referral.pk), str(rid))
+        if (a, b) in decided:
+            continue
+        pair = Q(record_a_id=a, record_b_id=b) | Q(record_a_id=b, record_b_id=a)
+        if ReviewItem.objects.filter(pair, state=ReviewItem.State.OPEN).exists():
+            continue
+        ReviewItem.objects.create(run=None, record_a_id=a, record_b_id=b, match_probability=probability)
+        queued += 1
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    if hidden and actor is not None:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=("linkage.hidden_match", str(referral.pk)),
+            agency=Agency.objects.filter(pk=agency_id).first(),
+            detail={"hidden_matches": len(hidden), "queued": queued},
+        )
+        alert_watch(watch=HIDDEN_MATCHES, actor=actor)
+    return queued
 
 
 def linkage_anonymise(*, case: Case) -> None:

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from varde.access.alerts import security_alerts_for
 from varde.access.break_glass import notices_for
 from varde.access.cases import cases_listed_newest_first, invitations_newest_first, referrals_latest_for
 from varde.access.predicates import (
@@ -34,6 +35,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
     notices = list(notices_for(user=user)[:NOTICE_LIMIT])
     if not can_work_with_cases(user):
+        alerts = list(security_alerts_for(user=user)[:NOTICE_LIMIT])
         return render(
             request,
             "web/dashboard_other.html",
@@ -44,6 +46,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
                 "is_admin": can_administer(user),
                 "is_system_admin": is_system_admin(user),
                 "notices": notices,
+                "alerts": alerts,
             },
         )
 

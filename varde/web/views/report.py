@@ -23,9 +23,10 @@ logger = logging.getLogger(__name__)
 
 
 def _earlier_record_hint(request: AuthedRequest, form: ReportForm) -> None:
-    """Tell the caseworker when another agency likely has an earlier record of the same person:
-    that it exists and whom to ask, never the record (varde.linkage.selectors). A failing lookup
-    never undoes the saved report."""
+    """Tell the caseworker when another agency likely has an earlier record of the same person in a
+    case the caseworker's agency takes part in: that it exists and whom to ask, never the record
+    (varde.linkage.selectors). Matches in other cases go to KOM's review queue only (issue 21,
+    finding 3). A failing lookup never undoes the saved report."""
     try:
         with transaction.atomic():
             hint = likely_earlier_records(
@@ -39,8 +40,8 @@ def _earlier_record_hint(request: AuthedRequest, form: ReportForm) -> None:
         messages.info(
             request,
             _(
-                "Another agency probably has an earlier record of this person. You cannot see it; ask the "
-                "KOM coordinators to check whether it is the same person: %(coordinators)s."
+                "Another agency probably has an earlier record of this person in a case your agency takes "
+                "part in. Ask the KOM coordinators to check whether it is the same person: %(coordinators)s."
             )
             % {"coordinators": coordinators or _("KOM")},
         )
