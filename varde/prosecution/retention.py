@@ -17,6 +17,8 @@ Varde's copy of the police's record is not the record itself. Each criminal case
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.db import transaction
 
 from varde.audit.models import AnonymisedCase, AuditAction
@@ -37,9 +39,9 @@ from .models import (
 CONCLUDED = frozenset({Stage.FINAL_JUDGEMENT, Stage.DROPPED})
 
 
-def _due_criminal_case_ids(anonymised: set[object]) -> set[object]:
+def _due_criminal_case_ids(anonymised: set[UUID]) -> set[UUID]:
     """Concluded criminal cases with at least one victim's case, every one of them anonymised."""
-    links: dict[object, set[object]] = {}
+    links: dict[UUID, set[UUID]] = {}
     for criminal_case_id, case_id in VictimLink.objects.values_list("criminal_case_id", "case_id"):
         links.setdefault(criminal_case_id, set()).add(case_id)
     concluded = set(

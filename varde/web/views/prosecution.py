@@ -249,11 +249,14 @@ def _post(request: AuthedRequest, criminal_case_id: UUID, spec: CaseForm) -> Htt
         saved = save(form, lambda: spec.call(request, view.case, form.cleaned_data, form))
         if saved.conflict:
             fresh = _page(request, criminal_case_id)
-            again = spec.build(request, fresh, kept_data(form, fresh.case.version))
-            return _render(request, fresh, status=CONFLICT, conflict=True, **{f"{spec.name}_form": again})
+            again: dict[str, Any] = {
+                f"{spec.name}_form": spec.build(request, fresh, kept_data(form, fresh.case.version))
+            }
+            return _render(request, fresh, status=CONFLICT, conflict=True, **again)
         if saved.ok:
             return _back(request, view, _(spec.message), spec.anchor)
-    return _render(request, view, **{f"{spec.name}_form": form})
+    bound: dict[str, Any] = {f"{spec.name}_form": form}
+    return _render(request, view, **bound)
 
 
 def _networks(view: reads.CriminalCaseView) -> QuerySet[Network]:
