@@ -62,6 +62,7 @@ def test_varde_health_json(db, frozen, capsys):
 
 
 def test_coordinator_pages_show_a_red_banner_when_the_worker_is_down(client, world, frozen):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the banner's English text (pages default to Bokmål)
     login_verified(client, world.personas.coordinator)
     html = client.get(reverse("response-clocks")).content.decode()
     assert 'data-testid="worker-down"' in html and "never reported" in html

@@ -101,6 +101,7 @@ def test_bulk_acknowledge_of_a_filter_result(inbox_world, frozen):
 
 def test_the_inbox_page_acknowledges_three_at_once_and_the_badge_follows(inbox_world, client, frozen):
     w = inbox_world
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the page's English texts (pages default to Bokmål)
     login_verified(client, w.personas.childwelfare)
     html = client.get(reverse("response-next")).content.decode()
     assert 'data-testid="inbox-count">7<' in html and "7 notifications are not acknowledged" in html
