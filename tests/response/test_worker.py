@@ -47,23 +47,21 @@ def test_two_passes_never_fire_twice(world, frozen):
 
 def test_a_worker_that_dies_mid_way_loses_nothing(world, frozen, monkeypatch):
     clocks = _due_clocks(world.cases.police_child, frozen, 5)
-    real_notify = routing.notify
-    calls = {"n": 0}
+    real_notify_many = routing.notify_many
 
-    def dying_notify(**kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:
+    def dying_notify_many(notices):
+        if any(n.clock is not None and n.clock.pk == clocks[2].pk for n in notices):
             raise ConnectionError("killed")  # the process dies while firing the third clock
-        return real_notify(**kwargs)
+        return real_notify_many(notices)
 
-    monkeypatch.setattr(worker, "notify", dying_notify)
+    monkeypatch.setattr(worker, "notify_many", dying_notify_many)
     stats = worker.run_pass(worker_id="dying")
     assert stats.missed == 4 and stats.errors == 1
     # The clock being fired when it died was rolled back with its claim: still running, no history.
     running = Clock.objects.filter(pk__in=[c.pk for c in clocks], state=ClockState.RUNNING)
     assert running.count() == 1
     assert not ClockChange.objects.filter(clock=running.get(), action="missed").exists()
-    monkeypatch.setattr(worker, "notify", real_notify)
+    monkeypatch.setattr(worker, "notify_many", real_notify_many)
     assert worker.run_pass(worker_id="next").missed == 1
     assert Clock.objects.filter(pk__in=[c.pk for c in clocks], state=ClockState.MISSED).count() == 5
     assert ClockChange.objects.filter(clock__in=clocks, action="missed").count() == 5
@@ -116,3 +114,27 @@ def test_warning_is_sent_once_and_rearmed_by_an_extension(world, frozen):
     clock_extend(actor=world.personas.police, clock=clk, reason="Doctor ill", days=7, version=clk.version)
     frozen.advance(days=7)
     assert worker.run_pass(worker_id="a").warned == 1
+
+
+def test_a_batch_that_does_not_win_every_item_is_fired_one_by_one_each_once(world, frozen, monkeypatch):
+    """The worker claims up to CLAIM items in one compare-and-set; when it does not match every one
+    (another worker took one in between), the batch rolls back and its items are fired one by one,
+    each once, and nothing is counted as an error."""
+    clocks = _due_clocks(world.cases.police_child, frozen, 6)
+    real_many = worker.clocks_fire_missed
+    calls = {"n": 0}
+
+    def lost_one(*, clock_ids, now):
+        calls["n"] += 1
+        fired = real_many(clock_ids=clock_ids, now=now)
+        return None if calls["n"] == 1 else fired  # the first batch's UPDATE "matched" one row short
+
+    monkeypatch.setattr(worker, "clocks_fire_missed", lost_one)
+    stats = worker.run_pass(worker_id="a")
+    assert calls["n"] == 1
+    assert stats.missed == 6 and stats.errors == 0
+    assert Clock.objects.filter(pk__in=[c.pk for c in clocks], state=ClockState.MISSED).count() == 6
+    assert ClockChange.objects.filter(clock__in=clocks, action="missed").count() == 6
+    told = Notification.objects.filter(kind=NotificationKind.CLOCK_MISSED, clock__in=clocks)
+    assert told.values("clock_id", "recipient_agency_id").distinct().count() == told.count() > 0
+    assert worker.run_pass(worker_id="b").missed == 0

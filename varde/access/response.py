@@ -151,8 +151,8 @@ def notification_get_for_user(*, user: User, notification_id: UUID | str) -> Not
     return notification
 
 
-INBOX_GROUPS_PER_PAGE = 20
-INBOX_SHOWN_PER_GROUP = 10
+INBOX_GROUPS_PER_PAGE = 10
+INBOX_SHOWN_PER_GROUP = 5  # at most 50 notifications a page, as the deadline lists
 
 
 @dataclass(frozen=True)

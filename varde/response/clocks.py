@@ -498,6 +498,53 @@ def clock_fire_warning(*, clock_id: Any, now: dt.datetime) -> Clock | None:
     return clk
 
 
+def _fired(clock_ids: list[Any], now: dt.datetime, action: str) -> list[Clock]:
+    """The clocks just claimed, with what their notices need, and one history row each."""
+    clocks = list(
+        Clock.objects.select_related("case", "case__lead_agency", "responsible_agency")
+        .filter(pk__in=clock_ids)
+        .order_by("due_at", "id")
+    )
+    ClockChange.objects.bulk_create(
+        [
+            ClockChange(
+                clock=clk,
+                at=now,
+                action=action,
+                state=clk.state,
+                due_at=clk.due_at,
+                ends_on=clk.ends_on,
+                paused_at=clk.paused_at,
+                data={},
+            )
+            for clk in clocks
+        ]
+    )
+    return clocks
+
+
+def clocks_fire_missed(*, clock_ids: list[Any], now: dt.datetime) -> list[Clock] | None:
+    """`clock_fire_missed` for many clocks in one compare-and-set: the clocks if the UPDATE matched
+    every one of them (the caller holds their rows), else None and nothing is claimed by it that the
+    caller's rollback would not undo (the caller rolls back and fires them one by one)."""
+    updated = Clock.objects.filter(pk__in=clock_ids, state=ClockState.RUNNING, due_at__lte=now).update(
+        state=ClockState.MISSED, closed_at=now, version=F("version") + 1, updated_at=now
+    )
+    if updated != len(set(clock_ids)):
+        return None
+    return _fired(clock_ids, now, ClockAction.MISSED)
+
+
+def clocks_fire_warning(*, clock_ids: list[Any], now: dt.datetime) -> list[Clock] | None:
+    """`clock_fire_warning` for many clocks in one compare-and-set (see clocks_fire_missed)."""
+    updated = Clock.objects.filter(
+        pk__in=clock_ids, state=ClockState.RUNNING, warned_at__isnull=True, warn_at__lte=now, due_at__gt=now
+    ).update(warned_at=now)
+    if updated != len(set(clock_ids)):
+        return None
+    return _fired(clock_ids, now, ClockAction.WARNED)
+
+
 # --- for the operator -------------------------------------------------------------------------------
 
 OPERATOR_STATES = ("running", "warning", "missed", "all")

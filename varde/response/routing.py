@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
 
 from varde.accounts.models import Agency, AgencyKind, User
-from varde.cases.models import Case, ParticipationState
+from varde.cases.models import Case, CaseParticipation, ParticipationState
 from varde.core import clock as vclock
 
 from . import dates
@@ -37,10 +38,12 @@ class Recipient:
 
 
 def _targets(
-    target: str, *, case: Case, clock: Clock | None, invited: Agency | None
+    target: str, *, case: Case, clock: Clock | None, invited: Agency | None, memo: dict[str, Any]
 ) -> list[tuple[Agency, User | None]]:
     if target == "coordinators":
-        return [(a, None) for a in coordinator_agencies()]
+        if "coordinators" not in memo:  # the same for every notice of a batch
+            memo["coordinators"] = coordinator_agencies()
+        return [(a, None) for a in memo["coordinators"]]
     if target == "child_welfare":
         return [(a, None) for a in child_welfare_agencies(case)]
     if target == "police":
@@ -56,16 +59,23 @@ def _targets(
 
 
 def recipients_for(
-    kind: str, *, case: Case, clock: Clock | None = None, invited: Agency | None = None
+    kind: str,
+    *,
+    case: Case,
+    clock: Clock | None = None,
+    invited: Agency | None = None,
+    memo: dict[str, Any] | None = None,
 ) -> list[Recipient]:
-    """The recipients the routing rule names, each agency (and role, and person) once, in rule order."""
+    """The recipients the routing rule names, each agency (and role, and person) once, in rule order.
+    `memo` keeps what is the same for every case (the coordinators) across the notices of a batch."""
+    memo = {} if memo is None else memo
     seen: set[tuple[Any, str, Any]] = set()
     found: list[Recipient] = []
     for spec in route_spec(kind)["to"]:
         if spec.get("only_child") and not case.is_child:
             continue
         role = spec.get("role", "")
-        for agency, user in _targets(spec["target"], case=case, clock=clock, invited=invited):
+        for agency, user in _targets(spec["target"], case=case, clock=clock, invited=invited, memo=memo):
             key = (agency.pk, role, user.pk if user else None)
             if key in seen:
                 continue
@@ -143,6 +153,21 @@ def _key(kind: str, subject: str, recipient: Recipient) -> str:
     return f"{kind}:{subject}:{recipient.agency.pk}:{recipient.role}:{user}"[:200]
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something that happened and whom the routing rule for `kind` tells of it (see `notify`)."""
+
+    kind: str
+    case: Case
+    subject: str
+    clock: Clock | None = None
+    due_at: dt.datetime | None = None
+    invited: Agency | None = None
+    about_agency: Agency | None = None
+    place_kind: str = ""
+    escalation_of: Notification | None = None
+
+
 def notify(
     *,
     kind: str,
@@ -158,44 +183,78 @@ def notify(
     """Create the notifications a routing rule asks for, in the caller's transaction. Idempotent:
     `subject` (ids only) names what happened, so the same event never notifies an agency twice.
     E-mail is queued (email_state=pending) and sent by the worker after commit."""
-    rule = route_spec(kind)
-    recipients = recipients_for(kind, case=case, clock=clock, invited=invited)
-    if not recipients:
+    return notify_many(
+        [
+            Notice(
+                kind=kind,
+                case=case,
+                subject=subject,
+                clock=clock,
+                due_at=due_at,
+                invited=invited,
+                about_agency=about_agency,
+                place_kind=place_kind,
+                escalation_of=escalation_of,
+            )
+        ]
+    )
+
+
+def notify_many(notices: Sequence[Notice]) -> list[Notification]:
+    """`notify` for many notices at once (the worker's batches), in the caller's transaction: the
+    same notifications, the same dedupe (also between the notices of the batch), in a fixed number
+    of queries for the batch (plus the routing rule's own look-ups of child welfare and the police
+    where a rule names them, and one clock per notification that an acknowledgement meets)."""
+    memo: dict[str, Any] = {}
+    planned: list[tuple[Notice, Recipient, str]] = []
+    for notice in notices:
+        for r in recipients_for(
+            notice.kind, case=notice.case, clock=notice.clock, invited=notice.invited, memo=memo
+        ):
+            planned.append((notice, r, _key(notice.kind, notice.subject, r)))
+    if not planned:
         return []
-    keys = {_key(kind, subject, r): r for r in recipients}
-    done = set(Notification.objects.filter(dedupe_key__in=list(keys)).values_list("dedupe_key", flat=True))
-    agency_ids = {r.agency.pk for r in recipients} | {case.lead_agency_id}
+    done = set(
+        Notification.objects.filter(dedupe_key__in=sorted({key for *_, key in planned})).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    agency_ids = {r.agency.pk for _, r, _ in planned} | {n.case.lead_agency_id for n in notices}
     contacts = {c.agency_id: c for c in AgencyContact.objects.filter(agency_id__in=agency_ids)}
     taking_part = set(
-        case.participations.filter(state=ParticipationState.ACTIVE).values_list("agency_id", flat=True)
+        CaseParticipation.objects.filter(
+            case_id__in={n.case.pk for n in notices}, state=ParticipationState.ACTIVE
+        ).values_list("case_id", "agency_id")
     )
     now = vclock.now()
     version = int(routing_rules()["version"])
-    clock_kind = clock.kind if clock is not None else ""
-    due = due_at or (clock.due_at if clock is not None else None)
     created: list[Notification] = []
-    for key, recipient in keys.items():
+    ack_clocks: list[tuple[Notification, Recipient]] = []
+    for notice, recipient, key in planned:
         if key in done:
             continue
-        participant = recipient.agency.kind == AgencyKind.KOM or recipient.agency.pk in taking_part
+        done.add(key)
+        case, clock = notice.case, notice.clock
+        rule = route_spec(notice.kind)
+        participant = recipient.agency.kind == AgencyKind.KOM or (case.pk, recipient.agency.pk) in taking_part
         fields = {
             lang: message_fields(
                 case=case,
                 language=lang,
-                clock_kind=clock_kind,
-                due_at=due,
-                agency=about_agency or recipient.agency,
-                place_kind=place_kind,
+                clock_kind=clock.kind if clock is not None else "",
+                due_at=notice.due_at or (clock.due_at if clock is not None else None),
+                agency=notice.about_agency or recipient.agency,
+                place_kind=notice.place_kind,
                 lead_contact=contacts.get(case.lead_agency_id),
             )
             for lang in LANGS
         }
-        texts = render(kind, participant=participant, fields_by_lang=fields, variant=recipient.text)
+        texts = render(notice.kind, participant=participant, fields_by_lang=fields, variant=recipient.text)
         contact = contacts.get(recipient.agency.pk)
         email_to = contact.email if rule.get("email") and contact and contact.email else ""
         ack_due = now + dt.timedelta(hours=recipient.ack_within_hours) if recipient.ack_within_hours else None
-        notification = Notification.objects.create(
-            kind=kind,
+        notification = Notification(
+            kind=notice.kind,
             case=case,
             recipient_agency=recipient.agency,
             recipient_user=recipient.user,
@@ -204,26 +263,30 @@ def notify(
             text_nb=texts["nb"],
             text_en=texts["en"],
             clock=clock,
-            escalation_of=escalation_of,
+            escalation_of=notice.escalation_of,
             rule_version=version,
-            subject=subject[:120],
+            subject=notice.subject[:120],
             dedupe_key=key,
             ack_due_at=ack_due,
             email_to=email_to,
             email_state=EmailState.PENDING if email_to else EmailState.NONE,
             email_next_at=now if email_to else None,
         )
-        if recipient.ack_clock:
-            ack_clock = clock_start(
-                case=case,
-                kind=recipient.ack_clock,
-                start_at=now,
-                origin=f"ack:{notification.pk}",
-                responsible_agency=recipient.agency,
-            )
-            Notification.objects.filter(pk=notification.pk).update(ack_clock=ack_clock)
-            notification.ack_clock = ack_clock
         created.append(notification)
+        if recipient.ack_clock:
+            ack_clocks.append((notification, recipient))
+    Notification.objects.bulk_create(created)
+    for notification, recipient in ack_clocks:
+        assert notification.case is not None
+        ack_clock = clock_start(
+            case=notification.case,
+            kind=recipient.ack_clock,
+            start_at=now,
+            origin=f"ack:{notification.pk}",
+            responsible_agency=recipient.agency,
+        )
+        Notification.objects.filter(pk=notification.pk).update(ack_clock=ack_clock)
+        notification.ack_clock = ack_clock
     return created
 
 

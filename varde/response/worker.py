@@ -38,9 +38,16 @@ from varde.core import clock as vclock
 from varde.events.models import Event
 from varde.events.services import deferred_event_kinds, event_process
 
-from .clocks import clock_fire_missed, clock_fire_warning, clocks_due, clocks_to_warn
-from .models import EmailState, Notification, NotificationKind, WorkerHeartbeat
-from .routing import notify
+from .clocks import (
+    clock_fire_missed,
+    clock_fire_warning,
+    clocks_due,
+    clocks_fire_missed,
+    clocks_fire_warning,
+    clocks_to_warn,
+)
+from .models import Clock, EmailState, Notification, NotificationKind, WorkerHeartbeat
+from .routing import Notice, notify_many
 
 log = logging.getLogger("varde.response.worker")
 
@@ -74,6 +81,26 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{random.getrandbits(32):08x}"  # noqa: S311
 
 
+CLAIM = 100  # items claimed and fired in one transaction
+
+
+class _NotAllClaimed(Exception):
+    """The batch's compare-and-set did not match every item (another worker got there first)."""
+
+
+def _fire_one(
+    candidates: Callable[[], QuerySet[Any]], fire: Callable[[Any], bool], item_id: Any, *, lock: bool
+) -> bool:
+    """Claim and fire one item in its own transaction; False if it is no longer a candidate."""
+    with transaction.atomic():
+        qs = candidates().filter(pk=item_id)
+        if lock:
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        if not qs.exists():
+            return False
+        return fire(item_id)
+
+
 def _drain(
     candidates: Callable[[], QuerySet[Any]],
     fire: Callable[[Any], bool],
@@ -81,39 +108,64 @@ def _drain(
     batch: int,
     stats: WorkerStats,
     what: str,
+    fire_many: Callable[[list[Any]], int] | None = None,
 ) -> int:
-    """Claim and fire until no candidates are left, one item per transaction.
+    """Claim and fire until no candidates are left.
 
-    The item is picked with FOR UPDATE SKIP LOCKED where the database has it (PostgreSQL), so
+    Items are picked with FOR UPDATE SKIP LOCKED where the database has it (PostgreSQL), so
     concurrent workers take different rows instead of queueing on the same ones; the compare-and-set
-    inside `fire` is what guarantees once (and is all SQLite, which serialises writers, needs).
-    The claim and everything it causes commit together: a worker killed mid-item commits nothing
-    of it, and the next pass finds the item still due. A failing item is rolled back and skipped
-    for the rest of the pass. (One transaction per item, not savepoints in a batch: on PostgreSQL
-    hundreds of subtransactions locking the same referenced rows grow multixacts quadratically.)"""
+    inside `fire` / `fire_many` is what guarantees once (and is all SQLite, which serialises writers,
+    needs). With `fire_many`, up to CLAIM items are claimed and fired in one transaction (one
+    compare-and-set UPDATE over all of them, the notices in a few queries): if that UPDATE does not
+    match every item, or anything fails, the whole transaction rolls back and the items are fired
+    one per transaction instead, so one bad item costs only itself. The claim and everything it
+    causes commit together: a worker killed mid-way commits nothing of what it was firing, and the
+    next pass finds those items still due. A failing item is rolled back and skipped for the rest
+    of the pass. (No savepoints per item: on PostgreSQL hundreds of subtransactions locking the same
+    referenced rows grow multixacts quadratically.)"""
     failed: set[Any] = set()
     won = 0
     skip_locked = connection.features.has_select_for_update_skip_locked
     while True:
-        item_id = None
+        ids: list[Any] = []
         try:
             with transaction.atomic():
                 qs = candidates().exclude(pk__in=failed)
                 if skip_locked:
-                    # OF self: lock the item's row only; a candidate filter may join a nullable
+                    # OF self: lock the item's rows only; a candidate filter may join a nullable
                     # relation (the notification's case), whose side PostgreSQL cannot lock.
                     qs = qs.select_for_update(skip_locked=True, of=("self",))
-                item_id = qs.values_list("pk", flat=True).first()
-                if item_id is None:
+                ids = list(qs.values_list("pk", flat=True)[: CLAIM if fire_many else 1])
+                if not ids:
                     return won
-                if fire(item_id):
+                if fire_many is not None:
+                    won += fire_many(ids)
+                    continue
+                if fire(ids[0]):
                     won += 1
+                continue
         except Exception as exc:  # noqa: BLE001 - one bad item must not stop the rest; ids only in logs
-            failed.add(item_id)
-            stats.errors += 1
-            log.error("worker: %s %s failed (%s)", what, item_id, type(exc).__name__)
-            if item_id is None or len(failed) > batch:
-                return won
+            if fire_many is None or (len(ids) <= 1 and not isinstance(exc, _NotAllClaimed)):
+                failed.update(ids)
+                stats.errors += 1
+                log.error("worker: %s %s failed (%s)", what, ids[0] if ids else None, type(exc).__name__)
+                if not ids or len(failed) > batch:
+                    return won
+                continue
+            if not isinstance(exc, _NotAllClaimed):
+                log.warning(
+                    "worker: a batch of %d %s failed (%s); one by one", len(ids), what, type(exc).__name__
+                )
+        for item_id in ids:  # the batch rolled back: one transaction per item
+            try:
+                if _fire_one(candidates, fire, item_id, lock=skip_locked):
+                    won += 1
+            except Exception as exc:  # noqa: BLE001 - as above
+                failed.add(item_id)
+                stats.errors += 1
+                log.error("worker: %s %s failed (%s)", what, item_id, type(exc).__name__)
+        if len(failed) > batch:
+            return won
 
 
 def process_events(*, batch: int, stats: WorkerStats) -> int:
@@ -129,30 +181,61 @@ def process_events(*, batch: int, stats: WorkerStats) -> int:
     return won
 
 
+def _warning(clk: Clock) -> Notice:
+    return Notice(
+        kind=NotificationKind.CLOCK_WARNING, case=clk.case, clock=clk, subject=f"clock:{clk.pk}:{clk.version}"
+    )
+
+
+def _missed(clk: Clock) -> Notice:
+    return Notice(kind=NotificationKind.CLOCK_MISSED, case=clk.case, clock=clk, subject=f"clock:{clk.pk}")
+
+
 def process_clocks(*, batch: int, stats: WorkerStats) -> None:
     def warn(clock_id: Any) -> bool:
         clk = clock_fire_warning(clock_id=clock_id, now=vclock.now())
         if clk is None:
             return False
-        notify(
-            kind=NotificationKind.CLOCK_WARNING,
-            case=clk.case,
-            clock=clk,
-            subject=f"clock:{clk.pk}:{clk.version}",
-        )
+        notify_many([_warning(clk)])
         return True
+
+    def warn_many(clock_ids: list[Any]) -> int:
+        clocks = clocks_fire_warning(clock_ids=clock_ids, now=vclock.now())
+        if clocks is None:
+            raise _NotAllClaimed
+        notify_many([_warning(clk) for clk in clocks])
+        return len(clocks)
 
     def miss(clock_id: Any) -> bool:
         clk = clock_fire_missed(clock_id=clock_id, now=vclock.now())
         if clk is None:
             return False
-        notify(kind=NotificationKind.CLOCK_MISSED, case=clk.case, clock=clk, subject=f"clock:{clk.pk}")
+        notify_many([_missed(clk)])
         return True
 
+    def miss_many(clock_ids: list[Any]) -> int:
+        clocks = clocks_fire_missed(clock_ids=clock_ids, now=vclock.now())
+        if clocks is None:
+            raise _NotAllClaimed
+        notify_many([_missed(clk) for clk in clocks])
+        return len(clocks)
+
     stats.warned += _drain(
-        lambda: clocks_to_warn(now=vclock.now()), warn, batch=batch, stats=stats, what="clock warning"
+        lambda: clocks_to_warn(now=vclock.now()),
+        warn,
+        batch=batch,
+        stats=stats,
+        what="clock warning",
+        fire_many=warn_many,
     )
-    stats.missed += _drain(lambda: clocks_due(now=vclock.now()), miss, batch=batch, stats=stats, what="clock")
+    stats.missed += _drain(
+        lambda: clocks_due(now=vclock.now()),
+        miss,
+        batch=batch,
+        stats=stats,
+        what="clock",
+        fire_many=miss_many,
+    )
 
 
 def _escalation_candidates() -> Q:
@@ -162,11 +245,39 @@ def _escalation_candidates() -> Q:
     )
 
 
+def _escalation(original: Notification) -> Notice | None:
+    # Once for what was not acknowledged (the missed clock, the disappearance, the invitation),
+    # however many of its notifications were late (notify's dedupe on the subject).
+    if original.case is None:
+        return None
+    return Notice(
+        kind=NotificationKind.ESCALATION,
+        case=original.case,
+        subject=f"{original.kind}:{original.subject or original.pk}",
+        about_agency=original.recipient_agency,
+        escalation_of=original,
+    )
+
+
 def process_escalations(*, batch: int, stats: WorkerStats) -> int:
     def candidates() -> QuerySet[Any]:
         return Notification.objects.filter(_escalation_candidates(), ack_due_at__lte=vclock.now()).order_by(
             "ack_due_at"
         )
+
+    def fire_many(notification_ids: list[Any]) -> int:
+        now = vclock.now()
+        updated = Notification.objects.filter(
+            _escalation_candidates(), pk__in=notification_ids, ack_due_at__lte=now
+        ).update(escalated_at=now, updated_at=now)
+        if updated != len(set(notification_ids)):
+            raise _NotAllClaimed
+        originals = Notification.objects.select_related(
+            "case", "case__lead_agency", "recipient_agency"
+        ).filter(pk__in=notification_ids)
+        notices = [n for n in map(_escalation, originals.order_by("ack_due_at", "id")) if n is not None]
+        notify_many(notices)
+        return updated
 
     def fire(notification_id: Any) -> bool:
         now = vclock.now()
@@ -177,19 +288,12 @@ def process_escalations(*, batch: int, stats: WorkerStats) -> int:
         original = Notification.objects.select_related("case", "case__lead_agency", "recipient_agency").get(
             pk=notification_id
         )
-        if original.case is not None:
-            # Once for what was not acknowledged (the missed clock, the disappearance, the invitation),
-            # however many of its notifications were late.
-            notify(
-                kind=NotificationKind.ESCALATION,
-                case=original.case,
-                subject=f"{original.kind}:{original.subject or original.pk}",
-                about_agency=original.recipient_agency,
-                escalation_of=original,
-            )
+        notice = _escalation(original)
+        if notice is not None:
+            notify_many([notice])
         return True
 
-    won = _drain(candidates, fire, batch=batch, stats=stats, what="escalation")
+    won = _drain(candidates, fire, batch=batch, stats=stats, what="escalation", fire_many=fire_many)
     stats.escalated += won
     return won
 
