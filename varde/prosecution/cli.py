@@ -29,7 +29,7 @@ EPILOG = """The JSON: {"from", "to", "investigations", "dropped", "charged", "tr
 
 Example:
   varde stats prosecution --from 2003 --to 2008 --json
-  varde stats prosecution --from 2003 --to 2008 --json --published --user kom.analyst"""
+  varde stats prosecution --from 2003 --to 2008 --json --published --user analyst"""
 
 
 def cmd_stats_prosecution(args: argparse.Namespace) -> int:

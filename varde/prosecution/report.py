@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from varde.cases.models import ExploitationForm
 from varde.statistics.police_districts import districts
@@ -48,7 +49,7 @@ def section_from_figures(published: dict[str, Any]) -> ReportSection:
             _("Criminal cases by stage"),
             [
                 Row("investigations", _("Investigations opened"), published["investigations"]),
-                Row("dropped", _("Dropped"), published["dropped"]),
+                Row("dropped", pgettext("criminal case stage", "Dropped"), published["dropped"]),
                 Row("charged", _("Charged"), published["charged"]),
                 Row("trials", _("Trials"), published["trials"]),
                 Row("in_court", _("Before the courts at the end of the year"), published["in_court"]),

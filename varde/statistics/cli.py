@@ -51,33 +51,46 @@ EXPORT_EPILOG = """Example:
   varde htcds-export --out varde-htcds.csv --user kom.coordinator"""
 
 
-def cmd_stats(args: argparse.Namespace) -> int:
-    from varde.access.statistics import statistics_get_for_user
-    from varde.accounts.models import Role
-    from varde.audit.models import AuditAction
-
+def _published_figures(
+    args: argparse.Namespace, fetch: Callable[[Any, bool], dict[str, Any]]
+) -> tuple[dict[str, Any], bool]:
+    """The figures `fetch(user, published)` gives for --user (or the server operator) and whether they
+    are the published ones: --published or --k asks for them, and an analyst gets nothing else.
+    A disclosure-control refusal is the command's error."""
     from .disclosure import DisclosureError
-    from .selectors import may_see_internal
+    from .selectors import analyst_sees_published_only
 
     user = optional_user(args.user)
-    published = args.published or args.k is not None
-    if user is not None and not may_see_internal(user) and user.has_role(Role.ANALYST):
-        published = True  # analysts see published figures only
+    published = args.published or args.k is not None or analyst_sees_published_only(user)
     try:
-        data = statistics_get_for_user(
+        return fetch(user, published), published
+    except DisclosureError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _print_json(data: Any) -> int:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from varde.access.statistics import statistics_get_for_user
+    from varde.audit.models import AuditAction
+
+    data, published = _published_figures(
+        args,
+        lambda user, published: statistics_get_for_user(
             user=user,
             year=args.year,
             published=published,
             k=args.k,
             action=AuditAction.EXPORT,
             extended=args.extended,
-        )
-    except DisclosureError as exc:
-        raise CliError(str(exc)) from None
+        ),
+    )
     if args.json:
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return 0
+        return _print_json(data)
     print(f"National figures for {data['year']}" + (" (published)" if published else " (internal)"))
     for key, value in data.items():
         if key != "year":
@@ -156,20 +169,13 @@ def _date_argument(value: str) -> dt.date:
 
 def cmd_hidden(args: argparse.Namespace) -> int:
     from varde.access.statistics import hidden_numbers_get_for_user
-    from varde.accounts.models import Role
     from varde.audit.models import AuditAction
-
-    from .disclosure import DisclosureError
-    from .selectors import may_see_internal
 
     if args.end < args.start:
         raise CliError("--to is before --from")
-    user = optional_user(args.user)
-    published = args.published or args.k is not None
-    if user is not None and not may_see_internal(user) and user.has_role(Role.ANALYST):
-        published = True  # analysts see published figures only
-    try:
-        data = hidden_numbers_get_for_user(
+    data, _published = _published_figures(
+        args,
+        lambda user, published: hidden_numbers_get_for_user(
             user=user,
             start=args.start,
             end=args.end,
@@ -177,13 +183,10 @@ def cmd_hidden(args: argparse.Namespace) -> int:
             k=args.k,
             selection=args.selection,
             action=AuditAction.EXPORT,
-        )
-    except DisclosureError as exc:
-        raise CliError(str(exc)) from None
+        ),
+    )
     if args.json:
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return 0
+        return _print_json(data)
     out = [f"Hidden numbers {args.start.isoformat()} to {args.end.isoformat()}"]
     out.append(f"  persons the agencies met: {'-' if data['observed'] is None else data['observed']}")
     for name, n in data["lists"].items():

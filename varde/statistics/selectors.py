@@ -28,6 +28,11 @@ def may_see_published(user: User | None) -> bool:
     return may_see_internal(user) or bool(user and user.is_active and user.has_role(Role.ANALYST))
 
 
+def analyst_sees_published_only(user: User | None) -> bool:
+    """An analyst (not also a coordinator) is given the published figures without asking."""
+    return user is not OPERATOR and not may_see_internal(user) and user.has_role(Role.ANALYST)
+
+
 def check_may_see(user: User | None, published: bool) -> None:
     if not may_see_published(user):
         raise NotPermitted("only coordinators and analysts see national statistics")
