@@ -72,6 +72,22 @@ def test_the_api_writes_submits_approves_and_summarises(api, schema, personas, m
     assert call(ministry_users.ud_second, "post", approve, approve_url, version).json()["state"] == "approved"
     assert StatusReport.objects.get(pk=report["id"]).is_final
 
+    reopen = "/api/coordination/status-reports/{report_id}/reopen/"
+    reopen_url = f"/api/coordination/status-reports/{report['id']}/reopen/"
+    final_version = StatusReport.objects.get(pk=report["id"]).version
+    why = {"version": final_version, "reason": "The spending was left out."}
+    assert call(ministry_users.jd, "post", reopen, reopen_url, why).status_code == 403  # sees it, final
+    assert call(personas.outsider, "post", reopen, reopen_url, why).status_code == 404
+    assert call(ministry_users.ud, "post", reopen, reopen_url, {"version": final_version}).status_code == 400
+    reopened = call(ministry_users.ud, "post", reopen, reopen_url, why).json()
+    assert reopened["state"] == "draft" and not StatusReport.objects.get(pk=report["id"]).is_final
+    assert (
+        call(
+            ministry_users.ud, "post", reopen, reopen_url, {**why, "version": reopened["version"]}
+        ).status_code
+        == 400
+    )
+
     load_portfolio(coordinator=personas.coordinator)
     summary = "/api/coordination/portfolio/{period_id}/summary/"
     s = call(ministry_users.ud, "get", summary, "/api/coordination/portfolio/2000-2010/summary/").json()

@@ -100,6 +100,73 @@ def test_a_ministry_user_writes_and_submits_a_status_and_a_second_person_approve
     assert report.is_final and report.approved_by == ministry_users.ud_second
 
 
+def test_a_final_status_is_reopened_on_its_page_with_a_reason_and_shows_in_the_history(
+    client, ministry_users
+):
+    measure = Measure.objects.get(plan__code="2006-2009", number=33)
+    ud = Ministry.objects.get(code="ud")
+    report = svc.status_report_save(
+        actor=ministry_users.ud, measure=measure, ministry=ud, year=2007, status="completed", done="Done."
+    )
+    report = svc.status_report_submit(actor=ministry_users.ud, report=report, version=report.version)
+    report = svc.status_report_approve(actor=ministry_users.ud_second, report=report, version=report.version)
+    url = reverse("coordination-status-reopen", args=[report.pk])
+    login_verified(client, ministry_users.jd)  # reads the final report of another ministry, may not reopen it
+    page = client.get(reverse("coordination-status-report", args=[report.pk])).content.decode()
+    assert url not in page
+    assert client.post(url, {"reopen-version": report.version, "reopen-reason": "No."}).status_code == 403
+    login_verified(client, ministry_users.ud)
+    page = client.get(reverse("coordination-status-report", args=[report.pk])).content.decode()
+    assert url in page
+    no_reason = client.post(url, {"reopen-version": report.version, "reopen-reason": ""})
+    assert no_reason.status_code == 200 and StatusReport.objects.get(pk=report.pk).is_final
+    stale = client.post(url, {"reopen-version": report.version - 1, "reopen-reason": "The sum was wrong."})
+    assert stale.status_code == 409 and "The sum was wrong." in stale.content.decode()
+    response = client.post(url, {"reopen-version": report.version, "reopen-reason": "The sum was wrong."})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.state == ReportState.DRAFT and report.returned_reason == "The sum was wrong."
+    page = client.get(reverse("coordination-status-report", args=[report.pk])).content.decode()
+    assert "The sum was wrong." in page and url not in page
+
+
+def test_the_coordination_views_read_through_the_access_layer_and_ask_the_shared_predicates():
+    """Issue 14's rule for every view, held for KOM's pages: no ORM query and no role test of their own."""
+    import ast
+    import inspect
+
+    from varde.web.views import coordination as views
+
+    source = inspect.getsource(views)
+    tree = ast.parse(source)
+    calls = {
+        node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    }
+    assert not calls & {
+        "filter",
+        "exclude",
+        "select_related",
+        "prefetch_related",
+        "exists",
+        "count",
+        "refresh_from_db",
+    }
+    assert ".objects" not in source and "PermissionDenied" not in source
+    assert "require_coordinator" not in source and "require_reader" not in source
+    decorated = {
+        node.name: {ast.unparse(d) for d in node.decorator_list}
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
+    }
+    for name in ("training_page", "seminar_list", "local_unit_list", "portfolio_upload", "group_new"):
+        assert "coordinators_only" in decorated[name], name
+    for name in ("portfolio_summary", "portfolio_projects", "portfolio_export"):
+        assert "plan_readers_only" in decorated[name], name
+    assert all("login_required" in d for d in decorated.values())
+
+
 def test_a_stale_status_form_answers_409_and_keeps_the_input(client, ministry_users):
     measure = Measure.objects.get(plan__code="2006-2009", number=34)
     report = svc.status_report_save(

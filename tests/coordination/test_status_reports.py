@@ -111,3 +111,65 @@ def test_a_stale_version_is_a_conflict_and_bad_input_is_refused_by_field(ministr
             actor=ministry_users.ud, measure=m33, ministry=_ud(), year=2012, status="ongoing", done=""
         )
     assert set(info.value.message_dict) == {"year", "done"}
+
+
+def _approved(ministry_users, m33):
+    report = _write(ministry_users.ud, m33)
+    report = svc.status_report_submit(actor=ministry_users.ud, report=report, version=report.version)
+    return svc.status_report_approve(actor=ministry_users.ud_second, report=report, version=report.version)
+
+
+def test_an_approved_report_is_reopened_with_a_reason_audited_and_approved_again_by_a_second_person(
+    ministry_users, m33
+):
+    report = _approved(ministry_users, m33)
+    with pytest.raises(ValidationError) as error:  # never without a reason
+        svc.status_report_reopen(actor=ministry_users.ud, report=report, version=report.version, reason=" ")
+    assert "reason" in error.value.message_dict
+    with pytest.raises(NotPermitted):  # another ministry may read the final report, not reopen it
+        svc.status_report_reopen(
+            actor=ministry_users.jd, report=report, version=report.version, reason="Wrong figure."
+        )
+    with pytest.raises(EditConflict):
+        svc.status_report_reopen(
+            actor=ministry_users.ud, report=report, version=report.version - 1, reason="Wrong figure."
+        )
+    reopened = svc.status_report_reopen(
+        actor=ministry_users.ud,
+        report=report,
+        version=report.version,
+        reason="The spending was NOK 12.0 million.",
+    )
+    assert reopened.state == ReportState.DRAFT and not reopened.is_final
+    assert (reopened.approved_by, reopened.approved_at, reopened.submitted_by) == (None, None, None)
+    assert reopened.returned_reason == "The spending was NOK 12.0 million."
+    last = StatusReportRevision.objects.filter(report=report).last()
+    assert (last.step, last.by, last.reason) == (
+        "reopened",
+        ministry_users.ud,
+        "The spending was NOK 12.0 million.",
+    )
+    event = AuditEvent.objects.filter(object_id=str(report.pk)).order_by("-seq").first()
+    assert event.actor_id == ministry_users.ud.pk and event.detail["step"] == "reopened"
+    assert event.detail["approved_by"] == str(ministry_users.ud_second.pk)
+    with pytest.raises(TransitionNotAllowed):  # only a final report is reopened
+        svc.status_report_reopen(
+            actor=ministry_users.ud, report=reopened, version=reopened.version, reason="Again."
+        )
+    # The writer corrects it; final again only when a second person approves it anew.
+    fixed = _write(ministry_users.ud, m33, spending_nok=12_000_000, version=reopened.version)
+    fixed = svc.status_report_submit(actor=ministry_users.ud, report=fixed, version=fixed.version)
+    with pytest.raises(NotPermitted):
+        svc.status_report_approve(actor=ministry_users.ud, report=fixed, version=fixed.version)
+    final = svc.status_report_approve(actor=ministry_users.ud_second, report=fixed, version=fixed.version)
+    assert final.is_final and final.spending_nok == 12_000_000 and final.revision == 2
+
+
+def test_the_coordinator_may_reopen_and_case_workers_may_not(ministry_users, personas, m33):
+    report = _approved(ministry_users, m33)
+    with pytest.raises(NotPermitted):
+        svc.status_report_reopen(actor=personas.police, report=report, version=report.version, reason="No.")
+    reopened = svc.status_report_reopen(
+        actor=personas.coordinator, report=report, version=report.version, reason="Asked by the MFA."
+    )
+    assert reopened.state == ReportState.DRAFT

@@ -83,6 +83,9 @@ def test_the_victims_caseworker_sees_the_trial_date_and_never_the_suspect(client
     assert str(Stage.CHARGED.label) in body or "Siktet" in body or "Charged" in body
     for secret in (SUSPECT, NOTE, NUMBER, "Harbour network"):
         assert secret not in body, secret
+    # the aggrieved party's rights lead on to the case's legal status (the legal path, issue 16)
+    legal = reverse("case-response", args=[cases.police_adult.pk]) + "#legal-heading"
+    assert f'data-testid="legal-status-link" href="{legal}"' in body
     # the criminal case itself stays closed to the victim's caseworker
     assert client.get(reverse("criminal-case-detail", args=[charged.pk])).status_code == 404
     assert client.get(reverse("criminal-cases")).status_code == 404

@@ -50,7 +50,7 @@ from varde.identification.models import Assessment
 from varde.identification.services import assessment_record, catalogues_load
 from varde.interchange.approval import export_request_create
 from varde.interchange.models import ExportRequest
-from varde.prosecution.models import CriminalCase
+from varde.prosecution.models import CriminalCase, PerpetratorLink
 from varde.response.models import Notification
 from varde.response.notifications import notification_acknowledge
 from varde.response.placements import on_presumed_child
@@ -123,6 +123,9 @@ def seeded(world):
     prosecution.victim_link_add(
         actor=p.police, criminal_case=criminal_case, case=c.police_adult, role="witness"
     )
+    prosecution.perpetrator_add(
+        actor=p.police, criminal_case=criminal_case, name="Fuzz Suspect", role="other"
+    )
     return world
 
 
@@ -155,6 +158,7 @@ def _pools(world: Any) -> dict[str, list[str]]:
         "request_id": [str(x) for x in ExportRequest.objects.values_list("pk", flat=True)],
         "catalogue_id": ["ilo_child_labour", "ilo_adult_sexual", "national_general"],
         "criminal_case_id": [str(x) for x in CriminalCase.objects.values_list("pk", flat=True)],
+        "link_id": [str(x) for x in PerpetratorLink.objects.values_list("pk", flat=True)],
         "period_id": ["2003-2008", "2025-2026"],
     }
 

@@ -545,7 +545,8 @@ def _coordination_targets(users: dict[str, User], agencies: dict[str, Agency]) -
         writers=frozenset({"ministry"}), requester="ministry",
     )  # fmt: skip
     group_target = Target(
-        "group", "the reference group", {"group_id": str(group.pk), "meeting_id": str(meeting.pk), "task_id": str(task.pk)},
+        "group", "the reference group",
+        {"group_id": str(group.pk), "meeting_id": str(meeting.pk), "task_id": str(task.pk), "member_id": str(member.pk)},
         members=frozenset({"police"}), writers=frozenset({"police"}),
     )  # fmt: skip
     issue_target = Target("issue", "ROSA's issue", {"issue_id": str(issue.pk)}, requester="ngo")

@@ -16,6 +16,7 @@ The operator's CLI (user None) reads the plans and the portfolio, audited with n
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from uuid import UUID
 
@@ -25,7 +26,7 @@ from django.http import Http404
 from varde.accounts.models import User
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
-from varde.coordination import selectors
+from varde.coordination import commission, selectors, training
 from varde.coordination.measures import may_approve as may_approve
 from varde.coordination.measures import may_report_on as may_report_on
 from varde.coordination.models import (
@@ -33,6 +34,7 @@ from varde.coordination.models import (
     Decision,
     FollowUpTask,
     Group,
+    GroupMember,
     LocalUnit,
     Measure,
     Meeting,
@@ -42,6 +44,7 @@ from varde.coordination.models import (
     ReportedIssue,
     ReportState,
     StatusReport,
+    TaskState,
 )
 from varde.coordination.portfolio_io import portfolio_summary, projects_with_amounts
 from varde.coordination.roles import is_coordinator as is_coordinator
@@ -137,6 +140,16 @@ def status_report_find(*, user: User, measure: Measure, ministry: Ministry, year
     return report
 
 
+def status_reports_of_measure(*, user: User, measure: Measure) -> list[StatusReport]:
+    """The measure's status reports the user may see, newest year first."""
+    return list(
+        status_reports_visible_to(user=user)
+        .filter(measure=measure)
+        .select_related("ministry")
+        .order_by("-year", "ministry__code")
+    )
+
+
 def ministry_report_for_user(*, user: User, ministry_code: str, year: int) -> selectors.MinistryReport:
     """A ministry's measure-by-measure report for a year: approved reports for everyone who reads the
     plans; the ministry's own users and the coordinators also see its drafts."""
@@ -171,6 +184,19 @@ def projects_visible_to(*, user: User | None) -> QuerySet[Project]:
     return projects_with_amounts() if _reader(user) else Project.objects.none()
 
 
+def projects_for_export(*, user: User) -> list[Project]:
+    """Every project with its amounts, for the spreadsheet; the export is audited."""
+    _require(_reader(user))
+    projects = list(projects_visible_to(user=user))
+    audit_record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        obj=("coordination.portfolio", ""),
+        detail={"projects": len(projects)},
+    )
+    return projects
+
+
 # --- groups and meetings -----------------------------------------------------------------------------------
 
 
@@ -178,6 +204,10 @@ def groups_visible_to(*, user: User) -> QuerySet[Group]:
     if is_coordinator(user):
         return Group.objects.all()
     return Group.objects.filter(pk__in=member_group_ids(user))
+
+
+def groups_with_members_visible_to(*, user: User) -> list[Group]:
+    return list(groups_visible_to(user=user).prefetch_related("members__agency"))
 
 
 def group_get_for_user(*, user: User, group_id: UUID | str) -> Group:
@@ -212,12 +242,33 @@ def task_get_for_user(*, user: User, task_id: UUID | str) -> FollowUpTask:
     )
 
 
+def member_get_for_user(*, user: User, member_id: UUID | str) -> GroupMember:
+    """A member of a group the user sees (with their 24-hour contact); the read is audited."""
+    member = get_or_404(
+        GroupMember.objects.filter(group__in=groups_visible_to(user=user)).select_related(
+            "group", "agency", "user"
+        ),
+        member_id,
+    )
+    audit_record(actor=user, action=AuditAction.VIEW, obj=member)
+    return member
+
+
 def may_manage_group(user: User) -> bool:
     return is_coordinator(user)
 
 
 def tasks_visible_to(*, user: User) -> QuerySet[FollowUpTask]:
     return FollowUpTask.objects.filter(decision__meeting__group__in=groups_visible_to(user=user))
+
+
+def overdue_tasks_visible_to(*, user: User, today: dt.date, limit: int = 50) -> list[FollowUpTask]:
+    """Open follow-up tasks past their date in the groups the user sees, oldest first."""
+    return list(
+        tasks_visible_to(user=user)
+        .filter(state=TaskState.OPEN, due_on__lt=today)
+        .select_related("responsible__agency", "decision__meeting__group")[:limit]
+    )
 
 
 # --- issues ------------------------------------------------------------------------------------------------
@@ -231,6 +282,10 @@ def issues_visible_to(*, user: User) -> QuerySet[ReportedIssue]:
     return ReportedIssue.objects.filter(reporter=user)
 
 
+def issue_rows_for_user(*, user: User, limit: int = 200) -> list[ReportedIssue]:
+    return list(issues_visible_to(user=user).select_related("reporter_agency", "group")[:limit])
+
+
 def issue_get_for_user(*, user: User, issue_id: UUID | str) -> ReportedIssue:
     issue = get_or_404(issues_visible_to(user=user).select_related("reporter_agency", "group"), issue_id)
     audit_record(actor=user, action=AuditAction.VIEW, obj=issue)
@@ -242,6 +297,10 @@ def issue_get_for_user(*, user: User, issue_id: UUID | str) -> ReportedIssue:
 
 def local_units_visible_to(*, user: User) -> QuerySet[LocalUnit]:
     return LocalUnit.objects.all() if is_coordinator(user) else LocalUnit.objects.none()
+
+
+def local_units_for_page(*, user: User) -> list[LocalUnit]:
+    return list(local_units_visible_to(user=user).prefetch_related("dispatches", "agencies", "members"))
 
 
 def local_unit_get_for_user(*, user: User, unit_id: UUID | str) -> LocalUnit:
@@ -272,3 +331,24 @@ def commission_report_check(*, user: User, year: int) -> None:
     _require(1900 <= year <= 2100)
     years = commission_years_for(user=user)
     _require(years is None or year in years)
+
+
+def commission_report_for_user(*, user: User, year: int, lang: str) -> commission.CommissionReport:
+    """The yearly report to the commission, for those who may read that year's; the read is audited."""
+    commission_report_check(user=user, year=year)
+    audit_record(actor=user, action=AuditAction.VIEW, obj=("coordination.commission", str(year)))
+    return commission.build(year, lang=lang)
+
+
+def training_for_user(*, user: User, as_of: dt.date) -> dict[str, Any]:
+    """The training page's content (coordinators only): the newest sessions, and per agency its
+    reports of possible victims beside its share of caseworkers trained in the two years to `as_of`."""
+    require_coordinator(user)
+    since, until = training.training_window(as_of)
+    return {
+        "sessions": selectors.training_sessions(),
+        "courses": selectors.courses_exist(),
+        "shares": training.trained_shares(as_of=as_of),
+        "since": since,
+        "until": until,
+    }

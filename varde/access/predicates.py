@@ -13,6 +13,7 @@ from varde.access.cases import cases_visible_to
 from varde.accounts.models import Agency, Role, User
 from varde.accounts.selectors import agencies_active
 from varde.cases.models import Case
+from varde.coordination.roles import may_read_plans
 from varde.interchange.approval import can_approve, can_request
 from varde.interchange.models import ExportRequest
 from varde.statistics.report import may_edit_texts
@@ -47,6 +48,12 @@ def is_coordinator(user: User) -> bool:
     """A KOM coordinator: the national picture (every case listed, break-the-glass, the national
     deadlines, linkage review)."""
     return _active(user) and user.is_coordinator
+
+
+def can_read_plans(user: User) -> bool:
+    """KOM's national work beyond one's own groups and issues (the action plans, measures, status
+    reports, project portfolio, ministry reports): KOM coordinators and ministry users."""
+    return _active(user) and may_read_plans(user)
 
 
 def is_system_admin(user: User) -> bool:

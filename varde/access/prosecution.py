@@ -41,6 +41,7 @@ from varde.prosecution.models import (
     CriminalCase,
     CriminalCaseParticipant,
     Network,
+    Perpetrator,
     PerpetratorLink,
     StageEntry,
     VictimLink,
@@ -159,6 +160,11 @@ def networks_of_case(*, criminal_case: CriminalCase) -> QuerySet[Network]:
 def networks_open_to(*, user: User) -> QuerySet[Network]:
     """Networks the user may link: linked to a criminal case their agency takes part in."""
     return Network.objects.filter(case_links__criminal_case__in=criminal_cases_open_to(user)).distinct()
+
+
+def perpetrators_open_to(*, user: User) -> QuerySet[Perpetrator]:
+    """Perpetrators the user may link: in a criminal case their agency takes part in."""
+    return Perpetrator.objects.filter(case_links__criminal_case__in=criminal_cases_open_to(user)).distinct()
 
 
 def agencies_to_take_part(*, criminal_case: CriminalCase) -> QuerySet[Agency]:

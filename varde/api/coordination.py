@@ -22,15 +22,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from varde.access import coordination as reads
-from varde.coordination import issues, measures
+from varde.coordination import groups, issues, measures, selectors
 from varde.coordination.models import (
+    Decision,
+    FollowUpTask,
+    Group,
+    GroupKind,
+    GroupMember,
     IssueKind,
     IssueState,
     MeasureStatus,
+    Meeting,
     ReportedIssue,
     ReportState,
     StatusReport,
+    TaskState,
 )
+from varde.core import clock
 
 from .identification import _choice_field
 from .schema import responses, uuid_path
@@ -55,6 +63,10 @@ MAX_VERSION = 2**31 - 1  # versions and amounts stay within the database's integ
 MAX_NOK = 10**15
 MEASURE_ID = uuid_path("measure_id", "The measure's id.")
 REPORT_ID = uuid_path("report_id", "The status report's id.")
+GROUP_ID = uuid_path("group_id", "The project or reference group's id.")
+MEETING_ID = uuid_path("meeting_id", "The group meeting's id.")
+TASK_ID = uuid_path("task_id", "The follow-up task's id.")
+MAX_TEXT = 20_000
 
 
 def _choices(enum: Any) -> list[tuple[str, str]]:
@@ -69,6 +81,8 @@ ReportStateField = _choice_field(
 )
 IssueKindField = _choice_field("IssueKindField", _choices(IssueKind), "What the issue is about.")
 IssueStateField = _choice_field("IssueStateField", _choices(IssueState), "What KOM did with it.")
+GroupKindField = _choice_field("GroupKindField", _choices(GroupKind), "A project group or a reference group.")
+TaskStateField = _choice_field("TaskStateField", _choices(TaskState), "open or done.")
 
 
 # --- serializers -----------------------------------------------------------------------------------------
@@ -117,6 +131,12 @@ class StatusInputSerializer(serializers.Serializer):
 
 class VersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
+
+
+class ReopenSerializer(VersionSerializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text="Why the final report is reopened (kept and audited)."
+    )
 
 
 class StatusReportSerializer(serializers.Serializer):
@@ -186,6 +206,141 @@ class PortfolioSummarySerializer(serializers.Serializer):
     by_size = serializers.DictField(child=serializers.IntegerField())
     small_projects = serializers.IntegerField(help_text="Projects of NOK 100,000 or less in the period.")
     agreements_annual_up_to_1m = serializers.IntegerField()
+
+
+class GroupSummarySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = GroupKindField()
+    name = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField()
+
+    @staticmethod
+    def body(g: Group) -> dict[str, Any]:
+        return {
+            "id": g.pk,
+            "kind": g.kind,
+            "name": g.name,
+            "description": g.description,
+            "version": g.version,
+        }
+
+
+class MemberSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    agency = AgencySerializer()
+    readiness_phone = serializers.CharField(allow_blank=True, help_text="The agreed 24-hour phone.")
+    readiness_email = serializers.CharField(allow_blank=True)
+    is_active = serializers.BooleanField()
+    version = serializers.IntegerField()
+
+    @staticmethod
+    def body(m: GroupMember) -> dict[str, Any]:
+        return {
+            "id": m.pk,
+            "name": m.name,
+            "agency": m.agency,
+            "readiness_phone": m.readiness_phone,
+            "readiness_email": m.readiness_email,
+            "is_active": m.is_active,
+            "version": m.version,
+        }
+
+
+class MeetingSummarySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    held_on = serializers.DateField()
+    place = serializers.CharField(allow_blank=True)
+
+
+class GroupSerializer(GroupSummarySerializer):
+    members = MemberSerializer(many=True)
+    meetings = MeetingSummarySerializer(many=True, help_text="Newest first.")
+
+
+class TaskSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    responsible_id = serializers.UUIDField(help_text="The responsible member.")
+    due_on = serializers.DateField()
+    state = TaskStateField()
+    overdue = serializers.BooleanField()
+    version = serializers.IntegerField()
+
+    @staticmethod
+    def body(t: FollowUpTask, today: Any) -> dict[str, Any]:
+        return {
+            "id": t.pk,
+            "title": t.title,
+            "responsible_id": t.responsible_id,
+            "due_on": t.due_on,
+            "state": t.state,
+            "overdue": t.state == TaskState.OPEN and t.due_on < today,
+            "version": t.version,
+        }
+
+
+class DecisionSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    text = serializers.CharField()
+    tasks = TaskSerializer(many=True)
+
+
+class MeetingSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    group_id = serializers.UUIDField()
+    held_on = serializers.DateField()
+    place = serializers.CharField(allow_blank=True)
+    agenda = serializers.CharField(allow_blank=True)
+    minutes = serializers.CharField(allow_blank=True)
+    attendees = serializers.ListField(child=serializers.UUIDField(), help_text="Members present.")
+    decisions = DecisionSerializer(many=True)
+    version = serializers.IntegerField()
+
+    @staticmethod
+    def body(m: Meeting) -> dict[str, Any]:
+        today = clock.today()
+        decisions: list[Decision] = selectors.meeting_decisions(m)
+        return {
+            "id": m.pk,
+            "group_id": m.group_id,
+            "held_on": m.held_on,
+            "place": m.place,
+            "agenda": m.agenda,
+            "minutes": m.minutes,
+            "attendees": [a.pk for a in selectors.meeting_attendees(m)],
+            "decisions": [
+                {"id": d.pk, "text": d.text, "tasks": [TaskSerializer.body(t, today) for t in d.tasks.all()]}
+                for d in decisions
+            ],
+            "version": m.version,
+        }
+
+
+class TaskInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    responsible_id = serializers.UUIDField(help_text="An active member of the group.")
+    due_on = serializers.DateField()
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=MAX_TEXT)
+    tasks = serializers.ListField(child=TaskInputSerializer(), required=False, default=list, max_length=10)
+
+
+class MeetingInputSerializer(serializers.Serializer):
+    held_on = serializers.DateField()
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    agenda = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True, default="")
+    minutes = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True, default="")
+    attendees = serializers.ListField(
+        child=serializers.UUIDField(), required=False, default=list, max_length=200,
+        help_text="Ids of the group's members who were present.",
+    )  # fmt: skip
+    decisions = serializers.ListField(
+        child=DecisionInputSerializer(), required=False, default=list, max_length=20
+    )
 
 
 class IssueInputSerializer(serializers.Serializer):
@@ -349,3 +504,147 @@ class IssueListView(VardeAPIView):
         issue = issues.issue_report(actor=request.user, **data)  # type: ignore[arg-type]
         issue = reads.issue_get_for_user(user=request.user, issue_id=issue.pk)  # type: ignore[arg-type]
         return Response(IssueSerializer(IssueSerializer.body(issue)).data, status=status.HTTP_201_CREATED)
+
+
+class StatusReopenView(VardeAPIView):
+    @extend_schema(
+        operation_id="coordination_status_report_reopen",
+        tags=["coordination"],
+        parameters=[REPORT_ID],
+        request=ReopenSerializer,
+        responses=responses({200: StatusReportSerializer}, body=True, not_found=True, conflict=True),
+        summary="Reopen an approved (final) status report as a draft, saying why",
+        description="The ministry's users or KOM (403 for other ministries' users who read it). The reason is "
+        "kept in the report's history and the audit log; a second person approves it again. 400 when the "
+        "report is not final.",
+    )
+    def post(self, request: Request, report_id: str) -> Response:
+        user: Any = request.user
+        report = reads.status_report_get_for_user(user=user, report_id=report_id)
+        if not reads.may_report_on(user=user, measure=report.measure, ministry=report.ministry):
+            raise PermissionDenied(
+                "Only the ministry responsible for the measure, or KOM, reopens its report."
+            )
+        data = self.input(ReopenSerializer).validated_data
+        done = measures.status_report_reopen(
+            actor=user, report=report, version=data["version"], reason=data["reason"]
+        )
+        return Response(StatusReportSerializer(StatusReportSerializer.body(done)).data)
+
+
+class GroupListView(VardeAPIView):
+    @extend_schema(
+        operation_id="coordination_groups_list",
+        tags=["coordination"],
+        responses=responses({200: GroupSummarySerializer(many=True)}),
+        summary="The project and reference groups you are a member of (coordinators: all)",
+    )
+    def get(self, request: Request) -> Response:
+        user: Any = request.user
+        rows = [GroupSummarySerializer.body(g) for g in reads.groups_with_members_visible_to(user=user)]
+        page = list(self.paginate_queryset(rows) or [])  # type: ignore[arg-type]
+        return self.get_paginated_response(GroupSummarySerializer(page, many=True).data)
+
+
+class GroupDetailView(VardeAPIView):
+    @extend_schema(
+        operation_id="coordination_group_detail",
+        tags=["coordination"],
+        parameters=[GROUP_ID],
+        responses=responses({200: GroupSerializer}, not_found=True),
+        summary="A group with its members, their 24-hour readiness contacts, and its meetings",
+        description="Its members and KOM's coordinators; everyone else 404.",
+    )
+    def get(self, request: Request, group_id: str) -> Response:
+        group = reads.group_get_for_user(user=request.user, group_id=group_id)  # type: ignore[arg-type]
+        body = {
+            **GroupSummarySerializer.body(group),
+            "members": [MemberSerializer.body(m) for m in selectors.group_members(group)],
+            "meetings": [
+                {"id": m.pk, "held_on": m.held_on, "place": m.place} for m in selectors.group_meetings(group)
+            ],
+        }
+        return Response(GroupSerializer(body).data)
+
+
+class GroupMeetingsView(VardeAPIView):
+    @extend_schema(
+        operation_id="coordination_group_meeting_record",
+        tags=["coordination"],
+        parameters=[GROUP_ID],
+        request=MeetingInputSerializer,
+        responses=responses({201: MeetingSerializer}, body=True, not_found=True),
+        summary="Record a meeting of the group with its decisions and follow-up tasks (all or nothing)",
+        description="KOM's coordinators; the group's members 403, everyone else 404. An error in a decision "
+        "or task is reported under `decisions.<n>.<field>`.",
+    )
+    def post(self, request: Request, group_id: str) -> Response:
+        user: Any = request.user
+        group = reads.group_get_for_user(user=user, group_id=group_id)
+        if not reads.may_manage_group(user):
+            raise PermissionDenied("KOM's coordinators record the group's meetings.")
+        data = self.input(MeetingInputSerializer).validated_data
+        members = {str(m.pk): m for m in selectors.group_members(group)}
+        decisions = [
+            groups.DecisionInput(
+                text=d["text"],
+                tasks=tuple(
+                    groups.TaskInput(
+                        title=t["title"],
+                        responsible=members.get(str(t["responsible_id"])),
+                        due_on=t["due_on"],
+                    )
+                    for t in d["tasks"]
+                ),
+            )
+            for d in data["decisions"]
+        ]
+        meeting = groups.meeting_record_with_decisions(
+            actor=user,
+            group=group,
+            held_on=data["held_on"],
+            place=data["place"],
+            agenda=data["agenda"],
+            minutes=data["minutes"],
+            attendee_ids=data["attendees"],
+            decisions=decisions,
+        )
+        meeting = reads.meeting_get_for_user(user=user, meeting_id=meeting.pk)
+        return Response(
+            MeetingSerializer(MeetingSerializer.body(meeting)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class MeetingDetailView(VardeAPIView):
+    @extend_schema(
+        operation_id="coordination_meeting_detail",
+        tags=["coordination"],
+        parameters=[MEETING_ID],
+        responses=responses({200: MeetingSerializer}, not_found=True),
+        summary="A group meeting: agenda, attendance, minutes, decisions and follow-up tasks",
+        description="The group's members and KOM's coordinators; everyone else 404.",
+    )
+    def get(self, request: Request, meeting_id: str) -> Response:
+        meeting = reads.meeting_get_for_user(user=request.user, meeting_id=meeting_id)  # type: ignore[arg-type]
+        return Response(MeetingSerializer(MeetingSerializer.body(meeting)).data)
+
+
+class TaskDoneView(VardeAPIView):
+    @extend_schema(
+        operation_id="coordination_task_done",
+        tags=["coordination"],
+        parameters=[TASK_ID],
+        request=VersionSerializer,
+        responses=responses({200: TaskSerializer}, body=True, not_found=True, conflict=True),
+        summary="Mark a follow-up task done",
+        description="The responsible member or KOM; the group's other members 403, everyone else 404. 400 when "
+        "it is already done.",
+    )
+    def post(self, request: Request, task_id: str) -> Response:
+        user: Any = request.user
+        task = reads.task_get_for_user(user=user, task_id=task_id)
+        if not groups.may_complete_task(user, task):
+            raise PermissionDenied("The responsible member or KOM marks a task done.")
+        data = self.input(VersionSerializer).validated_data
+        done = groups.task_done(actor=user, task=task, version=data["version"])
+        return Response(TaskSerializer(TaskSerializer.body(done, clock.today())).data)

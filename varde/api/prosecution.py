@@ -1,6 +1,8 @@
 """The criminal-case API: list and open criminal cases, read one (with or without its investigation
-details, by who asks), record a stage, update the facts, link a victim's case, add a perpetrator; a
-victim's case's criminal proceedings as the victim's caseworker sees them; the figures.
+details, by who asks), record a stage, schedule the trial, update the facts, link a victim's case, add
+a perpetrator and record a person's outcome and sentence, register or link a network, record
+cross-border cooperation, take another police or prosecution agency in; a victim's case's criminal
+proceedings as the victim's caseworker sees them; the figures.
 
 The same services and access rules as the pages (varde.prosecution, varde.access.prosecution): a
 criminal case you may not see answers 404; a KOM coordinator reads it without details and may not act
@@ -20,19 +22,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from varde.access import prosecution as reads
-from varde.access.cases import case_get_for_user
+from varde.access.cases import case_get_for_user, cases_visible_to
 from varde.cases.acting import is_case_user
-from varde.cases.models import Case, ExploitationForm
+from varde.cases.models import ExploitationForm
 from varde.core.errors import NotPermitted
 from varde.prosecution import services
 from varde.prosecution.acting import may_open_criminal_cases
 from varde.prosecution.models import (
     FIRST_STAGES,
+    CooperationKind,
     CriminalCase,
     DropReason,
     NetworkRole,
     Offence,
     Outcome,
+    ParticipantRole,
     Stage,
     VictimRole,
 )
@@ -63,11 +67,21 @@ VictimRoleField = _choice_field(
 NetworkRoleField = _choice_field(
     "NetworkRoleField", _choices(NetworkRole), "The person's role in the network."
 )
+CooperationKindField = _choice_field(
+    "CooperationKindField",
+    _choices(CooperationKind),
+    "Europol, Eurojust, a joint investigation team or a foreign police.",
+)
+ParticipantRoleField = _choice_field(
+    "ParticipantRoleField", _choices(ParticipantRole), "The agency's role in the criminal case."
+)
 FormField = _choice_field(
     "CriminalExploitationField", _choices(ExploitationForm), "The form of exploitation."
 )
 
 CRIMINAL_CASE_ID = uuid_path("criminal_case_id", "The criminal case's id.")
+LINK_ID = uuid_path("link_id", "The perpetrator's link to the criminal case (`perpetrators[].link_id`).")
+MAX_VERSION = 2**31 - 1  # versions stay within the database's integers
 
 
 # --- serializers ------------------------------------------------------------------------------------------
@@ -111,8 +125,12 @@ class VictimLinkInputSerializer(serializers.Serializer):
 
 
 class PerpetratorInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    role = NetworkRoleField()
+    """Either a new suspect (`name`, `role`, ...) or a person known from another criminal case you take
+    part in (`perpetrator`); a person of another police district needs that district taking part."""
+
+    perpetrator = serializers.UUIDField(required=False, help_text="A perpetrator you may see, to link.")
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    role = NetworkRoleField(required=False, allow_blank=True, default="")
     nationality = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
     police_district = serializers.CharField(
         max_length=20,
@@ -121,6 +139,60 @@ class PerpetratorInputSerializer(serializers.Serializer):
         default="",
         help_text="Default: the case's own district.",
     )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("perpetrator") is None:
+            missing = {
+                f: ["This field is required."] for f in ("name", "role") if not attrs.get(f, "").strip()
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
+        return attrs
+
+
+class TrialInputSerializer(serializers.Serializer):
+    trial_on = serializers.DateField(help_text="The trial's date (after a charge or an appeal).")
+    court = serializers.CharField(max_length=200)
+    version = serializers.IntegerField(min_value=0, max_value=MAX_VERSION)
+
+
+class OutcomeInputSerializer(serializers.Serializer):
+    outcome = OutcomeField()
+    version = serializers.IntegerField(
+        min_value=0, max_value=MAX_VERSION, help_text="The link's version (`perpetrators[].version`)."
+    )
+    sentence_months = serializers.IntegerField(
+        min_value=0, max_value=12 * 100, required=False, allow_null=True
+    )
+    sentence_text = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class NetworkInputSerializer(serializers.Serializer):
+    """Either a new network (`name`, `countries`) or one known from another criminal case you take
+    part in (`network`)."""
+
+    network = serializers.UUIDField(required=False, help_text="A network you may see, to link.")
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    countries = serializers.ListField(
+        child=serializers.CharField(max_length=2), max_length=50, required=False, default=list
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("network") is None and not attrs.get("name", "").strip():
+            raise serializers.ValidationError({"name": ["Give the network a name, or the network to link."]})
+        return attrs
+
+
+class CooperationInputSerializer(serializers.Serializer):
+    kind = CooperationKindField()
+    started_on = serializers.DateField()
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ParticipantInputSerializer(serializers.Serializer):
+    agency = serializers.UUIDField(help_text="An active police or prosecution agency not yet taking part.")
+    role = ParticipantRoleField()
 
 
 class StageEntrySerializer(serializers.Serializer):
@@ -149,6 +221,29 @@ class PerpetratorSerializer(serializers.Serializer):
     outcome = serializers.CharField(allow_blank=True)
     sentence_months = serializers.IntegerField(allow_null=True)
     sentence_text = serializers.CharField(allow_blank=True)
+    network_id = serializers.UUIDField(allow_null=True)
+    version = serializers.IntegerField()
+
+
+class NetworkSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    countries = serializers.ListField(child=serializers.CharField())
+
+
+class CooperationSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = CooperationKindField()
+    country = serializers.CharField(allow_blank=True)
+    started_on = serializers.DateField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class ParticipantSerializer(serializers.Serializer):
+    agency_id = serializers.UUIDField()
+    agency = serializers.CharField()
+    role = ParticipantRoleField()
+    is_lead = serializers.BooleanField()
 
 
 class CriminalCaseListSerializer(serializers.Serializer):
@@ -162,8 +257,8 @@ class CriminalCaseListSerializer(serializers.Serializer):
 
 
 class CriminalCaseSerializer(serializers.Serializer):
-    """A criminal case. `details` false (a KOM coordinator): police_case_number, notes and perpetrators
-    are empty; the counts still say how many there are."""
+    """A criminal case. `details` false (a KOM coordinator): police_case_number, notes, perpetrators,
+    networks and cooperation are empty; the counts still say how many there are."""
 
     id = serializers.UUIDField()
     reference = serializers.CharField()
@@ -185,6 +280,9 @@ class CriminalCaseSerializer(serializers.Serializer):
     stages = StageEntrySerializer(many=True)
     victim_links = VictimLinkSerializer(many=True)
     perpetrators = PerpetratorSerializer(many=True)
+    networks = NetworkSerializer(many=True)
+    cooperation = CooperationSerializer(many=True)
+    participants = ParticipantSerializer(many=True)
     counts = serializers.DictField(child=serializers.IntegerField())
     version = serializers.IntegerField()
 
@@ -246,11 +344,23 @@ def _body(view: reads.CriminalCaseView) -> dict[str, Any]:
                 "outcome": p.outcome,
                 "sentence_months": p.sentence_months,
                 "sentence_text": p.sentence_text,
+                "network_id": p.perpetrator.network_id,
+                "version": p.version,
             }
             for p in view.perpetrator_links
         ]
         if view.details
         else [],
+        # The view carries networks and cooperation only with the details (access.prosecution).
+        "networks": [{"id": n.pk, "name": n.name, "countries": n.countries} for n in view.networks],
+        "cooperation": [
+            {"id": c.pk, "kind": c.kind, "country": c.country, "started_on": c.started_on, "note": c.note}
+            for c in view.cooperations
+        ],
+        "participants": [
+            {"agency_id": p.agency_id, "agency": p.agency.name, "role": p.role, "is_lead": p.is_lead}
+            for p in view.participants
+        ],
         "counts": view.counts,
         "version": c.version,
     }
@@ -378,7 +488,7 @@ class CriminalCaseVictimsView(VardeAPIView):
     def post(self, request: Request, criminal_case_id: str) -> Response:
         view = _acting(request, criminal_case_id)
         data = self.input(VictimLinkInputSerializer).validated_data
-        victim = Case.objects.filter(pk=data["case"]).first()
+        victim = cases_visible_to(user=request.user).filter(pk=data["case"]).first()  # type: ignore[arg-type]
         if victim is None:
             raise ValidationError({"case": ["No such victim's case, or one you may not see."]})
         services.victim_link_add(actor=request.user, criminal_case=view.case, case=victim, role=data["role"])  # type: ignore[arg-type]
@@ -392,12 +502,130 @@ class CriminalCasePerpetratorsView(VardeAPIView):
         parameters=[CRIMINAL_CASE_ID],
         request=PerpetratorInputSerializer,
         responses=responses({201: CriminalCaseSerializer}, body=True, not_found=True),
-        summary="Register a suspect in the criminal case (another police district must take part)",
+        summary="Register a suspect in the criminal case, or link one known from another (their district must take part)",
     )
     def post(self, request: Request, criminal_case_id: str) -> Response:
         view = _acting(request, criminal_case_id)
-        data = self.input(PerpetratorInputSerializer).validated_data
-        services.perpetrator_add(actor=request.user, criminal_case=view.case, **data)  # type: ignore[arg-type]
+        data = dict(self.input(PerpetratorInputSerializer).validated_data)
+        user = request.user
+        known = data.pop("perpetrator", None)
+        if known is not None:
+            perpetrator = reads.perpetrators_open_to(user=user).filter(pk=known).first()  # type: ignore[arg-type]
+            if perpetrator is None:
+                raise ValidationError({"perpetrator": ["No such perpetrator, or one you may not see."]})
+            services.perpetrator_link(actor=user, criminal_case=view.case, perpetrator=perpetrator)  # type: ignore[arg-type]
+        else:
+            services.perpetrator_add(actor=user, criminal_case=view.case, **data)  # type: ignore[arg-type]
+        return _fresh(request, view.case, status.HTTP_201_CREATED)
+
+
+class CriminalCaseTrialView(VardeAPIView):
+    @extend_schema(
+        operation_id="criminal_cases_trial",
+        tags=["prosecution"],
+        parameters=[CRIMINAL_CASE_ID],
+        request=TrialInputSerializer,
+        responses=responses({200: CriminalCaseSerializer}, body=True, not_found=True, conflict=True),
+        summary="Schedule the trial: its date and court (after a charge or an appeal)",
+    )
+    def post(self, request: Request, criminal_case_id: str) -> Response:
+        view = _acting(request, criminal_case_id)
+        d = self.input(TrialInputSerializer).validated_data
+        done = services.trial_schedule(
+            actor=request.user,  # type: ignore[arg-type]
+            criminal_case=view.case,
+            on=d["trial_on"],
+            court=d["court"],
+            version=d["version"],
+        )
+        return _fresh(request, done)
+
+
+class PerpetratorOutcomeView(VardeAPIView):
+    @extend_schema(
+        operation_id="criminal_cases_perpetrator_outcome",
+        tags=["prosecution"],
+        parameters=[CRIMINAL_CASE_ID, LINK_ID],
+        request=OutcomeInputSerializer,
+        responses=responses({200: CriminalCaseSerializer}, body=True, not_found=True, conflict=True),
+        summary="Record a person's outcome (after a verdict) and the sentence of a convicted one",
+    )
+    def post(self, request: Request, criminal_case_id: str, link_id: str) -> Response:
+        view = _acting(request, criminal_case_id)
+        link = reads.perpetrator_link_get_for_user(user=request.user, link_id=link_id)  # type: ignore[arg-type]
+        if link.criminal_case_id != view.case.pk:
+            raise Http404("Not found")
+        d = self.input(OutcomeInputSerializer).validated_data
+        services.perpetrator_outcome_record(actor=request.user, link=link, **d)  # type: ignore[arg-type]
+        return _fresh(request, view.case)
+
+
+class CriminalCaseNetworksView(VardeAPIView):
+    @extend_schema(
+        operation_id="criminal_cases_network",
+        tags=["prosecution"],
+        parameters=[CRIMINAL_CASE_ID],
+        request=NetworkInputSerializer,
+        responses=responses({201: CriminalCaseSerializer}, body=True, not_found=True),
+        summary="Register a network (a name and its countries) on the case, or link one you may see",
+    )
+    def post(self, request: Request, criminal_case_id: str) -> Response:
+        view = _acting(request, criminal_case_id)
+        d = self.input(NetworkInputSerializer).validated_data
+        user = request.user
+        if d.get("network") is not None:
+            network = reads.networks_open_to(user=user).filter(pk=d["network"]).first()  # type: ignore[arg-type]
+            if network is None:
+                raise ValidationError({"network": ["No such network, or one you may not see."]})
+            services.network_link(actor=user, criminal_case=view.case, network=network)  # type: ignore[arg-type]
+        else:
+            services.network_add(
+                actor=user,  # type: ignore[arg-type]
+                criminal_case=view.case,
+                name=d["name"],
+                countries=d["countries"],
+            )
+        return _fresh(request, view.case, status.HTTP_201_CREATED)
+
+
+class CriminalCaseCooperationView(VardeAPIView):
+    @extend_schema(
+        operation_id="criminal_cases_cooperation",
+        tags=["prosecution"],
+        parameters=[CRIMINAL_CASE_ID],
+        request=CooperationInputSerializer,
+        responses=responses({201: CriminalCaseSerializer}, body=True, not_found=True),
+        summary="Record cross-border cooperation: Europol, Eurojust, a joint investigation team, a foreign police",
+    )
+    def post(self, request: Request, criminal_case_id: str) -> Response:
+        view = _acting(request, criminal_case_id)
+        d = self.input(CooperationInputSerializer).validated_data
+        services.cooperation_record(actor=request.user, criminal_case=view.case, **d)  # type: ignore[arg-type]
+        return _fresh(request, view.case, status.HTTP_201_CREATED)
+
+
+class CriminalCaseParticipantsView(VardeAPIView):
+    @extend_schema(
+        operation_id="criminal_cases_participant",
+        tags=["prosecution"],
+        parameters=[CRIMINAL_CASE_ID],
+        request=ParticipantInputSerializer,
+        responses=responses({201: CriminalCaseSerializer}, body=True, not_found=True),
+        summary="Take another police district or prosecution office into the case (its users then see it all)",
+    )
+    def post(self, request: Request, criminal_case_id: str) -> Response:
+        view = _acting(request, criminal_case_id)
+        d = self.input(ParticipantInputSerializer).validated_data
+        agency = reads.agencies_to_take_part(criminal_case=view.case).filter(pk=d["agency"]).first()
+        if agency is None:
+            raise ValidationError(
+                {
+                    "agency": [
+                        "Only active police and prosecution agencies not yet taking part may be taken in."
+                    ]
+                }
+            )
+        services.participant_add(actor=request.user, criminal_case=view.case, agency=agency, role=d["role"])  # type: ignore[arg-type]
         return _fresh(request, view.case, status.HTTP_201_CREATED)
 
 

@@ -133,6 +133,31 @@ urlpatterns[-1:-1] = [
         name="api-criminal-case-perpetrators",
     ),
     path(
+        "criminal-cases/<str:criminal_case_id>/perpetrators/<str:link_id>/outcome/",
+        prosecution.PerpetratorOutcomeView.as_view(),
+        name="api-criminal-case-perpetrator-outcome",
+    ),
+    path(
+        "criminal-cases/<str:criminal_case_id>/trial/",
+        prosecution.CriminalCaseTrialView.as_view(),
+        name="api-criminal-case-trial",
+    ),
+    path(
+        "criminal-cases/<str:criminal_case_id>/networks/",
+        prosecution.CriminalCaseNetworksView.as_view(),
+        name="api-criminal-case-networks",
+    ),
+    path(
+        "criminal-cases/<str:criminal_case_id>/cooperation/",
+        prosecution.CriminalCaseCooperationView.as_view(),
+        name="api-criminal-case-cooperation",
+    ),
+    path(
+        "criminal-cases/<str:criminal_case_id>/participants/",
+        prosecution.CriminalCaseParticipantsView.as_view(),
+        name="api-criminal-case-participants",
+    ),
+    path(
         "cases/<str:case_id>/criminal-proceedings/",
         prosecution.CaseProceedingsView.as_view(),
         name="api-case-criminal-proceedings",
@@ -169,4 +194,30 @@ urlpatterns[-1:-1] = [
         name="api-coordination-portfolio-summary",
     ),
     path("coordination/issues/", coordination.IssueListView.as_view(), name="api-coordination-issues"),
+    path(
+        "coordination/status-reports/<str:report_id>/reopen/",
+        coordination.StatusReopenView.as_view(),
+        name="api-coordination-status-reopen",
+    ),
+    path("coordination/groups/", coordination.GroupListView.as_view(), name="api-coordination-groups"),
+    path(
+        "coordination/groups/<str:group_id>/",
+        coordination.GroupDetailView.as_view(),
+        name="api-coordination-group",
+    ),
+    path(
+        "coordination/groups/<str:group_id>/meetings/",
+        coordination.GroupMeetingsView.as_view(),
+        name="api-coordination-group-meetings",
+    ),
+    path(
+        "coordination/meetings/<str:meeting_id>/",
+        coordination.MeetingDetailView.as_view(),
+        name="api-coordination-meeting",
+    ),
+    path(
+        "coordination/tasks/<str:task_id>/done/",
+        coordination.TaskDoneView.as_view(),
+        name="api-coordination-task-done",
+    ),
 ]

@@ -6,6 +6,7 @@ cell below the threshold suppressed). As a page, a PDF (WeasyPrint) and an XLSX 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from varde.core import clock
 from varde.statistics.disclosure import default_k
 from varde.statistics.figures import as_json
 from varde.statistics.selectors import figures_for_year
@@ -33,7 +35,7 @@ from .models import (
     TrainingSession,
 )
 from .portfolio_io import portfolio_summary
-from .training import trained_shares
+from .training import WINDOW_DAYS, published_shares, trained_shares
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PORTFOLIO_FIRST_YEAR = 2000
@@ -65,6 +67,8 @@ class CommissionReport:
     issues: dict[str, int] = field(default_factory=dict)
     training_sessions: int = 0
     trained: list[Any] = field(default_factory=list)
+    trained_since: dt.date | None = None
+    trained_as_of: dt.date | None = None
 
 
 def build(year: int, *, lang: str = "en") -> CommissionReport:
@@ -113,7 +117,10 @@ def build(year: int, *, lang: str = "en") -> CommissionReport:
         s: ReportedIssue.objects.filter(created_at__year=year, state=s).count() for s in IssueState.values
     }
     report.training_sessions = TrainingSession.objects.filter(held_on__year=year).count()
-    report.trained = trained_shares()
+    as_of = min(dt.date(year, 12, 31), clock.today())
+    report.trained_since = as_of - dt.timedelta(days=WINDOW_DAYS)
+    report.trained_as_of = as_of
+    report.trained = published_shares(trained_shares(as_of=as_of), k=k)
     return report
 
 
@@ -164,9 +171,19 @@ def xlsx(report: CommissionReport, *, lang: str = "en") -> bytes:
     ws3.append([])
     ws3.append([_("Empty cells are suppressed: fewer than %(k)s persons.") % {"k": report.k}])
     ws4 = book.create_sheet(_("Training")[:31])
-    ws4.append([_("Agency"), _("Caseworkers"), _("Trained in the last two years")])
+    ws4.append(
+        [
+            _("Agency"),
+            _("Reports of possible victims"),
+            _("Caseworkers"),
+            _("Trained in the last two years"),
+            _("Share trained (%)"),
+        ]
+    )
     for t in report.trained:
-        ws4.append([t.agency.name, t.caseworkers, t.trained])
+        ws4.append([t.agency.name, t.reports, t.caseworkers, t.trained, t.share])  # None: suppressed
+    ws4.append([])
+    ws4.append([_("Empty report cells are suppressed: fewer than %(k)s reports.") % {"k": report.k}])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -56,6 +58,15 @@ def _required(errors: dict[str, list[str]], name: str, value: str) -> str:
     return value
 
 
+def _check_email(errors: dict[str, list[str]], email: str) -> None:
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["readiness_email"] = [_("Enter a valid e-mail address.")]
+
+
 def _raise(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationError(errors)
@@ -78,6 +89,25 @@ def group_create(*, actor: User, kind: str, name: str, description: str = "") ->
 
 
 @transaction.atomic
+def group_update(*, actor: User, group: Group, version: int, name: str, description: str = "") -> Group:
+    """Rename a group or change its description (its kind stays: a project group is not a reference
+    group). A stale version is a conflict."""
+    _check_coordinator(actor)
+    errors: dict[str, list[str]] = {}
+    name = _required(errors, "name", name)
+    if len(description or "") > MAX_TEXT:
+        errors["description"] = [_("Keep it under %(n)s characters.") % {"n": MAX_TEXT}]
+    _raise(errors)
+    updated = Group.objects.filter(pk=group.pk, version=version).update(
+        name=name[:200], description=(description or "").strip(), version=version + 1, updated_at=clock.now()
+    )
+    if not updated:
+        raise EditConflict(group)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=group)
+    return Group.objects.get(pk=group.pk)
+
+
+@transaction.atomic
 def group_member_add(
     *,
     actor: User,
@@ -97,6 +127,7 @@ def group_member_add(
         errors["user"] = [_("The user does not work at this agency.")]
     if user is not None and GroupMember.objects.filter(group=group, user=user, is_active=True).exists():
         errors["user"] = [_("The user is already a member of this group.")]
+    _check_email(errors, readiness_email)
     _raise(errors)
     member = GroupMember.objects.create(
         group=group,
@@ -121,6 +152,9 @@ def group_member_update(
     is_active: bool,
 ) -> GroupMember:
     _check_coordinator(actor)
+    errors: dict[str, list[str]] = {}
+    _check_email(errors, readiness_email)
+    _raise(errors)
     updated = GroupMember.objects.filter(pk=member.pk, version=version).update(
         readiness_phone=(readiness_phone or "").strip()[:40],
         readiness_email=(readiness_email or "").strip(),
@@ -179,6 +213,57 @@ def meeting_record(
     return meeting
 
 
+@dataclass(frozen=True)
+class TaskInput:
+    title: str
+    responsible: GroupMember | None
+    due_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    text: str
+    tasks: tuple[TaskInput, ...] = ()
+
+
+@transaction.atomic
+def meeting_record_with_decisions(
+    *,
+    actor: User,
+    group: Group,
+    held_on: dt.date,
+    place: str = "",
+    agenda: str = "",
+    minutes: str = "",
+    attendee_ids: Iterable[UUID | str] = (),
+    decisions: Iterable[DecisionInput] = (),
+) -> Meeting:
+    """A meeting with its decisions and their follow-up tasks, all or nothing. An error in the n-th
+    decision is reported under `decisions.<n>.<field>` (counted from 0)."""
+    meeting = meeting_record(
+        actor=actor,
+        group=group,
+        held_on=held_on,
+        place=place,
+        agenda=agenda,
+        minutes=minutes,
+        attendee_ids=attendee_ids,
+    )
+    for n, item in enumerate(decisions):
+        try:
+            decision = decision_add(actor=actor, meeting=meeting, text=item.text)
+            for task in item.tasks:
+                task_add(
+                    actor=actor, decision=decision, title=task.title, responsible=task.responsible,
+                    due_on=task.due_on,
+                )  # fmt: skip
+        except ValidationError as error:
+            raise ValidationError(
+                {f"decisions.{n}.{field}": messages for field, messages in error.message_dict.items()}
+            ) from None
+    return meeting
+
+
 @transaction.atomic
 def meeting_update_minutes(
     *,
@@ -190,6 +275,8 @@ def meeting_update_minutes(
     attendee_ids: Iterable[UUID | str],
 ) -> Meeting:
     _check_coordinator(actor)
+    if len(agenda or "") > MAX_TEXT or len(minutes or "") > MAX_TEXT:
+        raise ValidationError({"minutes": [_("Keep it under %(n)s characters.") % {"n": MAX_TEXT}]})
     attendees = _members_of(meeting.group, attendee_ids)
     updated = Meeting.objects.filter(pk=meeting.pk, version=version).update(
         agenda=(agenda or "").strip(),

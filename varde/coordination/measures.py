@@ -254,3 +254,34 @@ def status_report_return(*, actor: User, report: StatusReport, version: int, rea
     _keep(done, step="returned", by=actor, reason=reason[:2000])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=done, detail={"step": "returned"})
     return done
+
+
+@transaction.atomic
+def status_report_reopen(*, actor: User, report: StatusReport, version: int, reason: str) -> StatusReport:
+    """Take an approved (final) report back to draft, saying why: the ministry's users or KOM (those
+    who may approve it), never silently. The approval is cleared, the reason stays on the report and
+    in its history, and the audit event carries the step and the revision. It is final again only
+    when a second person approves it anew (four eyes as before: not whoever writes or submits it)."""
+    _check_may_report(actor, report.measure, report.ministry)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the final report is reopened.")]})
+    done = _step(
+        report,
+        version=version,
+        frm=ReportState.APPROVED,
+        state=ReportState.DRAFT,
+        submitted_by=None,
+        submitted_at=None,
+        approved_by=None,
+        approved_at=None,
+        returned_reason=reason[:2000],
+    )
+    _keep(done, step="reopened", by=actor, reason=reason[:2000])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=done,
+        detail={"step": "reopened", "revision": done.revision, "approved_by": str(report.approved_by_id)},
+    )
+    return done

@@ -15,12 +15,20 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from .models import (
     ActionPlan,
+    Course,
+    Decision,
+    Group,
+    GroupMember,
     Measure,
     MeasureMinistry,
+    Meeting,
     Ministry,
     Project,
     ReportState,
+    Seminar,
     StatusReport,
+    StatusReportRevision,
+    TrainingSession,
 )
 
 
@@ -147,3 +155,56 @@ def ministry_report(
         report = by_measure.get(m.pk)
         items.append(MinistryReportItem(m, report, list(report.projects.all()) if report else []))
     return MinistryReport(plan, ministry, year, items, include_drafts)
+
+
+# --- what the pages show beside a record (the record itself comes through varde.access) ----------------
+
+
+def measure_responsibilities(measure: Measure) -> list[MeasureMinistry]:
+    """The measure's ministries, lead first in the plan's order."""
+    return list(measure.responsibilities.select_related("ministry"))
+
+
+def report_revisions(report: StatusReport) -> list[StatusReportRevision]:
+    """Every saved step of a status report, oldest first."""
+    return list(report.revisions.select_related("by"))
+
+
+def report_projects(report: StatusReport) -> list[Project]:
+    return list(report.projects.select_related("agreement"))
+
+
+def group_members(group: Group, *, active_only: bool = False) -> list[GroupMember]:
+    members = group.members.select_related("agency", "user")
+    return list(members.filter(is_active=True) if active_only else members)
+
+
+def group_meetings(group: Group) -> list[Meeting]:
+    """The group's meetings, newest first, with attendees, decisions and tasks (fixed query count)."""
+    return list(
+        group.meetings.prefetch_related("attendees", "decisions__tasks__responsible").order_by("-held_on")
+    )
+
+
+def meeting_attendees(meeting: Meeting) -> list[GroupMember]:
+    return list(meeting.attendees.select_related("agency"))
+
+
+def meeting_decisions(meeting: Meeting) -> list[Decision]:
+    """The meeting's decisions with their tasks and who is responsible for each."""
+    return list(meeting.decisions.prefetch_related("tasks__responsible__agency", "tasks__responsible__user"))
+
+
+def training_sessions(*, limit: int = 100) -> list[TrainingSession]:
+    """The newest sessions with their course and participants."""
+    return list(
+        TrainingSession.objects.select_related("course").prefetch_related("participants__agency")[:limit]
+    )
+
+
+def courses_exist() -> bool:
+    return Course.objects.exists()
+
+
+def seminars(*, limit: int = 100) -> list[Seminar]:
+    return list(Seminar.objects.prefetch_related("groups", "participants__agency")[:limit])

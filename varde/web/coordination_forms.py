@@ -63,6 +63,15 @@ class ReturnForm(VersionForm):
     )
 
 
+class ReopenForm(VersionForm):
+    reason = forms.CharField(
+        label=_("Why the final status is reopened"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the history and in the audit log; a second person approves it again."),
+    )
+
+
 class PortfolioPeriodForm(forms.Form):
     year_from = forms.IntegerField(label=_("From year"), min_value=1990, max_value=2100)
     year_to = forms.IntegerField(label=_("To year"), min_value=1990, max_value=2100)
@@ -84,6 +93,47 @@ class GroupForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class GroupEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput())
+
+
+class MemberEditForm(forms.Form):
+    readiness_phone = forms.CharField(label=_("24-hour phone"), max_length=40, required=False)
+    readiness_email = forms.EmailField(label=_("E-mail"), required=False)
+    is_active = forms.BooleanField(
+        label=_("Active member"),
+        required=False,
+        help_text=_("A member who has left keeps their place in earlier meetings' attendance."),
+    )
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput())
+
+
+class MeetingEditForm(forms.Form):
+    agenda = forms.CharField(
+        label=_("Agenda"), required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("Present"),
+        queryset=GroupMember.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    minutes = forms.CharField(
+        label=_("Minutes"), required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput())
+
+    def __init__(self, *args: Any, members: list[GroupMember], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelMultipleChoiceField, self.fields["attendees"])
+        field.queryset = GroupMember.objects.filter(pk__in=[m.pk for m in members]).select_related("agency")
+        field.label_from_instance = _member_label  # type: ignore[method-assign,assignment]
 
 
 class MemberForm(forms.Form):

@@ -265,6 +265,11 @@ urlpatterns += [
         name="coordination-status-return",
     ),
     path(
+        "coordination/status/<uuid:report_id>/reopen/",
+        coordination.status_reopen,
+        name="coordination-status-reopen",
+    ),
+    path(
         "coordination/ministries/<slug:ministry>/<int:year>/",
         coordination.ministry_report,
         name="coordination-ministry-report",
@@ -291,6 +296,19 @@ urlpatterns += [
     path("coordination/groups/", coordination.group_list, name="coordination-groups"),
     path("coordination/groups/new/", coordination.group_new, name="coordination-group-new"),
     path("coordination/groups/<uuid:group_id>/", coordination.group_detail, name="coordination-group"),
+    path(
+        "coordination/groups/<uuid:group_id>/edit/", coordination.group_edit, name="coordination-group-edit"
+    ),
+    path(
+        "coordination/members/<uuid:member_id>/edit/",
+        coordination.member_edit,
+        name="coordination-member-edit",
+    ),
+    path(
+        "coordination/meetings/<uuid:meeting_id>/edit/",
+        coordination.meeting_edit,
+        name="coordination-meeting-edit",
+    ),
     path(
         "coordination/groups/<uuid:group_id>/members/",
         coordination.group_member_add,

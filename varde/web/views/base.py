@@ -38,7 +38,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.functional import Promise
 
-from varde.access.predicates import can_administer, can_use_directory, can_work_with_cases, is_coordinator
+from varde.access.predicates import (
+    can_administer,
+    can_read_plans,
+    can_use_directory,
+    can_work_with_cases,
+    is_coordinator,
+)
 from varde.accounts.models import User
 from varde.core.errors import EditConflict, NotPermitted, TransitionNotAllowed, VardeError
 from varde.web.forms import add_service_error
@@ -54,6 +60,13 @@ def require(predicate: Callable[[User], bool], user: User) -> None:
     """404 unless the predicate holds for the user (for a page that decides part-way through)."""
     if not predicate(user):
         raise Http404("Not found")
+
+
+def forbid_unless(allowed: bool) -> None:
+    """403 unless allowed: the user may see the record (it came through varde.access) but may not do
+    this to it (another ministry's status, a group member recording a meeting)."""
+    if not allowed:
+        raise PermissionDenied
 
 
 def only(predicate: Callable[[User], bool]) -> Callable[[V], V]:
@@ -81,6 +94,9 @@ directory_users_only = only(can_use_directory)
 
 administrators_only = only(can_administer)
 """Agency administration: system and agency administrators."""
+
+plan_readers_only = only(can_read_plans)
+"""KOM's plans, measures and portfolio: coordinators and ministry users."""
 
 # --- one way from a page to a service -------------------------------------------------------------------
 

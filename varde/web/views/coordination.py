@@ -17,28 +17,27 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from varde.access import coordination as reads
-from varde.coordination import commission, groups, issues, measures, portfolio, training
+from varde.coordination import commission, groups, issues, measures, portfolio, selectors, training
 from varde.coordination.models import (
     Channel,
-    Course,
     Group,
     GroupKind,
+    GroupMember,
     LocalUnit,
     MeasureStatus,
+    Meeting,
     Region,
     ReportState,
-    Seminar,
     StatusReport,
     TaskState,
-    TrainingSession,
 )
 from varde.coordination.portfolio_io import (
     XLSX_CONTENT_TYPE,
@@ -47,20 +46,23 @@ from varde.coordination.portfolio_io import (
     export_xlsx,
     portfolio_import,
 )
-from varde.coordination.selectors import measures_of
 from varde.core import clock
 from varde.web.coordination_forms import (
     CourseForm,
     DecisionForm,
     DispatchForm,
+    GroupEditForm,
     GroupForm,
     IssueForm,
     LocalUnitForm,
+    MeetingEditForm,
     MeetingForm,
+    MemberEditForm,
     MemberForm,
     ParticipantForm,
     PortfolioImportForm,
     PortfolioPeriodForm,
+    ReopenForm,
     ReturnForm,
     SeminarForm,
     SeminarParticipantForm,
@@ -70,7 +72,16 @@ from varde.web.coordination_forms import (
     VersionForm,
 )
 from varde.web.types import AuthedRequest
-from varde.web.views.base import CONFLICT, kept, save
+from varde.web.views.base import (
+    CONFLICT,
+    coordinators_only,
+    done,
+    forbid_unless,
+    kept,
+    kept_data,
+    plan_readers_only,
+    save,
+)
 
 PORTFOLIO_FROM, PORTFOLIO_TO = 2000, 2010
 PROJECT_LIMIT = 500
@@ -79,14 +90,6 @@ TASK_DUE_DEFAULT = dt.timedelta(days=14)  # a follow-up task is due before the n
 
 def _lang() -> str:
     return "nb" if (get_language() or "nb").startswith("nb") else "en"
-
-
-def _reader(request: AuthedRequest) -> None:
-    reads.require_reader(request.user)
-
-
-def _coordinator(request: AuthedRequest) -> None:
-    reads.require_coordinator(request.user)
 
 
 def _status_label(code: str | None) -> str:
@@ -108,11 +111,7 @@ def index(request: AuthedRequest) -> HttpResponse:
         "groups": list(reads.groups_visible_to(user=user)),
         "ministries": reads.ministries_for_reporting(user=user) if reader else [],
         "may_report_issue": reads.may_report_issue(user),
-        "overdue": list(
-            reads.tasks_visible_to(user=user)
-            .filter(state=TaskState.OPEN, due_on__lt=clock.today())
-            .select_related("responsible__agency", "decision__meeting__group")[:50]
-        ),
+        "overdue": reads.overdue_tasks_visible_to(user=user, today=clock.today()),
         "commission_years": reads.commission_years_for(user=user),
         "lang": _lang(),
     }
@@ -137,7 +136,7 @@ def plan_detail(request: AuthedRequest, plan_code: str) -> HttpResponse:
     if year is not None and year not in plan.years:
         year = None
     rows = reads.measure_rows_for_user(user=request.user, plan_code=plan.code, year=year, lang=_lang())
-    by_number = {m.number: m for m in measures_of(plan)}
+    by_number = {m.number: m for m in selectors.measures_of(plan)}
     chapters: dict[Any, dict[str, Any]] = {}
     for row in rows:
         measure = by_number[row["number"]]
@@ -165,13 +164,8 @@ def plan_detail(request: AuthedRequest, plan_code: str) -> HttpResponse:
 def measure_detail(request: AuthedRequest, measure_id: UUID) -> HttpResponse:
     user = request.user
     measure = reads.measure_get_for_user(user=user, measure_id=measure_id)
-    responsibilities = list(measure.responsibilities.select_related("ministry"))
-    reports = list(
-        reads.status_reports_visible_to(user=user)
-        .filter(measure=measure)
-        .select_related("ministry")
-        .order_by("-year", "ministry__code")
-    )
+    responsibilities = selectors.measure_responsibilities(measure)
+    reports = reads.status_reports_of_measure(user=user, measure=measure)
     writable = [
         m
         for m in reads.ministries_for_reporting(user=user)
@@ -203,7 +197,7 @@ def _status_context(
         "year": year,
         "report": report,
         "form": form,
-        "revisions": list(report.revisions.select_related("by")) if report else [],
+        "revisions": selectors.report_revisions(report) if report else [],
     }
 
 
@@ -214,8 +208,7 @@ def status_edit(request: AuthedRequest, measure_id: UUID, ministry: str, year: i
     user = request.user
     measure = reads.measure_get_for_user(user=user, measure_id=measure_id)
     the_ministry = reads.ministry_get_for_user(user=user, code=ministry)
-    if not reads.may_report_on(user=user, measure=measure, ministry=the_ministry):
-        raise PermissionDenied
+    forbid_unless(reads.may_report_on(user=user, measure=measure, ministry=the_ministry))
     if year not in measure.plan.years:
         raise Http404("Not found")
     report = reads.status_report_find(user=user, measure=measure, ministry=the_ministry, year=year)
@@ -248,13 +241,19 @@ def status_edit(request: AuthedRequest, measure_id: UUID, ministry: str, year: i
                         ),
                     )
                     if submitted.ok:
-                        messages.success(
-                            request, _("The status is saved and sent for approval by a second person.")
+                        return done(
+                            request,
+                            _("The status is saved and sent for approval by a second person."),
+                            "coordination-status-report",
+                            report_id=done_report.pk,
                         )
-                        return redirect("coordination-status-report", report_id=done_report.pk)
                 else:
-                    messages.success(request, _("The status is saved as a draft."))
-                    return redirect("coordination-status-report", report_id=done_report.pk)
+                    return done(
+                        request,
+                        _("The status is saved as a draft."),
+                        "coordination-status-report",
+                        report_id=done_report.pk,
+                    )
             if saved.conflict:
                 report = reads.status_report_find(
                     user=user, measure=measure, ministry=the_ministry, year=year
@@ -293,12 +292,13 @@ def _report_page(
         "measure": report.measure,
         "text": report.measure.text(_lang()),
         "ministry_name": report.ministry.name(_lang()),
-        "revisions": list(report.revisions.select_related("by")),
-        "projects": list(report.projects.select_related("agreement")),
+        "revisions": selectors.report_revisions(report),
+        "projects": selectors.report_projects(report),
         "may_edit": may_act and report.state == ReportState.DRAFT,
         "may_submit": may_act and report.state == ReportState.DRAFT,
         "may_approve": may_act and second_person and report.state == ReportState.SUBMITTED,
         "may_return": may_act and report.state == ReportState.SUBMITTED,
+        "may_reopen": may_act and report.state == ReportState.APPROVED,
         "waiting_for_second": may_act and not second_person and report.state == ReportState.SUBMITTED,
         "submit_form": forms.get("submit_form")
         or VersionForm(initial={"version": report.version}, prefix="submit"),
@@ -306,6 +306,8 @@ def _report_page(
         or VersionForm(initial={"version": report.version}, prefix="approve"),
         "return_form": forms.get("return_form")
         or ReturnForm(initial={"version": report.version}, prefix="return"),
+        "reopen_form": forms.get("reopen_form")
+        or ReopenForm(initial={"version": report.version}, prefix="reopen"),
         "conflict": status == CONFLICT,
     }
     return render(request, "web/coordination/status_report.html", context, status=status)
@@ -321,11 +323,10 @@ def status_report(request: AuthedRequest, report_id: UUID) -> HttpResponse:
 def _report_step(request: AuthedRequest, report_id: UUID, step: str) -> HttpResponse:
     user = request.user
     report = reads.status_report_get_for_user(user=user, report_id=report_id)
-    if not reads.may_report_on(user=user, measure=report.measure, ministry=report.ministry):
-        raise PermissionDenied
-    if step == "approve" and not reads.may_approve(user=user, report=report):
-        raise PermissionDenied  # four eyes: not the one who wrote or submitted it
-    form_class = ReturnForm if step == "return" else VersionForm
+    forbid_unless(reads.may_report_on(user=user, measure=report.measure, ministry=report.ministry))
+    if step == "approve":  # four eyes: not the one who wrote or submitted it
+        forbid_unless(reads.may_approve(user=user, report=report))
+    form_class = {"return": ReturnForm, "reopen": ReopenForm}.get(step, VersionForm)
     form = form_class(request.POST, prefix=step)
     if not form.is_valid():
         return _report_page(request, report, forms={f"{step}_form": form})
@@ -336,6 +337,9 @@ def _report_step(request: AuthedRequest, report_id: UUID, step: str) -> HttpResp
         "return": lambda: measures.status_report_return(
             actor=user, report=report, version=d["version"], reason=d.get("reason", "")
         ),
+        "reopen": lambda: measures.status_report_reopen(
+            actor=user, report=report, version=d["version"], reason=d.get("reason", "")
+        ),
     }
     saved = save(form, services[step])
     if saved.ok:
@@ -343,10 +347,10 @@ def _report_step(request: AuthedRequest, report_id: UUID, step: str) -> HttpResp
             "submit": _("The status is sent for approval by a second person."),
             "approve": _("The status is approved: it is final."),
             "return": _("The status is returned to draft."),
+            "reopen": _("The final status is reopened as a draft; a second person approves it again."),
         }
-        messages.success(request, texts[step])
-        return redirect("coordination-status-report", report_id=report.pk)
-    report.refresh_from_db()
+        return done(request, texts[step], "coordination-status-report", report_id=report.pk)
+    report = reads.status_report_get_for_user(user=user, report_id=report_id)
     if saved.conflict:
         form = kept(form, report.version)
     return _report_page(request, report, status=saved.status, forms={f"{step}_form": form})
@@ -368,6 +372,13 @@ def status_approve(request: AuthedRequest, report_id: UUID) -> HttpResponse:
 @login_required
 def status_return(request: AuthedRequest, report_id: UUID) -> HttpResponse:
     return _report_step(request, report_id, "return")
+
+
+@require_POST
+@login_required
+def status_reopen(request: AuthedRequest, report_id: UUID) -> HttpResponse:
+    """Take an approved (final) status back to draft, with a reason (audited, kept in the history)."""
+    return _report_step(request, report_id, "reopen")
 
 
 @require_GET
@@ -426,9 +437,9 @@ def _bars(data: dict[str, dict[str, int]], labels: dict[str, str]) -> list[dict[
 
 @require_GET
 @login_required
+@plan_readers_only
 def portfolio_summary(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    _reader(request)
     form = PortfolioPeriodForm(request.GET or {"year_from": PORTFOLIO_FROM, "year_to": PORTFOLIO_TO})
     year_from, year_to = PORTFOLIO_FROM, PORTFOLIO_TO
     if form.is_valid():
@@ -462,8 +473,8 @@ def portfolio_summary(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@plan_readers_only
 def portfolio_projects(request: AuthedRequest) -> HttpResponse:
-    _reader(request)
     projects = list(
         reads.projects_visible_to(user=request.user).order_by("agreement__number", "reference")[
             : PROJECT_LIMIT + 1
@@ -483,20 +494,11 @@ def portfolio_projects(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@plan_readers_only
 def portfolio_export(request: AuthedRequest, fmt: str) -> HttpResponse:
-    from varde.audit.models import AuditAction
-    from varde.audit.services import audit_record
-
-    _reader(request)
     if fmt not in ("xlsx", "csv"):
         raise Http404("Not found")
-    projects = list(reads.projects_visible_to(user=request.user))
-    audit_record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        obj=("coordination.portfolio", ""),
-        detail={"projects": len(projects)},
-    )
+    projects = reads.projects_for_export(user=request.user)
     if fmt == "xlsx":
         response = HttpResponse(export_xlsx(projects), content_type=XLSX_CONTENT_TYPE)
     else:
@@ -507,8 +509,8 @@ def portfolio_export(request: AuthedRequest, fmt: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@coordinators_only
 def portfolio_upload(request: AuthedRequest) -> HttpResponse:
-    _coordinator(request)
     problems: list[Any] = []
     if request.method == "POST":
         form = PortfolioImportForm(request.POST, request.FILES, prefix="import")
@@ -520,7 +522,7 @@ def portfolio_upload(request: AuthedRequest) -> HttpResponse:
                 form.add_error("file", str(error))
                 problems = error.problems
             else:
-                messages.success(
+                return done(
                     request,
                     _("%(rows)s rows imported: %(projects)s projects, %(agreements)s new agreements.")
                     % {
@@ -528,8 +530,8 @@ def portfolio_upload(request: AuthedRequest) -> HttpResponse:
                         "projects": result.projects_created,
                         "agreements": result.agreements_created,
                     },
+                    "coordination-portfolio-projects",
                 )
-                return redirect("coordination-portfolio-projects")
     else:
         form = PortfolioImportForm(prefix="import")
     return render(request, "web/coordination/portfolio_import.html", {"form": form, "problems": problems})
@@ -538,25 +540,30 @@ def portfolio_upload(request: AuthedRequest) -> HttpResponse:
 # --- groups and meetings ----------------------------------------------------------------------------------
 
 
-@require_GET
-@login_required
-def group_list(request: AuthedRequest) -> HttpResponse:
+def _groups_page(request: AuthedRequest, form: GroupForm | None = None) -> HttpResponse:
     user = request.user
+    coordinator = reads.is_coordinator(user)
     return render(
         request,
         "web/coordination/groups.html",
         {
-            "groups": list(reads.groups_visible_to(user=user).prefetch_related("members")),
-            "coordinator": reads.is_coordinator(user),
-            "form": GroupForm(prefix="group"),
+            "groups": reads.groups_with_members_visible_to(user=user),
+            "coordinator": coordinator,
+            "form": form or GroupForm(prefix="group"),
         },
     )
 
 
+@require_GET
+@login_required
+def group_list(request: AuthedRequest) -> HttpResponse:
+    return _groups_page(request)
+
+
 @require_POST
 @login_required
+@coordinators_only
 def group_new(request: AuthedRequest) -> HttpResponse:
-    _coordinator(request)
     form = GroupForm(request.POST, prefix="group")
     if form.is_valid():
         d = form.cleaned_data
@@ -567,25 +574,19 @@ def group_new(request: AuthedRequest) -> HttpResponse:
             ),
         )
         if saved.ok:
-            messages.success(request, _("The group is created."))
-            return redirect("coordination-group", group_id=saved.result.pk)
-    return render(
-        request,
-        "web/coordination/groups.html",
-        {"groups": list(reads.groups_visible_to(user=request.user)), "coordinator": True, "form": form},
-    )
+            return done(request, _("The group is created."), "coordination-group", group_id=saved.result.pk)
+    return _groups_page(request, form)
 
 
 def _group_page(request: AuthedRequest, group: Group, status: int = 200, **bound: Any) -> HttpResponse:
-    overview = groups.group_overview(group)
     coordinator = reads.may_manage_group(request.user)
     return render(
         request,
         "web/coordination/group.html",
         {
             "group": group,
-            "members": overview["members"],
-            "meetings": overview["meetings"],
+            "members": selectors.group_members(group),
+            "meetings": selectors.group_meetings(group),
             "coordinator": coordinator,
             "member_form": bound.get("member_form") or (MemberForm(prefix="member") if coordinator else None),
             "today": clock.today(),
@@ -602,16 +603,61 @@ def group_detail(request: AuthedRequest, group_id: UUID) -> HttpResponse:
     return _group_page(request, group)
 
 
-def _manage(request: AuthedRequest, group: Group) -> None:
-    if not reads.may_manage_group(request.user):
-        raise PermissionDenied
+def _manage(request: AuthedRequest) -> None:
+    """A group's member sees it but does not record for it: 403 (KOM records)."""
+    forbid_unless(reads.may_manage_group(request.user))
+
+
+def _edit_page(
+    request: AuthedRequest, template_context: dict[str, Any], form: Any, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "web/coordination/edit.html",
+        {**template_context, "form": form, "conflict": status == CONFLICT},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def group_edit(request: AuthedRequest, group_id: UUID) -> HttpResponse:
+    """Rename the group or change its description (KOM)."""
+    user = request.user
+    group = reads.group_get_for_user(user=user, group_id=group_id)
+    _manage(request)
+    context = {
+        "title": _("Change the group"),
+        "back_url": reverse("coordination-group", args=[group.pk]),
+        "back_label": group.name,
+        "action": reverse("coordination-group-edit", args=[group.pk]),
+        "button": _("Save the group"),
+    }
+    if request.method != "POST":
+        initial = {"name": group.name, "description": group.description, "version": group.version}
+        return _edit_page(request, context, GroupEditForm(initial=initial, prefix="group"))
+    form = GroupEditForm(request.POST, prefix="group")
+    if form.is_valid():
+        d = form.cleaned_data
+        saved = save(
+            form,
+            lambda: groups.group_update(
+                actor=user, group=group, version=d["version"], name=d["name"], description=d["description"]
+            ),
+        )
+        if saved.ok:
+            return done(request, _("The group is saved."), "coordination-group", group_id=group.pk)
+        if saved.conflict:
+            group = reads.group_get_for_user(user=user, group_id=group_id)
+            return _edit_page(request, context, kept(form, group.version), status=CONFLICT)
+    return _edit_page(request, context, form)
 
 
 @require_POST
 @login_required
 def group_member_add(request: AuthedRequest, group_id: UUID) -> HttpResponse:
     group = reads.group_get_for_user(user=request.user, group_id=group_id)
-    _manage(request, group)
+    _manage(request)
     form = MemberForm(request.POST, prefix="member")
     if form.is_valid():
         d = form.cleaned_data
@@ -628,9 +674,53 @@ def group_member_add(request: AuthedRequest, group_id: UUID) -> HttpResponse:
             ),
         )
         if saved.ok:
-            messages.success(request, _("The member is added."))
-            return redirect("coordination-group", group_id=group.pk)
+            return done(request, _("The member is added."), "coordination-group", group_id=group.pk)
     return _group_page(request, group, member_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_edit(request: AuthedRequest, member_id: UUID) -> HttpResponse:
+    """A member's 24-hour readiness contact, or their leaving the group (KOM)."""
+    user = request.user
+    member: GroupMember = reads.member_get_for_user(user=user, member_id=member_id)
+    _manage(request)
+    context = {
+        "title": _("Change the member %(name)s (%(agency)s)")
+        % {"name": member.name, "agency": member.agency.name},
+        "back_url": reverse("coordination-group", args=[member.group_id]),
+        "back_label": member.group.name,
+        "action": reverse("coordination-member-edit", args=[member.pk]),
+        "button": _("Save the member"),
+    }
+    if request.method != "POST":
+        initial = {
+            "readiness_phone": member.readiness_phone,
+            "readiness_email": member.readiness_email,
+            "is_active": member.is_active,
+            "version": member.version,
+        }
+        return _edit_page(request, context, MemberEditForm(initial=initial, prefix="member"))
+    form = MemberEditForm(request.POST, prefix="member")
+    if form.is_valid():
+        d = form.cleaned_data
+        saved = save(
+            form,
+            lambda: groups.group_member_update(
+                actor=user,
+                member=member,
+                version=d["version"],
+                readiness_phone=d["readiness_phone"],
+                readiness_email=d["readiness_email"],
+                is_active=d["is_active"],
+            ),
+        )
+        if saved.ok:
+            return done(request, _("The member is saved."), "coordination-group", group_id=member.group_id)
+        if saved.conflict:
+            member = reads.member_get_for_user(user=user, member_id=member_id)
+            return _edit_page(request, context, kept(form, member.version), status=CONFLICT)
+    return _edit_page(request, context, form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -639,7 +729,7 @@ def meeting_new(request: AuthedRequest, group_id: UUID) -> HttpResponse:
     """Record a meeting; its first decision and a follow-up task may be written in the same form."""
     user = request.user
     group = reads.group_get_for_user(user=user, group_id=group_id)
-    _manage(request, group)
+    _manage(request)
     if request.method == "POST":
         form = MeetingForm(request.POST, prefix="meeting", group=group)
         if form.is_valid():
@@ -669,8 +759,9 @@ def meeting_new(request: AuthedRequest, group_id: UUID) -> HttpResponse:
 
             saved = save(form, record)
             if saved.ok:
-                messages.success(request, _("The meeting is recorded."))
-                return redirect("coordination-meeting", meeting_id=saved.result.pk)
+                return done(
+                    request, _("The meeting is recorded."), "coordination-meeting", meeting_id=saved.result.pk
+                )
     else:
         today = clock.today()
         form = MeetingForm(
@@ -679,11 +770,58 @@ def meeting_new(request: AuthedRequest, group_id: UUID) -> HttpResponse:
     return render(request, "web/coordination/meeting_new.html", {"group": group, "form": form})
 
 
+@require_http_methods(["GET", "POST"])
+@login_required
+def meeting_edit(request: AuthedRequest, meeting_id: UUID) -> HttpResponse:
+    """The meeting's agenda, attendance and minutes, written or corrected after the meeting (KOM)."""
+    user = request.user
+    meeting: Meeting = reads.meeting_get_for_user(user=user, meeting_id=meeting_id)
+    _manage(request)
+    members = selectors.group_members(meeting.group)
+    context = {
+        "title": _("Change the minutes of %(date)s") % {"date": meeting.held_on.isoformat()},
+        "back_url": reverse("coordination-meeting", args=[meeting.pk]),
+        "back_label": meeting.group.name,
+        "action": reverse("coordination-meeting-edit", args=[meeting.pk]),
+        "button": _("Save the minutes"),
+    }
+    if request.method != "POST":
+        initial = {
+            "agenda": meeting.agenda,
+            "minutes": meeting.minutes,
+            "attendees": [m.pk for m in selectors.meeting_attendees(meeting)],
+            "version": meeting.version,
+        }
+        return _edit_page(
+            request, context, MeetingEditForm(initial=initial, prefix="meeting", members=members)
+        )
+    form = MeetingEditForm(request.POST, prefix="meeting", members=members)
+    if form.is_valid():
+        d = form.cleaned_data
+        saved = save(
+            form,
+            lambda: groups.meeting_update_minutes(
+                actor=user,
+                meeting=meeting,
+                version=d["version"],
+                agenda=d["agenda"],
+                minutes=d["minutes"],
+                attendee_ids=[m.pk for m in d["attendees"]],
+            ),
+        )
+        if saved.ok:
+            return done(request, _("The minutes are saved."), "coordination-meeting", meeting_id=meeting.pk)
+        if saved.conflict:
+            meeting = reads.meeting_get_for_user(user=user, meeting_id=meeting_id)
+            kept_form = MeetingEditForm(kept_data(form, meeting.version), prefix="meeting", members=members)
+            return _edit_page(request, context, kept_form, status=CONFLICT)
+    return _edit_page(request, context, form)
+
+
 def _meeting_page(request: AuthedRequest, meeting: Any, **bound: Any) -> HttpResponse:
     coordinator = reads.may_manage_group(request.user)
-    decisions = list(
-        meeting.decisions.prefetch_related("tasks__responsible__agency", "tasks__responsible__user")
-    )
+    decisions = selectors.meeting_decisions(meeting)
+    today = clock.today()
     task_rows = []
     for decision in decisions:
         for task in decision.tasks.all():
@@ -692,7 +830,7 @@ def _meeting_page(request: AuthedRequest, meeting: Any, **bound: Any) -> HttpRes
                 {
                     "task": task,
                     "decision": decision,
-                    "overdue": task.state == TaskState.OPEN and task.due_on < clock.today(),
+                    "overdue": task.state == TaskState.OPEN and task.due_on < today,
                     "form": VersionForm(initial={"version": task.version}, prefix=f"task-{task.pk}")
                     if may_done
                     else None,
@@ -704,7 +842,7 @@ def _meeting_page(request: AuthedRequest, meeting: Any, **bound: Any) -> HttpRes
         {
             "meeting": meeting,
             "group": meeting.group,
-            "attendees": list(meeting.attendees.select_related("agency")),
+            "attendees": selectors.meeting_attendees(meeting),
             "decisions": decisions,
             "task_rows": task_rows,
             "coordinator": coordinator,
@@ -726,7 +864,7 @@ def meeting_detail(request: AuthedRequest, meeting_id: UUID) -> HttpResponse:
 def meeting_decision(request: AuthedRequest, meeting_id: UUID) -> HttpResponse:
     user = request.user
     meeting = reads.meeting_get_for_user(user=user, meeting_id=meeting_id)
-    _manage(request, meeting.group)
+    _manage(request)
     form = DecisionForm(request.POST, prefix="decision", group=meeting.group)
     if form.is_valid():
         d = form.cleaned_data
@@ -744,8 +882,9 @@ def meeting_decision(request: AuthedRequest, meeting_id: UUID) -> HttpResponse:
             return decision
 
         if save(form, add).ok:
-            messages.success(request, _("The decision is recorded."))
-            return redirect("coordination-meeting", meeting_id=meeting.pk)
+            return done(
+                request, _("The decision is recorded."), "coordination-meeting", meeting_id=meeting.pk
+            )
     return _meeting_page(request, meeting, decision_form=form)
 
 
@@ -754,8 +893,7 @@ def meeting_decision(request: AuthedRequest, meeting_id: UUID) -> HttpResponse:
 def task_done(request: AuthedRequest, task_id: UUID) -> HttpResponse:
     user = request.user
     task = reads.task_get_for_user(user=user, task_id=task_id)
-    if not groups.may_complete_task(user, task):
-        raise PermissionDenied
+    forbid_unless(groups.may_complete_task(user, task))
     form = VersionForm(request.POST, prefix=f"task-{task.pk}")
     meeting_id = task.decision.meeting_id
     if form.is_valid():
@@ -785,8 +923,7 @@ def issue_list(request: AuthedRequest) -> HttpResponse:
     may_report = reads.may_report_issue(user)
     form = IssueForm(prefix="issue") if may_report else None
     if request.method == "POST":
-        if not may_report:
-            raise PermissionDenied
+        forbid_unless(may_report)
         form = IssueForm(request.POST, prefix="issue")
         if form.is_valid():
             d = form.cleaned_data
@@ -797,13 +934,20 @@ def issue_list(request: AuthedRequest) -> HttpResponse:
                 ),
             )
             if saved.ok:
-                messages.success(request, _("The issue is sent to KOM. You will see KOM's answer here."))
-                return redirect("coordination-issue", issue_id=saved.result.pk)
-    rows = list(reads.issues_visible_to(user=user).select_related("reporter_agency", "group")[:200])
+                return done(
+                    request,
+                    _("The issue is sent to KOM. You will see KOM's answer here."),
+                    "coordination-issue",
+                    issue_id=saved.result.pk,
+                )
     return render(
         request,
         "web/coordination/issues.html",
-        {"issues": rows, "form": form, "coordinator": reads.is_coordinator(user)},
+        {
+            "issues": reads.issue_rows_for_user(user=user),
+            "form": form,
+            "coordinator": reads.is_coordinator(user),
+        },
     )
 
 
@@ -839,8 +983,7 @@ def issue_detail(request: AuthedRequest, issue_id: UUID) -> HttpResponse:
 def issue_triage(request: AuthedRequest, issue_id: UUID) -> HttpResponse:
     user = request.user
     issue = reads.issue_get_for_user(user=user, issue_id=issue_id)
-    if not reads.is_coordinator(user):
-        raise PermissionDenied
+    forbid_unless(reads.is_coordinator(user))  # the reporter sees the issue; KOM answers it
     form = TriageForm(request.POST, prefix="triage")
     if form.is_valid():
         d = form.cleaned_data
@@ -856,10 +999,14 @@ def issue_triage(request: AuthedRequest, issue_id: UUID) -> HttpResponse:
             ),
         )
         if saved.ok:
-            messages.success(request, _("The answer is saved; the reporter sees it."))
-            return redirect("coordination-issue", issue_id=issue.pk)
+            return done(
+                request,
+                _("The answer is saved; the reporter sees it."),
+                "coordination-issue",
+                issue_id=issue.pk,
+            )
         if saved.conflict:
-            issue.refresh_from_db()
+            issue = reads.issue_get_for_user(user=user, issue_id=issue_id)
             return _issue_page(request, issue, status=CONFLICT, form=kept(form, issue.version))
     return _issue_page(request, issue, form=form)
 
@@ -868,20 +1015,15 @@ def issue_triage(request: AuthedRequest, issue_id: UUID) -> HttpResponse:
 
 
 def _training_page(request: AuthedRequest, status: int = 200, **bound: Any) -> HttpResponse:
+    content = reads.training_for_user(user=request.user, as_of=clock.today())
     return render(
         request,
         "web/coordination/training.html",
         {
-            "sessions": list(
-                TrainingSession.objects.select_related("course").prefetch_related("participants__agency")[
-                    :100
-                ]
-            ),
-            "shares": training.trained_shares(),
+            **content,
             "course_form": bound.get("course_form") or CourseForm(prefix="course"),
             "session_form": bound.get("session_form") or SessionForm(prefix="session"),
             "participant_form": bound.get("participant_form") or ParticipantForm(prefix="participant"),
-            "courses": Course.objects.exists(),
         },
         status=status,
     )
@@ -889,30 +1031,29 @@ def _training_page(request: AuthedRequest, status: int = 200, **bound: Any) -> H
 
 @require_GET
 @login_required
+@coordinators_only
 def training_page(request: AuthedRequest) -> HttpResponse:
-    _coordinator(request)
     return _training_page(request)
 
 
 @require_POST
 @login_required
+@coordinators_only
 def training_course(request: AuthedRequest) -> HttpResponse:
-    _coordinator(request)
     form = CourseForm(request.POST, prefix="course")
     if form.is_valid():
         d = form.cleaned_data
         if save(
             form, lambda: training.course_create(actor=request.user, topic=d["topic"], audience=d["audience"])
         ).ok:
-            messages.success(request, _("The course is added."))
-            return redirect("coordination-training")
+            return done(request, _("The course is added."), "coordination-training")
     return _training_page(request, course_form=form)
 
 
 @require_POST
 @login_required
+@coordinators_only
 def training_session(request: AuthedRequest) -> HttpResponse:
-    _coordinator(request)
     form = SessionForm(request.POST, prefix="session")
     if form.is_valid():
         d = form.cleaned_data
@@ -922,15 +1063,14 @@ def training_session(request: AuthedRequest) -> HttpResponse:
                 actor=request.user, course=d["course"], held_on=d["held_on"], place=d["place"]
             ),
         ).ok:
-            messages.success(request, _("The session is added."))
-            return redirect("coordination-training")
+            return done(request, _("The session is added."), "coordination-training")
     return _training_page(request, session_form=form)
 
 
 @require_POST
 @login_required
+@coordinators_only
 def training_participant(request: AuthedRequest) -> HttpResponse:
-    _coordinator(request)
     form = ParticipantForm(request.POST, prefix="participant")
     if form.is_valid():
         d = form.cleaned_data
@@ -946,8 +1086,7 @@ def training_participant(request: AuthedRequest) -> HttpResponse:
             ),
         )
         if saved.ok:
-            messages.success(request, _("The participant is added."))
-            return redirect("coordination-training")
+            return done(request, _("The participant is added."), "coordination-training")
     return _training_page(request, participant_form=form)
 
 
@@ -956,7 +1095,7 @@ def _seminars_page(request: AuthedRequest, **bound: Any) -> HttpResponse:
         request,
         "web/coordination/seminars.html",
         {
-            "seminars": list(Seminar.objects.prefetch_related("groups", "participants__agency")[:100]),
+            "seminars": selectors.seminars(),
             "form": bound.get("form") or SeminarForm(prefix="seminar"),
             "participant_form": bound.get("participant_form") or SeminarParticipantForm(prefix="sp"),
         },
@@ -965,8 +1104,8 @@ def _seminars_page(request: AuthedRequest, **bound: Any) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@coordinators_only
 def seminar_list(request: AuthedRequest) -> HttpResponse:
-    _coordinator(request)
     if request.method == "POST":
         form = SeminarForm(request.POST, prefix="seminar")
         if form.is_valid():
@@ -983,16 +1122,15 @@ def seminar_list(request: AuthedRequest) -> HttpResponse:
                 ),
             )
             if saved.ok:
-                messages.success(request, _("The seminar is added."))
-                return redirect("coordination-seminars")
+                return done(request, _("The seminar is added."), "coordination-seminars")
         return _seminars_page(request, form=form)
     return _seminars_page(request)
 
 
 @require_POST
 @login_required
+@coordinators_only
 def seminar_participant(request: AuthedRequest) -> HttpResponse:
-    _coordinator(request)
     form = SeminarParticipantForm(request.POST, prefix="sp")
     if form.is_valid():
         d = form.cleaned_data
@@ -1002,8 +1140,7 @@ def seminar_participant(request: AuthedRequest) -> HttpResponse:
                 actor=request.user, seminar=d["seminar"], agency=d["agency"], name=d["name"]
             ),
         ).ok:
-            messages.success(request, _("The participant is added."))
-            return redirect("coordination-seminars")
+            return done(request, _("The participant is added."), "coordination-seminars")
     return _seminars_page(request, participant_form=form)
 
 
@@ -1012,11 +1149,7 @@ def _units_page(request: AuthedRequest, **bound: Any) -> HttpResponse:
         request,
         "web/coordination/local_units.html",
         {
-            "units": list(
-                reads.local_units_visible_to(user=request.user).prefetch_related(
-                    "dispatches", "agencies", "members"
-                )
-            ),
+            "units": reads.local_units_for_page(user=request.user),
             "form": bound.get("form") or LocalUnitForm(prefix="unit"),
             "dispatch_form": bound.get("dispatch_form")
             or DispatchForm(prefix="dispatch", initial={"year": clock.today().year - 1}),
@@ -1026,30 +1159,32 @@ def _units_page(request: AuthedRequest, **bound: Any) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@coordinators_only
 def local_unit_list(request: AuthedRequest) -> HttpResponse:
-    _coordinator(request)
     if request.method == "POST":
         form = LocalUnitForm(request.POST, prefix="unit")
         if form.is_valid():
             d = form.cleaned_data
             if save(form, lambda: groups.local_unit_create(actor=request.user, **d)).ok:
-                messages.success(request, _("The local unit is added."))
-                return redirect("coordination-local-units")
+                return done(request, _("The local unit is added."), "coordination-local-units")
         return _units_page(request, form=form)
     return _units_page(request)
 
 
 @require_POST
 @login_required
+@coordinators_only
 def local_unit_dispatch(request: AuthedRequest) -> HttpResponse:
-    _coordinator(request)
     form = DispatchForm(request.POST, prefix="dispatch")
     if form.is_valid():
         d = form.cleaned_data
         unit: LocalUnit = d["unit"]
         if save(form, lambda: groups.report_dispatch(actor=request.user, unit=unit, year=d["year"])).ok:
-            messages.success(request, _("The report is sent to the local unit; its members can read it."))
-            return redirect("coordination-local-units")
+            return done(
+                request,
+                _("The report is sent to the local unit; its members can read it."),
+                "coordination-local-units",
+            )
     return _units_page(request, dispatch_form=form)
 
 
@@ -1069,14 +1204,7 @@ def commission_index(request: AuthedRequest) -> HttpResponse:
 
 
 def _commission(request: AuthedRequest, year: int) -> commission.CommissionReport:
-    reads.commission_report_check(user=request.user, year=year)
-    if not 1990 <= year <= 2100:
-        raise Http404("Not found")
-    from varde.audit.models import AuditAction
-    from varde.audit.services import audit_record
-
-    audit_record(actor=request.user, action=AuditAction.VIEW, obj=("coordination.commission", str(year)))
-    return commission.build(year, lang=_lang())
+    return reads.commission_report_for_user(user=request.user, year=year, lang=_lang())
 
 
 @require_GET
