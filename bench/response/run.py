@@ -392,7 +392,9 @@ def cmd_pages(args: argparse.Namespace) -> dict[str, Any]:
 def add_backlog(*, total: int, seed: int) -> dict[str, int]:
     """Due work for one worker pass, on open cases: clocks past due still running (the worker marks
     them missed and notifies), clocks in their warning window not yet warned, and notifications not
-    acknowledged in time not yet escalated. Split as 60 / 15 / 25 %."""
+    acknowledged in time not yet escalated, and case_reported events not yet processed (the deferred
+    linkage hand-off to KOM's review queue; the bench database holds no linkage keys, so its look-ups
+    find no candidates). Split as 50 / 10 / 25 / 15 %."""
     import datetime as dt
     import random
     import uuid
@@ -407,8 +409,8 @@ def add_backlog(*, total: int, seed: int) -> dict[str, int]:
 
     rng = random.Random(seed)
     now = dt.datetime.now(dt.UTC)
-    missed, warn = int(total * 0.60), int(total * 0.15)
-    escalate = total - missed - warn
+    missed, warn, events = int(total * 0.50), int(total * 0.10), int(total * 0.15)
+    escalate = total - missed - warn - events
     cases = list(
         Case.objects.exclude(status=CaseStatus.CLOSED).values_list("pk", "lead_agency_id", "is_child")[
             :50_000
@@ -497,6 +499,17 @@ def add_backlog(*, total: int, seed: int) -> dict[str, int]:
                 updated_at=at,
             )
         )
+    from varde.events.models import Event, EventKind
+
+    reported = [
+        Event(
+            kind=EventKind.CASE_REPORTED,
+            case_id=case_id,
+            data={"case": str(case_id), "agency": str(lead_id), "actor": None},
+            occurred_at=now - dt.timedelta(minutes=rng.uniform(1, 60)),
+        )
+        for case_id, lead_id, _child in rng.sample(cases, events)
+    ]
     from bench.response.build import Rows, _assign_big_ids
 
     with transaction.atomic():
@@ -505,11 +518,15 @@ def add_backlog(*, total: int, seed: int) -> dict[str, int]:
         copy_rows(Clock, clocks)
         copy_rows(ClockChange, changes)
         copy_rows(Notification, notes)
+        Event.objects.bulk_create(reported, batch_size=1000)
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE response_clock; ANALYZE response_notification; ANALYZE response_clockchange")
-    return {"missed": missed, "warn": warn, "escalate": escalate}
+        cursor.execute(
+            "ANALYZE response_clock; ANALYZE response_notification; ANALYZE response_clockchange; "
+            "ANALYZE events_event"
+        )
+    return {"missed": missed, "warn": warn, "escalate": escalate, "events": events}
 
 
 def cmd_worker(args: argparse.Namespace) -> dict[str, Any]:

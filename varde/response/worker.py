@@ -36,7 +36,7 @@ from django.urls import NoReverseMatch, reverse
 from varde.cases.models import CaseStatus
 from varde.core import clock as vclock
 from varde.events.models import Event
-from varde.events.services import deferred_event_kinds, event_process
+from varde.events.services import deferred_event_kinds, event_process, events_process
 
 from .clocks import (
     clock_fire_missed,
@@ -174,8 +174,19 @@ def process_events(*, batch: int, stats: WorkerStats) -> int:
             "occurred_at", "id"
         )
 
+    def fire_many(event_ids: list[Any]) -> int:
+        processed = events_process(event_ids=event_ids)
+        if processed is None:
+            raise _NotAllClaimed
+        return processed
+
     won = _drain(
-        candidates, lambda event_id: event_process(event_id=event_id), batch=batch, stats=stats, what="event"
+        candidates,
+        lambda event_id: event_process(event_id=event_id),
+        batch=batch,
+        stats=stats,
+        what="event",
+        fire_many=fire_many,
     )
     stats.events += won
     return won
