@@ -8,8 +8,6 @@ import json
 
 import pytest
 
-from varde.events.models import Event
-from varde.events.services import deferred_event_kinds
 from varde.response import routing, worker
 from varde.response.cli import register
 from varde.response.clocks import clock_fire_missed, clock_meet_system, clock_start
@@ -140,41 +138,3 @@ def test_a_batch_that_does_not_win_every_item_is_fired_one_by_one_each_once(worl
     told = Notification.objects.filter(kind=NotificationKind.CLOCK_MISSED, clock__in=clocks)
     assert told.values("clock_id", "recipient_agency_id").distinct().count() == told.count() > 0
     assert worker.run_pass(worker_id="b").missed == 0
-
-
-def _pending_events() -> list[int]:
-    return list(
-        Event.objects.filter(processed_at__isnull=True, kind__in=deferred_event_kinds()).values_list(
-            "pk", flat=True
-        )
-    )
-
-
-def test_events_are_claimed_and_processed_in_one_batch(world, frozen, monkeypatch):
-    pending = _pending_events()  # the world's reports wait for their deferred linkage hand-off
-    assert len(pending) >= 3
-    real, calls = worker.events_process, []
-
-    def counted(*, event_ids):
-        calls.append(sorted(event_ids))
-        return real(event_ids=event_ids)
-
-    monkeypatch.setattr(worker, "events_process", counted)
-    stats = worker.run_pass(worker_id="a")
-    assert calls == [sorted(pending)] and stats.events == len(pending) and stats.errors == 0
-    assert _pending_events() == []
-    assert worker.run_pass(worker_id="b").events == 0
-
-
-def test_an_event_batch_that_is_not_won_whole_is_processed_one_by_one_each_once(world, frozen, monkeypatch):
-    pending = _pending_events()
-    real, calls = worker.events_process, []
-
-    def lost_one(*, event_ids):
-        calls.append(len(event_ids))
-        return None if len(calls) == 1 else real(event_ids=event_ids)  # "another worker took one"
-
-    monkeypatch.setattr(worker, "events_process", lost_one)
-    stats = worker.run_pass(worker_id="a")
-    assert calls == [len(pending)] and stats.events == len(pending) and stats.errors == 0
-    assert _pending_events() == []

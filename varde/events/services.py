@@ -127,20 +127,6 @@ def event_process(*, event_id: Any) -> bool:
     return True
 
 
-def events_process(*, event_ids: list[Any]) -> int | None:
-    """`event_process` for many events in one compare-and-set, in the caller's transaction: the
-    number processed if the UPDATE claimed every one of them, else None (the caller rolls back and
-    processes them one by one). Handlers run in the events' order."""
-    if Event.objects.filter(pk__in=event_ids, processed_at__isnull=True).update(
-        processed_at=clock.now()
-    ) != len(set(event_ids)):
-        return None
-    for event in Event.objects.select_related("case").filter(pk__in=event_ids).order_by("occurred_at", "id"):
-        for handler in event_handlers(event.kind, immediate=False):
-            handler(event)
-    return len(set(event_ids))
-
-
 def events_pending(*, kind: str | None = None) -> QuerySet[Event]:
     """Unprocessed events, oldest first."""
     qs = Event.objects.filter(processed_at__isnull=True).order_by("occurred_at", "id")

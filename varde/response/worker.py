@@ -36,7 +36,7 @@ from django.urls import NoReverseMatch, reverse
 from varde.cases.models import CaseStatus
 from varde.core import clock as vclock
 from varde.events.models import Event
-from varde.events.services import deferred_event_kinds, event_process, events_process
+from varde.events.services import deferred_event_kinds, event_process
 
 from .clocks import (
     clock_fire_missed,
@@ -169,24 +169,18 @@ def _drain(
 
 
 def process_events(*, batch: int, stats: WorkerStats) -> int:
+    """One event per transaction, not in batches as the clocks: an event's handlers may be slow (the
+    linkage look-ups of a new referral) and may audit (the chain head's row lock is held until
+    commit), so a batch would hold the audit chain (PostgreSQL) or the whole database (SQLite) for
+    its whole length, and every audited request with it (tried: sign-in answered 500 on the demo)."""
+
     def candidates() -> QuerySet[Any]:
         return Event.objects.filter(processed_at__isnull=True, kind__in=deferred_event_kinds()).order_by(
             "occurred_at", "id"
         )
 
-    def fire_many(event_ids: list[Any]) -> int:
-        processed = events_process(event_ids=event_ids)
-        if processed is None:
-            raise _NotAllClaimed
-        return processed
-
     won = _drain(
-        candidates,
-        lambda event_id: event_process(event_id=event_id),
-        batch=batch,
-        stats=stats,
-        what="event",
-        fire_many=fire_many,
+        candidates, lambda event_id: event_process(event_id=event_id), batch=batch, stats=stats, what="event"
     )
     stats.events += won
     return won
