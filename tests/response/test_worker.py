@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import connection
 
 from varde.response import routing, worker
 from varde.response.cli import register
@@ -138,3 +139,15 @@ def test_a_batch_that_does_not_win_every_item_is_fired_one_by_one_each_once(worl
     told = Notification.objects.filter(kind=NotificationKind.CLOCK_MISSED, clock__in=clocks)
     assert told.values("clock_id", "recipient_agency_id").distinct().count() == told.count() > 0
     assert worker.run_pass(worker_id="b").missed == 0
+
+
+def test_on_sqlite_the_worker_makes_way_after_a_long_transaction(db, monkeypatch):
+    """SQLite's waiting writers poll: after a long write transaction the worker pauses, so a sign-in
+    waiting for the database gets it. PostgreSQL needs no pause."""
+    slept: list[float] = []
+    monkeypatch.setattr(worker.time, "sleep", slept.append)
+    monkeypatch.setattr(worker.time, "monotonic", lambda: 100.0)
+    worker._make_way(100.0 - worker.SQLITE_LONG / 2)  # a short transaction: no pause anywhere
+    assert slept == []
+    worker._make_way(100.0 - 1.0)  # a second-long one
+    assert slept == ([worker.SQLITE_PAUSE] if connection.vendor == "sqlite" else [])
