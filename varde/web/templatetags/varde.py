@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms, template
 from django.forms.boundfield import BoundField
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -66,6 +67,12 @@ def error_links(*forms_: forms.Form | None, summary: str = "error-summary") -> l
                 target = summary if field.is_hidden else _target_id(field)
                 links.append((f"#{target}", f"{field.label}: {error}" if field.label else str(error)))
     return links
+
+
+@register.filter
+def grouped(value: int | None) -> str:
+    """A whole amount with the language's digit grouping (221 000 000 in Bokmål, 221,000,000 in English)."""
+    return "" if value is None else number_format(value, force_grouping=True)
 
 
 @register.filter
