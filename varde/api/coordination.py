@@ -26,9 +26,7 @@ from varde.coordination import groups, issues, measures, selectors
 from varde.coordination.models import (
     Decision,
     FollowUpTask,
-    Group,
     GroupKind,
-    GroupMember,
     IssueKind,
     IssueState,
     MeasureStatus,
@@ -215,16 +213,6 @@ class GroupSummarySerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True)
     version = serializers.IntegerField()
 
-    @staticmethod
-    def body(g: Group) -> dict[str, Any]:
-        return {
-            "id": g.pk,
-            "kind": g.kind,
-            "name": g.name,
-            "description": g.description,
-            "version": g.version,
-        }
-
 
 class MemberSerializer(serializers.Serializer):
     id = serializers.UUIDField()
@@ -234,18 +222,6 @@ class MemberSerializer(serializers.Serializer):
     readiness_email = serializers.CharField(allow_blank=True)
     is_active = serializers.BooleanField()
     version = serializers.IntegerField()
-
-    @staticmethod
-    def body(m: GroupMember) -> dict[str, Any]:
-        return {
-            "id": m.pk,
-            "name": m.name,
-            "agency": m.agency,
-            "readiness_phone": m.readiness_phone,
-            "readiness_email": m.readiness_email,
-            "is_active": m.is_active,
-            "version": m.version,
-        }
 
 
 class MeetingSummarySerializer(serializers.Serializer):
@@ -541,8 +517,7 @@ class GroupListView(VardeAPIView):
     )
     def get(self, request: Request) -> Response:
         user: Any = request.user
-        rows = [GroupSummarySerializer.body(g) for g in reads.groups_with_members_visible_to(user=user)]
-        page = list(self.paginate_queryset(rows) or [])  # type: ignore[arg-type]
+        page = list(self.paginate_queryset(reads.groups_with_members_visible_to(user=user)) or [])
         return self.get_paginated_response(GroupSummarySerializer(page, many=True).data)
 
 
@@ -557,13 +532,13 @@ class GroupDetailView(VardeAPIView):
     )
     def get(self, request: Request, group_id: str) -> Response:
         group = reads.group_get_for_user(user=request.user, group_id=group_id)  # type: ignore[arg-type]
-        body = {
-            **GroupSummarySerializer.body(group),
-            "members": [MemberSerializer.body(m) for m in selectors.group_members(group)],
-            "meetings": [
-                {"id": m.pk, "held_on": m.held_on, "place": m.place} for m in selectors.group_meetings(group)
-            ],
+        # The serializers read the group's, members' and meetings' own attributes; members and meetings
+        # as the selectors give them (the page's order).
+        body: dict[str, Any] = {
+            str(name): getattr(group, str(name)) for name in GroupSummarySerializer().fields
         }
+        body["members"] = selectors.group_members(group)
+        body["meetings"] = selectors.group_meetings(group)
         return Response(GroupSerializer(body).data)
 
 
