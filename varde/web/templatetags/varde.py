@@ -8,9 +8,10 @@ from typing import Any
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from varde.persons import codes
 
@@ -113,3 +114,45 @@ def time_left(delta: dt.timedelta) -> dict[str, Any]:
     else:
         text = _("%(m)d min") % {"m": minutes}
     return {"overdue": overdue, "text": text}
+
+
+# Clock states as Designsystemet tags. Tags in Python, not included templates: the deadline lists show
+# fifty rows, and an include a cell costs more than the rest of the row.
+_STATE_TAGS = {
+    "missed": ("danger", gettext_lazy("Missed")),
+    "met": ("success", gettext_lazy("Met")),
+    "paused": ("warning", gettext_lazy("Paused")),
+    "cancelled": ("neutral", gettext_lazy("Cancelled")),
+}
+
+
+@register.simple_tag
+def clock_state_tag(state: str, overdue: bool = False, label: str = "") -> SafeString:
+    """A clock's state: its own label where the rule gives one (a reflection period is 'granted'),
+    else missed, met, paused, cancelled, past due, about to run out or running."""
+    if label:
+        return format_html('<span class="ds-tag" data-color="{}">{}</span>', _label_color(state), label)
+    if state in _STATE_TAGS:
+        color, text = _STATE_TAGS[state]
+        return format_html('<span class="ds-tag" data-color="{}">{}</span>', color, text)
+    if overdue:
+        return format_html('<span class="ds-tag" data-color="danger">{}</span>', _("Past due"))
+    if state == "warning":
+        return format_html('<span class="ds-tag" data-color="warning">{}</span>', _("About to run out"))
+    return format_html('<span class="ds-tag" data-color="info">{}</span>', _("Running"))
+
+
+def _label_color(state: str) -> str:
+    return "success" if state == "running" else "neutral"
+
+
+@register.simple_tag
+def time_left_tag(delta: dt.timedelta) -> SafeString:
+    """Time left on a deadline, or a red tag with how long it is overdue."""
+    parts = time_left(delta)
+    if parts["overdue"]:
+        return format_html(
+            '<span class="ds-tag" data-color="danger" data-size="sm">{}</span>',
+            _("%(span)s overdue") % {"span": parts["text"]},
+        )
+    return format_html("{}", _("%(span)s left") % {"span": parts["text"]})
