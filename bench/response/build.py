@@ -357,6 +357,7 @@ class CaseMaker:
             responsible_agency_id=responsible.pk,
             met_late=False,
             version=1,
+            case_open=open_case,
         )
         self.stamp(clk, start)
         self.change(

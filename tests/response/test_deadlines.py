@@ -98,6 +98,41 @@ def test_a_closed_case_is_not_in_the_view(world, frozen):
     assert case.reference not in {r.reference for r in page.rows} and page.total == 4
 
 
+def test_what_a_closed_case_missed_leaves_the_lists_and_comes_back_when_it_reopens(world, frozen):
+    frozen.advance(hours=25)  # the children's clocks ran out
+    run_worker(once=True)
+    coordinator, police = world.personas.coordinator, world.personas.police
+    case = Case.objects.get(pk=world.cases.police_child.pk)
+    missed = national_clocks(user=coordinator, filter=ClockFilter(state="missed"))
+    assert case.reference in {r.reference for r in missed.rows} and missed.total == 6
+
+    case_change_status(
+        actor=police,
+        case=case,
+        status=CaseStatus.CLOSED,
+        reason="Returned to family abroad.",
+        version=case.version,
+        closure_reason="returned_home",
+    )
+    # The missed clocks stay missed (history) but leave the lists with their case.
+    assert set(Clock.objects.filter(case=case).values_list("state", "case_open")) == {("missed", False)}
+    after = national_clocks(user=coordinator, filter=ClockFilter(state="missed"))
+    assert case.reference not in {r.reference for r in after.rows} and after.total == 4
+    assert national_clocks(user=coordinator).counts["missed"] == 4
+
+    case.refresh_from_db()
+    case_change_status(
+        actor=police,
+        case=case,
+        status=CaseStatus.UNDER_ASSESSMENT,
+        reason="Back in Norway.",
+        version=case.version,
+    )
+    assert not Clock.objects.filter(case=case, case_open=False).exists()
+    back = national_clocks(user=coordinator, filter=ClockFilter(state="missed"))
+    assert case.reference in {r.reference for r in back.rows} and back.total == 6
+
+
 def test_pages_of_50_and_a_fixed_number_of_queries(world, frozen):
     coordinator = world.personas.coordinator
     case = world.cases.police_adult

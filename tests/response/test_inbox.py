@@ -4,6 +4,7 @@ the next notification after acknowledging one, and the badge's number the same e
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -12,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import login_verified
-from varde.access.response import InboxFilter, inbox_counts, inbox_filtered, inbox_page
+from varde.access.response import InboxFilter, inbox_counts, inbox_filtered, inbox_open_count, inbox_page
+from varde.accounts.models import Membership
 from varde.audit.models import AuditEvent
 from varde.response.clocks import clock_start
 from varde.response.models import ClockState, Notification, NotificationKind
@@ -145,3 +147,42 @@ def test_the_inbox_page_costs_the_same_queries_with_more_notifications(inbox_wor
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("notifications")).status_code == 200
     assert len(many) == len(few) <= 15
+
+
+def test_the_counts_add_up_the_inbox_part_by_part_without_counting_twice(inbox_world, frozen):
+    """The counts read the inbox in parts (the user's own, each agency's); a notification to anyone at
+    an agency where the user has two roles, or to the user by name, still counts once."""
+    w = inbox_world
+    cw = w.personas.childwelfare
+    Membership.objects.create(user=cw, agency=w.agencies.childwelfare, role="coordinator")
+    Membership.objects.create(user=cw, agency=w.agencies.police, role="caseworker")
+    cw = type(cw).objects.get(pk=cw.pk)  # memberships are cached on the user
+    case = w.cases.police_child
+    base = {
+        "kind": NotificationKind.CLOCK_WARNING,
+        "case": case,
+        "text_nb": "-",
+        "text_en": "-",
+        "rule_version": 1,
+    }
+    soon = frozen.now + dt.timedelta(hours=1)
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient_user=cw, recipient_agency=w.agencies.police, ack_due_at=soon, **base),
+            Notification(recipient_agency=w.agencies.childwelfare, recipient_role="coordinator", **base),
+            Notification(recipient_agency=w.agencies.police, recipient_role="", **base),
+            Notification(
+                recipient_agency=w.agencies.police, recipient_role="coordinator", **base
+            ),  # not hers
+            Notification(recipient_agency=w.agencies.ngo, recipient_role="", **base),  # not hers
+        ]
+    )
+    waiting = inbox_filtered(user=cw, filter=InboxFilter(acknowledged=False))
+    expected = waiting.count()
+    assert expected == 7 + 3
+    counts = inbox_counts(user=cw)
+    assert counts.open == inbox_open_count(user=cw) == expected
+    assert counts.urgent == waiting.filter(kind=NotificationKind.PRESUMED_CHILD).count() == 3
+    times = [n.ack_due_at or (n.ack_clock.due_at if n.ack_clock else None) for n in waiting]
+    assert counts.with_deadline == sum(t is not None for t in times)
+    assert counts.soonest == min(t for t in times if t is not None) == soon

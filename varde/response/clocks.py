@@ -21,7 +21,7 @@ from varde.accounts.models import Agency, User
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
 from varde.cases.acting import case_agency_required
-from varde.cases.models import Case
+from varde.cases.models import Case, CaseStatus
 from varde.core import clock as vclock
 from varde.core.errors import EditConflict, TransitionNotAllowed
 
@@ -155,6 +155,7 @@ def clock_start(
                 state=ClockState.RUNNING,
                 responsible_agency=responsible,
                 responsible_user=responsible_user,
+                case_open=case.status != CaseStatus.CLOSED,
             )
     except IntegrityError:  # the same origin started by someone else at the same moment
         return Clock.objects.get(case=case, kind=kind, origin=origin)

@@ -15,6 +15,7 @@ from varde.cases.models import Case, CaseParticipation, CaseStatus
 from varde.events.models import Event, EventKind
 from varde.events.services import event_handler
 
+from .models import Clock
 from .notifications import on_agency_invited, on_case_reported
 from .placements import (
     on_case_closed,
@@ -59,6 +60,7 @@ def _presumption_lifted(event: Event) -> None:
 @event_handler(EventKind.CASE_STATUS_CHANGED, immediate=True)
 def _case_status_changed(event: Event) -> None:
     case = Case.objects.get(pk=event.data["case"])
+    Clock.objects.filter(case=case).update(case_open=case.status != CaseStatus.CLOSED)
     if event.data.get("to") == CaseStatus.CLOSED:
         on_case_closed(case=case)
     elif event.data.get("from") == CaseStatus.CLOSED:

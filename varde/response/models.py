@@ -29,6 +29,9 @@ class ClockState(models.TextChoices):
 
 
 OPEN_CLOCK_STATES = frozenset({ClockState.RUNNING, ClockState.PAUSED})
+# The states the deadline lists show (the national view, my next actions): open, and missed.
+LISTED_STATES = (ClockState.RUNNING, ClockState.PAUSED, ClockState.MISSED)
+_LISTED = models.Q(case_open=True, state__in=LISTED_STATES)
 
 
 class Clock(BaseModel):
@@ -59,12 +62,23 @@ class Clock(BaseModel):
     responsible_user = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A copy of "the case is not closed", kept by the case's status change (varde.response.handlers,
+    # in the same transaction), so that the deadline lists read one table through a partial index
+    # instead of joining every clock to its case: at 100,000 cases two thirds of the missed clocks
+    # belong to closed cases, which the lists leave out.
+    case_open = models.BooleanField(default=True, editable=False)
 
     class Meta:
         ordering = ["due_at", "id"]
         indexes = [
             models.Index(fields=["state", "due_at"], name="clock_due_idx"),
             models.Index(fields=["state", "warn_at"], name="clock_warn_idx"),
+            models.Index(fields=["due_at", "id"], condition=_LISTED, name="clock_listed_idx"),
+            models.Index(
+                fields=["responsible_agency", "due_at", "id"],
+                condition=_LISTED,
+                name="clock_listed_agency_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -301,6 +315,13 @@ class Notification(BaseModel):
             models.Index(fields=["email_state", "email_next_at"], name="notif_email_idx"),
             models.Index(fields=["acknowledged_at", "escalated_at", "ack_due_at"], name="notif_escalate_idx"),
             models.Index(fields=["recipient_agency", "acknowledged_at"], name="notif_inbox_idx"),
+            # What waits in an agency's inbox, with what its counts read (kind, acknowledge-by, the
+            # clock acknowledging meets), so that the counts on every page come from the index alone.
+            models.Index(
+                fields=["recipient_agency", "recipient_role", "kind", "ack_due_at", "ack_clock"],
+                condition=models.Q(acknowledged_at__isnull=True, recipient_user__isnull=True),
+                name="notif_open_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -290,12 +290,23 @@ def notify_many(notices: Sequence[Notice]) -> list[Notification]:
     return created
 
 
-def inbox_filter(user: User) -> Q:
-    """Notifications addressed to the user, or to an agency and role they work in with cases."""
-    q = Q(recipient_user=user)
+def inbox_branches(user: User) -> list[Q]:
+    """The user's inbox as parts that never overlap: what is addressed to the user, and for each
+    agency they work in with cases, what is addressed to that agency (to anyone there, or to a role
+    they have there). Counted part by part, each part is read from an index alone."""
+    roles: dict[Any, set[str]] = {}
     for m in user.active_memberships:
         if m.role in ("caseworker", "coordinator"):
-            q |= Q(
-                recipient_user__isnull=True, recipient_agency_id=m.agency_id, recipient_role__in=["", m.role]
-            )
+            roles.setdefault(m.agency_id, {""}).add(m.role)
+    return [Q(recipient_user=user)] + [
+        Q(recipient_user__isnull=True, recipient_agency_id=agency_id, recipient_role__in=sorted(r))
+        for agency_id, r in roles.items()
+    ]
+
+
+def inbox_filter(user: User) -> Q:
+    """Notifications addressed to the user, or to an agency and role they work in with cases."""
+    q = Q()
+    for branch in inbox_branches(user):
+        q |= branch
     return q

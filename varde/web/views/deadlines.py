@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from varde.access import response as response_reads
-from varde.access.cases import cases_visible_to
+from varde.access.cases import case_ids_openable
 from varde.accounts.models import Agency
 from varde.accounts.selectors import agencies_active
 from varde.response import notifications
@@ -147,9 +147,7 @@ def national_clocks(request: AuthedRequest) -> HttpResponse:
     f, number = form.value()
     page = response_reads.national_clocks(user=user, filter=f, page=number, language=_lang())
     # Which of the page's cases the coordinator may open now (others link to break-the-glass).
-    openable = set(
-        cases_visible_to(user=user).filter(pk__in={r.case_id for r in page.rows}).values_list("pk", flat=True)
-    )
+    openable = case_ids_openable(user=user, case_ids={r.case_id for r in page.rows})
     context = _deadline_context(request, page, form)
     context["openable"] = openable
     return render(request, "web/response/national.html", context)
