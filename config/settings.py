@@ -143,6 +143,11 @@ else:
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Keep a process's database connection between requests (opening one costs PostgreSQL a backend
+# start for every page), checked before reuse so that a restarted database is not an error.
+# VARDE_DB_CONN_MAX_AGE=0 goes back to one connection a request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("VARDE_DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
