@@ -7,9 +7,10 @@ from typing import Any
 
 from django import forms, template
 from django.forms.boundfield import BoundField
+from django.template.base import FilterExpression, Parser, Token, token_kwargs
 from django.utils.formats import number_format
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -52,6 +53,12 @@ def ds_widget(field: BoundField) -> SafeString:
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def fields_named(form: forms.Form, names: str = "") -> list[BoundField]:
+    """The form's fields named in `names` (separated by spaces), in that order; every field if none."""
+    return [form[name] for name in names.split()] if names else list(form)
 
 
 @register.simple_tag
@@ -156,3 +163,60 @@ def time_left_tag(delta: dt.timedelta) -> SafeString:
             _("%(span)s overdue") % {"span": parts["text"]},
         )
     return format_html("{}", _("%(span)s left") % {"span": parts["text"]})
+
+
+class TableNode(template.Node):
+    """A Designsystemet data table: the scrolling wrapper, a caption, a column header for each label."""
+
+    def __init__(
+        self,
+        headers: list[FilterExpression],
+        options: dict[str, FilterExpression],
+        nodelist: template.NodeList,
+    ) -> None:
+        self.headers = headers
+        self.options = options
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> SafeString:
+        options = {name: value.resolve(context) for name, value in self.options.items()}
+        attrs = format_html(
+            "{}{}{}",
+            mark_safe(" data-zebra") if options.get("zebra") else "",
+            format_html(' data-testid="{}"', options["testid"]) if options.get("testid") else "",
+            format_html(' aria-labelledby="{}"', options["labelledby"]) if options.get("labelledby") else "",
+        )
+        caption = (
+            format_html("\n  <caption>{}</caption>", options["caption"]) if options.get("caption") else ""
+        )
+        headers = format_html_join(
+            "", '<th scope="col">{}</th>', ((header.resolve(context),) for header in self.headers)
+        )
+        return format_html(
+            '<div class="varde-table-wrap">\n<table class="ds-table" data-border{}>{}\n'
+            "  <thead><tr>{}</tr></thead>\n  <tbody>{}</tbody>\n</table>\n</div>",
+            attrs,
+            caption,
+            headers,
+            self.nodelist.render(context),
+        )
+
+
+@register.tag("table")
+def do_table(parser: Parser, token: Token) -> TableNode:
+    """{% table _("Name") _("Kind") caption=... zebra=True testid="..." labelledby="..." %} rows {% endtable %}:
+    the table markup every list page shares (wrapper, data-border, column headers with scope)."""
+    headers: list[FilterExpression] = []
+    options: dict[str, FilterExpression] = {}
+    for bit in token.split_contents()[1:]:
+        option = token_kwargs([bit], parser)
+        if option:
+            options.update(option)
+        else:
+            headers.append(parser.compile_filter(bit))
+    unknown = set(options) - {"caption", "zebra", "testid", "labelledby"}
+    if unknown:
+        raise template.TemplateSyntaxError(f"table: unknown option {sorted(unknown)}")
+    nodelist = parser.parse(("endtable",))
+    parser.delete_first_token()
+    return TableNode(headers, options, nodelist)

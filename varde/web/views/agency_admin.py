@@ -48,7 +48,7 @@ from varde.web.forms import (
     VersionForm,
 )
 from varde.web.types import AuthedRequest
-from varde.web.views.base import CONFLICT, OnForm, administrators_only, done, kept_data, save
+from varde.web.views.base import CONFLICT, OnForm, Saved, administrators_only, done, kept_data, save
 from varde.web.views.identification_sections import page_lang
 
 
@@ -78,6 +78,22 @@ def _membership_changed() -> str:
 def _errors_of(form: Form) -> str:
     """A refused change, said on top of the page (the buttons have no fields to show it at)."""
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _incomplete(request: AuthedRequest, agency: Agency) -> HttpResponse:
+    return _render_agency(request, agency, status=400, admin_error=_("The form was incomplete. Try again."))
+
+
+def _refused(
+    request: AuthedRequest, agency: Agency, form: Form, saved: Saved[Any], *, conflict_error: str
+) -> HttpResponse | None:
+    """A button's change that did not go through: the agency page again, saying why on top of it (409
+    when someone else changed the record first). None when it was saved."""
+    if saved.conflict:
+        return _render_agency(request, agency, status=CONFLICT, admin_error=conflict_error)
+    if not saved.ok:
+        return _render_agency(request, agency, status=400, admin_error=_errors_of(form))
+    return None
 
 
 @dataclass
@@ -228,10 +244,8 @@ def agency_admin_change_role(request: AuthedRequest, membership_id: UUID) -> Htt
             version=form.cleaned_data["version"],
         ),
     )
-    if saved.conflict:
-        return _render_agency(request, agency, status=CONFLICT, admin_error=_membership_changed())
-    if not saved.ok:
-        return _render_agency(request, agency, status=400, admin_error=_errors_of(form))
+    if refused := _refused(request, agency, form, saved, conflict_error=_membership_changed()):
+        return refused
     message = _("%(user)s is now %(role)s.") % {
         "user": membership.user,
         "role": Role(form.cleaned_data["role"]).label,
@@ -246,19 +260,15 @@ def agency_admin_deactivate(request: AuthedRequest, membership_id: UUID) -> Http
     agency = membership.agency
     form = VersionForm(request.POST)
     if not form.is_valid():
-        return _render_agency(
-            request, agency, status=400, admin_error=_("The form was incomplete. Try again.")
-        )
+        return _incomplete(request, agency)
     saved = save(
         form,
         lambda: membership_deactivate(
             actor=request.user, membership=membership, version=form.cleaned_data["version"]
         ),
     )
-    if saved.conflict:
-        return _render_agency(request, agency, status=CONFLICT, admin_error=_membership_changed())
-    if not saved.ok:
-        return _render_agency(request, agency, status=400, admin_error=_errors_of(form))
+    if refused := _refused(request, agency, form, saved, conflict_error=_membership_changed()):
+        return refused
     message = _("%(user)s no longer has this role in %(agency)s.") % {
         "user": membership.user,
         "agency": agency.name,
@@ -293,17 +303,13 @@ def agency_admin_local_question_retire(request: AuthedRequest, question_id: UUID
     agency = agency_get_for_admin(user=request.user, agency_id=question.agency_id)
     form = VersionForm(request.POST)
     if not form.is_valid():
-        return _render_agency(
-            request, agency, status=400, admin_error=_("The form was incomplete. Try again.")
-        )
+        return _incomplete(request, agency)
     question_changed = _("Someone else changed this question while you were working. Check it and try again.")
     if form.cleaned_data["version"] != question.version or not question.is_active:
         return _render_agency(request, agency, status=CONFLICT, admin_error=question_changed)
     saved = save(form, lambda: local_question_retire(actor=request.user, question=question))
-    if saved.conflict:
-        return _render_agency(request, agency, status=CONFLICT, admin_error=question_changed)
-    if not saved.ok:
-        return _render_agency(request, agency, status=400, admin_error=_errors_of(form))
+    if refused := _refused(request, agency, form, saved, conflict_error=question_changed):
+        return refused
     message = _("The local question is retired. It is no longer shown in new assessments.")
     return done(request, message, "agency-admin-detail", agency_id=agency.pk)
 

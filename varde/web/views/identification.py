@@ -136,10 +136,20 @@ def _local_questions(user: User, case: Case, catalogue: Catalogue) -> list[Local
     return list(selectors.local_questions_for(agency=agency, catalogue_id=catalogue.key))
 
 
-def _question_text(q: LocalQuestion, lang: str) -> tuple[str, str]:
+def _question_row(q: LocalQuestion, lang: str, index: int, local_ticked: set[str]) -> dict[str, Any]:
+    """A local question as the form shows it, in the page's language (the other one if it has none);
+    `index` numbers its checkbox among all the local questions of the form."""
     if lang == "en":
-        return q.text_en or q.text_nb, q.help_en or q.help_nb
-    return q.text_nb or q.text_en, q.help_nb or q.help_en
+        q_text, q_help = q.text_en or q.text_nb, q.help_en or q.help_nb
+    else:
+        q_text, q_help = q.text_nb or q.text_en, q.help_nb or q.help_en
+    return {
+        "id": str(q.pk),
+        "dom_id": f"id_local_questions_{index}",
+        "text": q_text,
+        "help": q_help,
+        "checked": str(q.pk) in local_ticked,
+    }
 
 
 def _form_context(
@@ -178,16 +188,7 @@ def _form_context(
         questions = []
         for q in local:
             if q.element_id == el["id"]:
-                q_text, q_help = _question_text(q, lang)
-                questions.append(
-                    {
-                        "id": str(q.pk),
-                        "dom_id": f"id_local_questions_{ln}",
-                        "text": q_text,
-                        "help": q_help,
-                        "checked": str(q.pk) in local_ticked,
-                    }
-                )
+                questions.append(_question_row(q, lang, ln, local_ticked))
                 ln += 1
         elements.append(
             {
@@ -204,16 +205,7 @@ def _form_context(
     loose = []
     for q in local:
         if q.element_id not in element_ids:
-            q_text, q_help = _question_text(q, lang)
-            loose.append(
-                {
-                    "id": str(q.pk),
-                    "dom_id": f"id_local_questions_{ln}",
-                    "text": q_text,
-                    "help": q_help,
-                    "checked": str(q.pk) in local_ticked,
-                }
-            )
+            loose.append(_question_row(q, lang, ln, local_ticked))
             ln += 1
     return {
         "case": case,

@@ -10,6 +10,7 @@ from uuid import UUID
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -83,11 +84,16 @@ def _agreement_rows(agreement: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _kind(value: str) -> str:
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of a code, or the code itself where it is not (or no longer) one of the choices."""
     try:
-        return str(AgencyKind(value).label)
+        return str(choices(value).label)
     except ValueError:
         return value
+
+
+def _kind(value: str) -> str:
+    return _label(AgencyKind, value)
 
 
 # --- the queue -----------------------------------------------------------------------------------
@@ -118,33 +124,22 @@ def _age_text(record: RecordView) -> str:
     if record.date_of_birth:
         return record.date_of_birth.isoformat()
     if record.estimated_age is not None:
-        certainty = ""
-        if record.age_certainty:
-            try:
-                certainty = str(AgeCertainty(record.age_certainty).label)
-            except ValueError:
-                certainty = record.age_certainty
+        certainty = _label(AgeCertainty, record.age_certainty) if record.age_certainty else ""
         text = _("about %(age)s years (estimated)") % {"age": record.estimated_age}
         return f"{text}, {certainty}" if certainty else text
     return ""
 
 
 def _side(record: RecordView) -> dict[str, Any]:
-    sex = ""
-    if record.sex:
-        try:
-            sex = str(Sex(record.sex).label)
-        except ValueError:
-            sex = record.sex
-    names = []
-    for n in record.names:
-        try:
-            kind = str(NameKind(n.kind).label)
-        except ValueError:
-            kind = n.kind
-        names.append(
-            {"text": f"{n.given} {n.family}".strip(), "kind": kind, "primary": n.kind == NameKind.PRIMARY}
-        )
+    sex = _label(Sex, record.sex) if record.sex else ""  # not "Unknown": the empty code is shown as not known
+    names = [
+        {
+            "text": f"{n.given} {n.family}".strip(),
+            "kind": _label(NameKind, n.kind),
+            "primary": n.kind == NameKind.PRIMARY,
+        }
+        for n in record.names
+    ]
     return {
         "names": names,
         "birth": _age_text(record),
