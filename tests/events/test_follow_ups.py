@@ -6,7 +6,7 @@ in the worker after commit."""
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from tests.factories import report
 from varde.cases.models import Case
@@ -119,3 +119,72 @@ def test_handlers_run_in_their_order_and_registering_twice_changes_nothing(monke
 def test_a_handler_for_an_unknown_kind_is_refused():
     with pytest.raises(ValueError):
         event_handler("no_such_kind", immediate=True)
+
+
+def _batch_handlers(monkeypatch, *, between=None, broken: set[int] | None = None):
+    """A deferred handler with a look-up (`prepare`) on reported cases, recording what ran where."""
+    from varde.events import services
+
+    monkeypatch.setattr(services, "_HANDLERS", {k: list(v) for k, v in services._HANDLERS.items()})
+    log: dict[str, list] = {"prepared": [], "handled": []}
+
+    def look_up(events: list[Event]) -> dict:
+        log["prepared"].append(([e.pk for e in events], len(connection.atomic_blocks)))
+        if between is not None:
+            between(events)
+        return {e.pk: f"found:{e.pk}" for e in events}
+
+    def handle(event: Event, found) -> None:
+        if broken and event.pk in broken:
+            raise RuntimeError("handler failed")
+        log["handled"].append((event.pk, found, len(connection.atomic_blocks)))
+
+    event_handler(EventKind.CASE_REPORTED, immediate=False, prepare=look_up)(handle)
+    return log
+
+
+def _three_reports(personas, agencies) -> list[int]:
+    cases = [
+        report(personas.police, agencies.police, given=g, family="Popescu", child=False)
+        for g in ("Ana", "Ioana", "Maria")
+    ]
+    return [Event.objects.get(kind=EventKind.CASE_REPORTED, case=c).pk for c in cases]
+
+
+def test_the_worker_looks_up_a_batch_of_events_before_its_write_transaction(personas, agencies, monkeypatch):
+    """The slow reads of many events run once, outside the transaction that claims and writes them
+    (which holds SQLite's database and the audit chain's head), and each handler gets its own."""
+    log = _batch_handlers(monkeypatch)
+    ids = _three_reports(personas, agencies)
+    assert run_worker(once=True).events == 3
+    [(looked_up, outside)] = log["prepared"]
+    assert looked_up == ids
+    assert [(pk, found) for pk, found, _depth in log["handled"]] == [(pk, f"found:{pk}") for pk in ids]
+    assert all(depth > outside for _pk, _found, depth in log["handled"])
+    assert not Event.objects.filter(pk__in=ids, processed_at__isnull=True).exists()
+
+
+def test_an_event_another_worker_took_meanwhile_is_not_handled_twice(personas, agencies, monkeypatch):
+    def taken_meanwhile(events: list[Event]) -> None:  # another consumer claims the second one
+        Event.objects.filter(pk=events[1].pk).update(processed_at=events[1].occurred_at)
+
+    log = _batch_handlers(monkeypatch, between=taken_meanwhile)
+    ids = _three_reports(personas, agencies)
+    stats = run_worker(once=True)
+    # The batch's claim did not match every event: undone, then one by one, the taken one skipped.
+    assert stats.events == 2 and stats.errors == 0
+    assert [pk for pk, _found, _depth in log["handled"]] == [ids[0], ids[2]]
+
+
+def test_a_failing_event_in_a_batch_costs_only_itself(personas, agencies, monkeypatch):
+    broken: set[int] = set()
+    log = _batch_handlers(monkeypatch, broken=broken)
+    ids = _three_reports(personas, agencies)
+    broken.add(ids[1])
+    stats = run_worker(once=True)
+    assert stats.events == 2 and stats.errors == 1
+    # The batch handled the first, failed at the second and was undone; then one per transaction:
+    # the first again, the second fails alone, the third.
+    assert [pk for pk, _found, _depth in log["handled"]] == [ids[0], ids[0], ids[2]]
+    pending = Event.objects.filter(pk__in=ids, processed_at__isnull=True)
+    assert list(pending.values_list("pk", flat=True)) == [ids[1]]

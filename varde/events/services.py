@@ -54,7 +54,10 @@ def _check_data(data: dict[str, Any]) -> None:
         _check_value(key, value)
 
 
-Handler = Callable[[Event], None]
+Handler = Callable[..., None]
+# A deferred handler's look-up for many events at once: reads only, run by the worker outside its
+# write transaction; returns what it found by event id.
+Prepare = Callable[[list[Event]], dict[Any, Any]]
 
 
 @dataclass(frozen=True)
@@ -62,20 +65,32 @@ class _Registration:
     handler: Handler
     immediate: bool
     order: int
+    prepare: Prepare | None = None
 
 
 _HANDLERS: dict[str, list[_Registration]] = {}
 
 
-def event_handler(kind: str, *, immediate: bool, order: int = 50) -> Callable[[Handler], Handler]:
-    """Register `handler(event)` for events of `kind` (see the module's docstring)."""
+def event_handler(
+    kind: str, *, immediate: bool, order: int = 50, prepare: Prepare | None = None
+) -> Callable[[Handler], Handler]:
+    """Register `handler(event)` for events of `kind` (see the module's docstring).
+
+    A deferred handler may name `prepare`: its slow reads for many events at once, which the worker
+    runs before its write transaction so that the transaction holds its locks (SQLite's database, the
+    audit chain's head) for the writes alone. Such a handler is called `handler(event, prepared)`,
+    `prepared` being what `prepare` found for the event, or None (it then looks itself)."""
     if kind not in EventKind.values:
         raise ValueError(f"unknown event kind {kind[:40]!r}")
+    if prepare is not None and immediate:
+        raise ValueError("only deferred handlers prepare")
 
     def register(handler: Handler) -> Handler:
         registrations = _HANDLERS.setdefault(kind, [])
         if not any(r.handler is handler for r in registrations):
-            registrations.append(_Registration(handler=handler, immediate=immediate, order=order))
+            registrations.append(
+                _Registration(handler=handler, immediate=immediate, order=order, prepare=prepare)
+            )
             registrations.sort(key=lambda r: r.order)
         return handler
 
@@ -84,6 +99,10 @@ def event_handler(kind: str, *, immediate: bool, order: int = 50) -> Callable[[H
 
 def event_handlers(kind: str, *, immediate: bool) -> list[Handler]:
     return [r.handler for r in _HANDLERS.get(kind, []) if r.immediate is immediate]
+
+
+def _deferred(kind: str) -> list[_Registration]:
+    return [r for r in _HANDLERS.get(kind, []) if not r.immediate]
 
 
 def deferred_event_kinds() -> list[str]:
@@ -116,15 +135,58 @@ def event_emit(*, kind: str, case: Model | None, data: dict[str, Any] | None = N
     return event
 
 
-def event_process(*, event_id: Any) -> bool:
+class EventsNotClaimed(Exception):
+    """Another consumer processed one of the events first: undo the batch (`events_process_many`)."""
+
+
+Prepared = dict[tuple[Any, Handler], Any]
+
+
+def events_prepare(events: list[Event]) -> Prepared:
+    """Run the deferred handlers' `prepare` look-ups for the events, kind by kind (reads only: call
+    it outside the transaction that processes them)."""
+    by_kind: dict[str, list[Event]] = {}
+    for event in events:
+        by_kind.setdefault(event.kind, []).append(event)
+    prepared: Prepared = {}
+    for kind, of_kind in by_kind.items():
+        for reg in _deferred(kind):
+            if reg.prepare is not None:
+                for event_id, value in reg.prepare(of_kind).items():
+                    prepared[(event_id, reg.handler)] = value
+    return prepared
+
+
+def _run_deferred(event: Event, prepared: Prepared | None) -> None:
+    for reg in _deferred(event.kind):
+        if reg.prepare is not None:
+            reg.handler(event, (prepared or {}).get((event.pk, reg.handler)))
+        else:
+            reg.handler(event)
+
+
+def event_process(*, event_id: Any, prepared: Prepared | None = None) -> bool:
     """Claim one pending event (compare-and-set) and run its deferred handlers, in the caller's
     transaction; False if another consumer got there first."""
     if not Event.objects.filter(pk=event_id, processed_at__isnull=True).update(processed_at=clock.now()):
         return False
     event = Event.objects.select_related("case").get(pk=event_id)
-    for handler in event_handlers(event.kind, immediate=False):
-        handler(event)
+    _run_deferred(event, prepared)
     return True
+
+
+def events_process_many(*, events: list[Event], prepared: Prepared | None = None) -> int:
+    """Claim the events together (one compare-and-set over all of them) and run their deferred
+    handlers in order, in the caller's transaction. Raises EventsNotClaimed (the caller's transaction
+    must then be undone) if another consumer got to any of them first."""
+    ids = [event.pk for event in events]
+    if Event.objects.filter(pk__in=ids, processed_at__isnull=True).update(processed_at=clock.now()) != len(
+        ids
+    ):
+        raise EventsNotClaimed
+    for event in events:
+        _run_deferred(event, prepared)
+    return len(ids)
 
 
 def events_pending(*, kind: str | None = None) -> QuerySet[Event]:

@@ -6,10 +6,13 @@ cannot see)."""
 
 from __future__ import annotations
 
+from typing import Any
+from uuid import UUID
+
 from varde.events.models import Event, EventKind
 from varde.events.services import event_handler
 
-from .services import earlier_records_queue, record_keys_refresh
+from .services import EarlierFound, earlier_records_find, earlier_records_queue, record_keys_refresh
 
 
 @event_handler(EventKind.CASE_REPORTED, immediate=True, order=10)
@@ -18,8 +21,17 @@ def _refresh_keys(event: Event) -> None:
     record_keys_refresh(person_ids=[event.data["person"]])
 
 
-@event_handler(EventKind.CASE_REPORTED, immediate=False)
-def _queue_earlier_records(event: Event) -> None:
-    earlier_records_queue(
-        case_id=event.data["case"], agency_id=event.data["agency"], actor_id=event.data.get("actor")
-    )
+def _report(event: Event) -> tuple[UUID, UUID]:
+    return UUID(event.data["case"]), UUID(event.data["agency"])
+
+
+def _find_earlier_records(events: list[Event]) -> dict[Any, EarlierFound]:
+    """The look-ups of many reports at once, before the worker's write transaction."""
+    found = earlier_records_find([_report(e) for e in events])
+    return {e.pk: found[_report(e)] for e in events if _report(e) in found}
+
+
+@event_handler(EventKind.CASE_REPORTED, immediate=False, prepare=_find_earlier_records)
+def _queue_earlier_records(event: Event, found: EarlierFound | None) -> None:
+    case_id, agency_id = _report(event)
+    earlier_records_queue(case_id=case_id, agency_id=agency_id, actor_id=event.data.get("actor"), found=found)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.db import transaction
@@ -59,13 +60,14 @@ def _canonical(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 
 
-def active_decisions() -> list[tuple[str, str, str]]:
-    return [
-        (str(a), str(b), d)
-        for a, b, d in ReviewDecision.objects.filter(withdrawn_at__isnull=True).values_list(
-            "record_a_id", "record_b_id", "decision"
-        )
-    ]
+def active_decisions(*, records: Iterable[UUID] | None = None) -> list[tuple[str, str, str]]:
+    """The coordinators' decisions not withdrawn (a, b, decision); with `records`, only those about
+    pairs within them."""
+    qs = ReviewDecision.objects.filter(withdrawn_at__isnull=True)
+    if records is not None:
+        ids = list(records)
+        qs = qs.filter(record_a_id__in=ids, record_b_id__in=ids)
+    return [(str(a), str(b), d) for a, b, d in qs.values_list("record_a_id", "record_b_id", "decision")]
 
 
 @transaction.atomic
@@ -257,37 +259,81 @@ def record_keys_rebuild() -> int:
 # --- matches found when a referral is reported (issue 21, finding 3) ----------------------------------
 
 
+@dataclass(frozen=True)
+class EarlierFound:
+    """What the look-up found for one new referral (`earlier_records_find`): its id and the other
+    agencies' earlier referrals that probably are the same person, with their match probability."""
+
+    referral_id: UUID
+    matches: dict[UUID, float]
+
+
+def _first_referrals(pairs: Iterable[tuple[UUID, UUID]]) -> dict[tuple[UUID, UUID], Referral]:
+    """The first referral of each (case, reporting agency): the report the event announced."""
+    wanted = set(pairs)
+    first: dict[tuple[UUID, UUID], Referral] = {}
+    if not wanted:
+        return first
+    for ref in (
+        Referral.objects.filter(case_id__in={c for c, _a in wanted})
+        .order_by("created_at", "pk")
+        .only("pk", "case_id", "reporting_agency_id", "created_at")
+    ):
+        key = (ref.case_id, ref.reporting_agency_id)
+        if key in wanted:
+            first.setdefault(key, ref)
+    return first
+
+
+def earlier_records_find(reports: list[tuple[UUID, UUID]]) -> dict[tuple[UUID, UUID], EarlierFound]:
+    """The look-up half of `earlier_records_queue` for many reports at once, (case, agency) each:
+    reads only, so the worker runs it before its write transaction (the comparison fields of all the
+    new referrals in five queries, then one indexed key query per referral)."""
+    first = _first_referrals(reports)
+    records = load_records(Referral.objects.filter(pk__in=[r.pk for r in first.values()]))
+    found: dict[tuple[UUID, UUID], EarlierFound] = {}
+    for (case_id, agency_id), referral in first.items():
+        record = records.get(referral.pk)
+        matches = (
+            earlier_matches(
+                record.rows(), agency_id=agency_id, except_case=case_id, before=referral.created_at
+            )
+            if record is not None
+            else {}
+        )
+        found[(case_id, agency_id)] = EarlierFound(referral.pk, matches)
+    return found
+
+
 @transaction.atomic
-def earlier_records_queue(*, case_id: UUID, agency_id: UUID, actor_id: UUID | None) -> int:
+def earlier_records_queue(
+    *, case_id: UUID, agency_id: UUID, actor_id: UUID | None, found: EarlierFound | None = None
+) -> int:
     """After a report (the worker, from the outbox): put every probable match of the new referral
     with another agency's earlier record on KOM's review queue, the matches in cases the reporting
     agency does not take part in included - those the reporter is never told of. A report with such
     hidden matches is audited for its reporter (`linkage.hidden_match`, a count only), and repeated
     ones raise an alert to the auditors (varde.audit.alerts.HIDDEN_MATCHES). Returns the number of
-    pairs queued."""
-    referral = (
-        Referral.objects.filter(case_id=case_id, reporting_agency_id=agency_id).order_by("created_at").first()
-    )
-    if referral is None:
+    pairs queued.
+
+    `found`: the look-up already made (`earlier_records_find`, outside the transaction); without it
+    the look-up runs here. Whether a pair is decided or already queued is read here either way."""
+    if found is None:
+        found = earlier_records_find([(case_id, agency_id)]).get((case_id, agency_id))
+    if found is None or not found.matches:
         return 0
-    record = load_records(Referral.objects.filter(pk=referral.pk)).get(referral.pk)
-    if record is None:
-        return 0
-    matches = earlier_matches(
-        record.rows(), agency_id=agency_id, except_case=case_id, before=referral.created_at
-    )
-    if not matches:
-        return 0
+    matches = found.matches
+    referral_pk = found.referral_id
     visible = set(
         Referral.objects.filter(pk__in=list(matches), case_id__in=agency_case_ids(agency_id)).values_list(
             "pk", flat=True
         )
     )
     hidden = [rid for rid in matches if rid not in visible]
-    decided = {(a, b) for a, b, _d in active_decisions()}
+    decided = {(a, b) for a, b, _d in active_decisions(records=[referral_pk, *matches])}
     queued = 0
     for rid, probability in sorted(matches.items(), key=lambda m: (-m[1], str(m[0]))):
-        a, b = _canonical(str(referral.pk), str(rid))
+        a, b = _canonical(str(referral_pk), str(rid))
         if (a, b) in decided:
             continue
         pair = Q(record_a_id=a, record_b_id=b) | Q(record_a_id=b, record_b_id=a)
@@ -300,7 +346,7 @@ def earlier_records_queue(*, case_id: UUID, agency_id: UUID, actor_id: UUID | No
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
-            obj=("linkage.hidden_match", str(referral.pk)),
+            obj=("linkage.hidden_match", str(referral_pk)),
             agency=Agency.objects.filter(pk=agency_id).first(),
             detail={"hidden_matches": len(hidden), "queued": queued},
         )
