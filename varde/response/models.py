@@ -322,6 +322,15 @@ class Notification(BaseModel):
                 condition=models.Q(acknowledged_at__isnull=True, recipient_user__isnull=True),
                 name="notif_open_idx",
             ),
+            # The worker's escalation candidates: waiting for an acknowledgement by a time, not yet
+            # escalated (a few among hundreds of thousands of notifications).
+            models.Index(
+                fields=["ack_due_at"],
+                condition=models.Q(
+                    acknowledged_at__isnull=True, escalated_at__isnull=True, ack_due_at__isnull=False
+                ),
+                name="notif_escalate_due_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
