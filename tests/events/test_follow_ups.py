@@ -188,3 +188,26 @@ def test_a_failing_event_in_a_batch_costs_only_itself(personas, agencies, monkey
     assert [pk for pk, _found, _depth in log["handled"]] == [ids[0], ids[0], ids[2]]
     pending = Event.objects.filter(pk__in=ids, processed_at__isnull=True)
     assert list(pending.values_list("pk", flat=True)) == [ids[1]]
+
+
+def test_a_long_pass_over_events_says_the_worker_is_alive_between_batches(personas, agencies, monkeypatch):
+    """The health check calls a worker dead after 5 minutes without a beat; a backlog of reports (the
+    demo's, a second each) takes longer than that in one pass, so the worker beats between batches."""
+    from varde.response import worker
+    from varde.response.models import WorkerHeartbeat
+
+    _batch_handlers(monkeypatch)
+    _three_reports(personas, agencies)
+    monkeypatch.setattr(worker, "CLAIM", 1)  # a batch an event
+    monkeypatch.setattr(worker, "BEAT_EVERY", 0.0)  # and a beat before each batch
+    beats: list[bool] = []
+    real = worker.heartbeat
+
+    def counted(**kw):
+        beats.append(kw.get("pass_done", True))
+        return real(**kw)
+
+    monkeypatch.setattr(worker, "heartbeat", counted)
+    assert run_worker(once=True).events == 3
+    assert beats[0] is True and beats[1:].count(False) >= 3  # the pass's beat, then one a batch
+    assert WorkerHeartbeat.objects.get().passes == 1  # beats within a pass are not passes
