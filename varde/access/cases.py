@@ -80,12 +80,6 @@ def case_get_unaudited(*, user: User, case_id: UUID | str) -> Case:
     return get_or_404(cases_visible_to(user=user).select_related("person", "lead_agency"), case_id)
 
 
-def case_ids_visible_to(*, user: User) -> set[UUID]:
-    """Which cases the user may open now: ids only, no personal data (e.g. the coordinators' national
-    deadlines link the others to break-the-glass)."""
-    return set(cases_visible_to(user=user).values_list("pk", flat=True))
-
-
 def case_ids_openable(*, user: User, case_ids: Iterable[UUID | str]) -> set[UUID]:
     """Which of the given cases (a page of a list) the user may open now: ids only. Checks each of
     them by its own participations (one indexed look-up a case) rather than gathering every case
