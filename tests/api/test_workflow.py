@@ -95,12 +95,12 @@ def test_closing_with_a_closure_reason(api, world):
         world.personas.police,
         case,
         status="closed",
-        closure_reason="returned_home",
+        closure_reason="settled",
         reason="Went home with IOM",
         version=case.version,
     )
     assert response.status_code == 200
-    assert (response.json()["status"], response.json()["closure_reason"]) == ("closed", "returned_home")
+    assert (response.json()["status"], response.json()["closure_reason"]) == ("closed", "settled")
 
 
 # --- invitations ----------------------------------------------------------------------------------------

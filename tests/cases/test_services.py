@@ -90,10 +90,10 @@ def test_status_lifecycle_keeps_history(world):
         case=case,
         status=CaseStatus.CLOSED,
         reason="Went home",
-        closure_reason="returned_home",
+        closure_reason="settled",
         version=case.version,
     )
-    assert case.status == CaseStatus.CLOSED and case.closure_reason == "returned_home"
+    assert case.status == CaseStatus.CLOSED and case.closure_reason == "settled"
     steps = list(case.status_changes.values_list("from_status", "to_status"))
     assert steps == [
         ("", "reported"),

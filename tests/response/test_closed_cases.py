@@ -23,7 +23,7 @@ def _set_status(world, case: Case, status: str) -> Case:
         status=status,
         reason="The person went home with family." if status == CaseStatus.CLOSED else "New information.",
         version=case.version,
-        closure_reason="returned_home" if status == CaseStatus.CLOSED else "",
+        closure_reason="settled" if status == CaseStatus.CLOSED else "",
     )
 
 

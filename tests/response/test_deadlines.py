@@ -92,7 +92,7 @@ def test_a_closed_case_is_not_in_the_view(world, frozen):
         status=CaseStatus.CLOSED,
         reason="Returned to family abroad.",
         version=case.version,
-        closure_reason="returned_home",
+        closure_reason="settled",
     )
     page = national_clocks(user=world.personas.coordinator)
     assert case.reference not in {r.reference for r in page.rows} and page.total == 4
@@ -112,7 +112,7 @@ def test_what_a_closed_case_missed_leaves_the_lists_and_comes_back_when_it_reope
         status=CaseStatus.CLOSED,
         reason="Returned to family abroad.",
         version=case.version,
-        closure_reason="returned_home",
+        closure_reason="settled",
     )
     # The missed clocks stay missed (history) but leave the lists with their case.
     assert set(Clock.objects.filter(case=case).values_list("state", "case_open")) == {("missed", False)}

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 
 from varde.access.response import my_clocks
 from varde.core.errors import EditConflict
-from varde.response.legal_status import voluntary_return_record
 from varde.response.models import ClockState, Placement, TaskStatus
 from varde.response.placements import placement_end, placement_record
 from varde.response.plans import (
@@ -123,18 +122,3 @@ def test_placements_follow_each_other(world, frozen):
     )
     assert ended.to_at is not None
     assert Placement.objects.filter(case=case, to_at__isnull=True).count() == 0
-
-
-def test_voluntary_return_starts_follow_ups_at_3_6_and_12_months(world, frozen):
-    clocks = voluntary_return_record(
-        actor=world.personas.police, case=world.cases.police_adult, returned_on=dt.date(2026, 8, 31)
-    )
-    assert [(c.stage, c.ends_on) for c in clocks] == [
-        (3, dt.date(2026, 11, 30)),
-        (6, dt.date(2027, 2, 28)),
-        (12, dt.date(2027, 8, 31)),
-    ]
-    again = voluntary_return_record(
-        actor=world.personas.police, case=world.cases.police_adult, returned_on=dt.date(2026, 8, 31)
-    )
-    assert [c.pk for c in again] == [c.pk for c in clocks]

@@ -83,7 +83,7 @@ def test_api_stale_case_status_is_409_and_saves_nothing(api, world):
     )
     response = api.as_(world.personas.police).post(
         f"/api/cases/{case.pk}/status/",
-        {"status": "closed", "closure_reason": "returned_home", "reason": "Mine", "version": stale},
+        {"status": "closed", "closure_reason": "settled", "reason": "Mine", "version": stale},
         format="json",
     )
     assert response.status_code == 409

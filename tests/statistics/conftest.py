@@ -11,7 +11,8 @@ from varde.cases.services import DocumentInput
 from varde.core import clock
 from varde.linkage.services import linkage_run
 from varde.response.disappearances import missing_episode_record
-from varde.response.legal_status import legal_status_record, voluntary_return_record
+from varde.response.legal_status import legal_status_record
+from varde.response.returns import voluntary_return_record
 
 # The keys of the national figures (`varde stats --json`), in the order the issue names them.
 ISSUE_KEYS = [
@@ -68,5 +69,5 @@ def world(personas, agencies):
         missing_from="care_centre",
         last_seen_at=clock.now() - dt.timedelta(days=2),
     )
-    voluntary_return_record(actor=personas.police, case=late, returned_on=dt.date(2026, 11, 1))
+    voluntary_return_record(actor=personas.police, case=late, returned_on=clock.today(), country="RO")
     return esther_police, esther_ngo, mihai, late

@@ -188,7 +188,7 @@ def test_edit_conflict_answers_409_and_saves_nothing(login, world):
         url(case, "case-status"),
         {
             "status-status": "closed",
-            "status-closure_reason": "returned_home",
+            "status-closure_reason": "settled",
             "status-reason": "Mine",
             "status-version": stale_version,
         },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -221,6 +222,17 @@ def referral_report(*, actor: User, agency: Agency, data: ReportInput) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
+# Checks other packages make before a case is closed, registered from their AppConfig.ready (a case
+# closed as "returned home" needs the return recorded: varde.response.returns.closure_check). Each
+# takes the case and the closure reason and raises ValidationError to refuse.
+CLOSURE_CHECKS: list[Callable[[Case, str], None]] = []
+
+
+def closure_check_register(check: Callable[[Case, str], None]) -> None:
+    if check not in CLOSURE_CHECKS:
+        CLOSURE_CHECKS.append(check)
+
+
 @transaction.atomic
 def case_change_status(
     *, actor: User, case: Case, status: str, reason: str, version: int, closure_reason: str = ""
@@ -243,6 +255,9 @@ def case_change_status(
         closure_reason = ""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the status changes.")})
+    if status == CaseStatus.CLOSED:
+        for check in CLOSURE_CHECKS:
+            check(case, closure_reason)
     updated = Case.objects.filter(pk=case.pk, version=version).update(
         status=status, closure_reason=closure_reason, version=version + 1, updated_at=clock.now()
     )

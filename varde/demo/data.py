@@ -561,6 +561,15 @@ STATUS_REASONS = {
     "closed": ("Saken avsluttes.", "Oppfølgingen er avsluttet."),
 }
 
+# Voluntary returns (closure "returned home"): who assists when IOM does not, and who meets the person.
+RETURN_ORGANISATIONS = ("Caritas", "Frelsesarmeen", "La Strada", "Kirkens Bymisjon")
+RETURN_RECEPTIONS = (
+    "IOM møter på flyplassen; midlertidig bolig hos partnerorganisasjon.",
+    "Familien møter; oppfølging fra lokal NGO.",
+    "Mottak ved krisesenter i hjemlandet de første ukene.",
+    "Reintegreringsstøtte til utdanning; bor hos søster.",
+)
+
 CLOSURE_WEIGHTS = {
     "returned_home": 20,
     "settled": 25,

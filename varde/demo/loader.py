@@ -34,6 +34,7 @@ from varde.cases.models import (
     CaseEvent,
     CaseParticipation,
     CaseStatus,
+    ClosureReason,
     CriminalityKind,
     ExploitationForm,
     LabourSector,
@@ -56,6 +57,13 @@ from varde.demo import demo2009
 from varde.demo.coordination import load_coordination
 from varde.linkage.services import linkage_run
 from varde.persons.models import AgeCertainty, DocumentType, NameKind, Sex
+from varde.response.models import FollowUpOutcome, ReturnOrganisation
+from varde.response.returns import (
+    follow_up_clock,
+    follow_up_record,
+    follow_up_stages,
+    voluntary_return_record,
+)
 
 from . import data as D
 from . import prosecution as prosecution_demo
@@ -521,6 +529,19 @@ def _at(rng: random.Random, day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randint(8, 15), rng.randint(0, 59))))
 
 
+def _follow_up_situation(rng: random.Random) -> dict[str, str]:
+    def pick() -> str:
+        return rng.choices(["good", "uncertain", "poor", "unknown"], weights=[5, 3, 1, 1])[0]
+
+    return {
+        "housing": pick(),
+        "income": pick(),
+        "education_work": pick(),
+        "health": pick(),
+        "re_trafficking_risk": rng.choices(["low", "medium", "high", "unknown"], weights=[5, 3, 1, 1])[0],
+    }
+
+
 class _Loader:
     def __init__(self, *, seed: int, today: dt.date) -> None:
         self.rng = random.Random(seed)
@@ -650,6 +671,8 @@ class _Loader:
                 if path == ("closed",):
                     weights = {"lost_contact": 3, "moved_abroad": 1}
                 closure = _weighted(rng, weights)
+                if closure == ClosureReason.RETURNED_HOME:
+                    case = self.voluntary_return(case, worker, p, day, when)
             case = case_change_status(
                 actor=worker,
                 case=case,
@@ -666,6 +689,41 @@ class _Loader:
         if rng.random() < 0.15:
             self.note(case, worker, cursor, tl)
         self.backdate(case, tl)
+
+    def voluntary_return(self, case: Case, worker: User, p: _Person, reported: dt.date, day: dt.date) -> Case:
+        """A case closed as "returned home" gets its return first (IOM mostly), and the follow-ups
+        whose time has come, most of them reaching the person. The case is dated from its referral
+        first, as the backdating at the end will date it, so that the return is not before it."""
+        rng = self.rng
+        Case.objects.filter(pk=case.pk).update(opened_at=_at(rng, reported))
+        case = Case.objects.get(pk=case.pk)
+        iom = rng.random() < 0.85
+        ret = voluntary_return_record(
+            actor=worker,
+            case=case,
+            returned_on=day,
+            country=p.nat.code,
+            organisation=ReturnOrganisation.IOM if iom else ReturnOrganisation.OTHER,
+            organisation_name="" if iom else rng.choice(D.RETURN_ORGANISATIONS),
+            escort=case.is_child or rng.random() < 0.25,
+            reception=rng.choice(D.RETURN_RECEPTIONS),
+            guardian_consulted=True if case.is_child else None,
+            best_interests_assessed=True if case.is_child else None,
+        )
+        for stage in follow_up_stages():
+            clk = follow_up_clock(ret, stage)
+            if clk is None or clk.ends_on is None or clk.ends_on > self.today:
+                continue
+            reached = rng.random() < 0.8
+            follow_up_record(
+                actor=worker,
+                ret=ret,
+                stage=stage,
+                on_date=max(day, clk.ends_on - dt.timedelta(days=rng.randint(0, 10))),
+                outcome=FollowUpOutcome.REACHED if reached else FollowUpOutcome.NOT_REACHED,
+                **(_follow_up_situation(rng) if reached else {}),
+            )
+        return case
 
     def share(
         self, case: Case, lead: Agency, target: Agency, day: dt.date, tl: _Timeline, *, consent: bool

@@ -28,7 +28,7 @@ from varde.core.errors import EditConflict, TransitionNotAllowed
 from . import dates
 from .agencies import child_welfare_agencies
 from .models import OPEN_CLOCK_STATES, Clock, ClockAction, ClockChange, ClockExtension, ClockPause, ClockState
-from .rules import clock_rules, clock_spec
+from .rules import after_closure_kinds, clock_rules, clock_spec
 
 
 def _delta(spec: dict[str, Any]) -> dt.timedelta:
@@ -155,7 +155,7 @@ def clock_start(
                 state=ClockState.RUNNING,
                 responsible_agency=responsible,
                 responsible_user=responsible_user,
-                case_open=case.status != CaseStatus.CLOSED,
+                case_open=case.status != CaseStatus.CLOSED or bool(spec.get("after_closure")),
             )
     except IntegrityError:  # the same origin started by someone else at the same moment
         return Clock.objects.get(case=case, kind=kind, origin=origin)
@@ -271,9 +271,11 @@ CASE_REOPENED = "case_reopened"
 
 def clocks_cancel_for_closure(*, case: Case) -> list[Clock]:
     """Closed is closed: every open clock of the case is cancelled, the closure named as the reason
-    (missed clocks stay missed: that is history)."""
+    (missed clocks stay missed: that is history), except the kinds that go on after closure (the
+    follow-ups after a voluntary return)."""
     cancelled = []
-    for clk in Clock.objects.filter(case=case, state__in=OPEN_CLOCK_STATES):
+    going_on = after_closure_kinds()
+    for clk in Clock.objects.filter(case=case, state__in=OPEN_CLOCK_STATES).exclude(kind__in=going_on):
         done = clock_cancel_system(clock=clk, actor=None, agency=None, reason=CASE_CLOSED)
         if done is not None:
             cancelled.append(done)

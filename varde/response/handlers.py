@@ -24,6 +24,7 @@ from .placements import (
     on_presumed_child,
     on_presumption_lifted,
 )
+from .rules import after_closure_kinds
 
 
 @event_handler(EventKind.CASE_REPORTED, immediate=True, order=30)
@@ -60,7 +61,9 @@ def _presumption_lifted(event: Event) -> None:
 @event_handler(EventKind.CASE_STATUS_CHANGED, immediate=True)
 def _case_status_changed(event: Event) -> None:
     case = Case.objects.get(pk=event.data["case"])
-    Clock.objects.filter(case=case).update(case_open=case.status != CaseStatus.CLOSED)
+    Clock.objects.filter(case=case).exclude(kind__in=after_closure_kinds()).update(
+        case_open=case.status != CaseStatus.CLOSED
+    )
     if event.data.get("to") == CaseStatus.CLOSED:
         on_case_closed(case=case)
     elif event.data.get("from") == CaseStatus.CLOSED:

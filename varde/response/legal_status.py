@@ -24,11 +24,8 @@ from varde.core import clock as vclock
 
 from . import dates
 from .clocks import clock_start, clocks_meet_open
-from .models import (
-    Clock,
-    LegalStatus,
-)
-from .rules import clock_spec, legal_status_rules, status_spec
+from .models import Clock, CooperationState, LegalStatus, PoliceCooperation
+from .rules import RuleError, legal_status_rules, status_spec
 
 # --- legal status ---------------------------------------------------------------------------------------
 
@@ -53,7 +50,11 @@ def rights_and_authority(status: str | LegalStatus, language: str = "nb") -> dic
     lang = "en" if language.startswith("en") else "nb"
     return {
         "status": kind,
+        "role": spec.get("role", "status"),
+        "line": spec.get("line", ""),
         "label": spec["label"][lang],
+        "help_system": spec.get("help_system", "none"),
+        "help_system_label": legal_status_rules()["help_systems"][spec.get("help_system", "none")][lang],
         "authority": spec["authority"][lang],
         "rights": list(spec["rights"][lang]),
         "source": spec["source"],
@@ -95,6 +96,85 @@ def legal_status_current(
     return current
 
 
+def _live(case: Case) -> list[LegalStatus]:
+    """The case's entries that no later entry corrects, oldest first."""
+    recorded = list(LegalStatus.objects.filter(case=case).order_by("from_date", "recorded_at", "id"))
+    corrected = {e.corrects_id for e in recorded if e.corrects_id}
+    return [e for e in recorded if e.pk not in corrected]
+
+
+def _open_applications(live: list[LegalStatus], line: str) -> list[LegalStatus]:
+    """Applications of a line that are neither decided nor withdrawn, oldest first."""
+    decided = {e.application_id for e in live if e.application_id}
+    withdrawn = {e.withdraws_id for e in live if e.withdraws_id}
+    return [
+        e
+        for e in live
+        if status_spec(e.kind).get("role") == "application"
+        and status_spec(e.kind).get("line") == line
+        and e.pk not in decided
+        and e.pk not in withdrawn
+    ]
+
+
+def _fmt(day: dt.date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def _check_authority(spec: dict[str, Any], authority: str) -> str:
+    deciders = spec.get("deciders", [])
+    if not authority:
+        return deciders[0] if spec.get("role") == "decision" and deciders else ""
+    if authority not in legal_status_rules()["authorities"]:
+        raise ValidationError({"authority": _("Choose the deciding authority from the list.")})
+    if deciders and authority not in deciders:
+        raise ValidationError({"authority": _("This authority does not decide this kind of matter.")})
+    return authority
+
+
+def _decided_application(
+    live: list[LegalStatus], spec: dict[str, Any], from_date: dt.date, application: LegalStatus | None
+) -> LegalStatus | None:
+    """The application a decision decides: the one named, or the line's oldest open one. A decision on
+    a withdrawn or already decided application, or dated before it, is refused."""
+    line = spec["line"]
+    open_apps = _open_applications(live, line)
+    if application is not None:
+        if application not in live or status_spec(application.kind).get("line") != line:
+            raise ValidationError({"application": _("The application belongs to another case or matter.")})
+        if any(e.withdraws_id == application.pk for e in live):
+            raise ValidationError({"application": _("The application was withdrawn: it has no outcome.")})
+        if application not in open_apps:
+            raise ValidationError({"application": _("The application has already been decided.")})
+    elif open_apps:
+        application = open_apps[0]
+    else:
+        apps = [
+            e
+            for e in live
+            if status_spec(e.kind).get("role") == "application" and status_spec(e.kind)["line"] == line
+        ]
+        if apps and any(e.withdraws_id == apps[-1].pk for e in live):
+            raise ValidationError({"application": _("The application was withdrawn: it has no outcome.")})
+        if apps:
+            raise ValidationError({"application": _("The application has already been decided.")})
+        return None  # a decision recorded without its application (entered afterwards)
+    if from_date < application.from_date:
+        raise ValidationError(
+            {
+                "from_date": _("The decision cannot be dated before its application (%(date)s).")
+                % {"date": _fmt(application.from_date)}
+            }
+        )
+    return application
+
+
+def _granted_permit(live: list[LegalStatus], grant: str, on: dt.date) -> LegalStatus | None:
+    """The latest grant of this kind of permit on or before `on`."""
+    grants = [e for e in live if status_spec(e.kind).get("grant") == grant and e.from_date <= on]
+    return grants[-1] if grants else None
+
+
 @transaction.atomic
 def legal_status_record(
     *,
@@ -106,11 +186,21 @@ def legal_status_record(
     criteria: dict[str, bool] | None = None,
     note: str = "",
     corrects: LegalStatus | None = None,
+    authority: str = "",
+    reason: str = "",
+    application: LegalStatus | None = None,
 ) -> LegalStatusChange:
-    """Add an entry to the legal-status timeline (never edits one). Applying for a reflection period
-    withdraws a pending asylum application; a grant starts its clock; later statuses meet earlier clocks."""
+    """Add an application, a decision or a status to the legal-status timeline (never edits one).
+
+    A decision decides its line's open application (the oldest, or the one named) and cannot be dated
+    before it nor given to a withdrawn one; a renewal needs a granted permit; applying for a reflection
+    period withdraws a pending asylum application; a grant starts its clock; later statuses meet
+    earlier clocks."""
     agency = case_agency_required(actor, case)
-    spec = status_spec(kind)
+    try:
+        spec = status_spec(kind)
+    except RuleError:
+        raise ValidationError({"kind": _("Choose a status from the list.")}) from None
     if to_date is not None and to_date < from_date:
         raise ValidationError({"to_date": _("The end cannot be before the start.")})
     if corrects is not None and corrects.case_id != case.pk:
@@ -124,10 +214,49 @@ def legal_status_record(
         clean_criteria = {c: bool(criteria[c]) for c in spec["criteria"]}
     elif criteria:
         raise ValidationError({CRITERIA_KEY: _("This status has no criteria to record.")})
+    if spec.get("child_only") and not case.is_child:
+        raise ValidationError({"kind": _("A limited permit until 18 is for an unaccompanied minor's case.")})
+    authority = _check_authority(spec, authority)
+    live = [e for e in _live(case) if corrects is None or e.pk != corrects.pk]
+    role = spec.get("role")
+    decided = None
+    if role == "decision":
+        decided = _decided_application(live, spec, from_date, application)
+    elif application is not None:
+        raise ValidationError({"application": _("Only a decision decides an application.")})
+    renews = None
+    if spec.get("requires_grant"):
+        renews = _granted_permit(live, spec["requires_grant"], from_date)
+        if renews is None:
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "No temporary permit has been granted in this case by that date: there is nothing to renew."
+                    )
+                }
+            )
+    if spec.get("appeals") and not any(e.kind == spec["appeals"] and e.from_date <= from_date for e in live):
+        raise ValidationError({"kind": _("There is no rejection to appeal by that date.")})
+    if role == "application" and corrects is None:
+        pending = _open_applications(live, spec["line"])
+        if pending and not spec.get("appeals"):
+            raise ValidationError(
+                {
+                    "kind": _("An application of this kind is already waiting for a decision (%(date)s).")
+                    % {"date": _fmt(pending[0].from_date)}
+                }
+            )
     before = legal_status_current(case=case, on=from_date)
     withdrew = None
     for withdrawn_kind in spec.get("withdraws", []):
-        withdrew = next((e for e in before if e.kind == withdrawn_kind), None)
+        withdrew = next(
+            (
+                e
+                for e in _open_applications(live, status_spec(withdrawn_kind)["line"])
+                if e.kind == withdrawn_kind
+            ),
+            None,
+        )
         if withdrew is not None:
             break
     now = vclock.now()
@@ -141,6 +270,10 @@ def legal_status_record(
         withdraws=withdrew,
         corrects=corrects,
         note=note.strip(),
+        authority=authority,
+        reason=reason.strip(),
+        application=decided,
+        renews=renews,
         rule_version=legal_status_rules()["version"],
         recorded_at=now,
         recorded_by=actor,
@@ -191,40 +324,97 @@ def legal_status_record(
             "kind": kind,
             "withdraws": withdrew.pk if withdrew else None,
             "corrects": corrects.pk if corrects else None,
+            "application": decided.pk if decided else None,
+            "renews": renews.pk if renews else None,
         },
     )
     return change
 
 
-# --- voluntary return -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Matter:
+    """An application with what became of it, for the case page and the API."""
+
+    application: LegalStatus | None
+    decision: LegalStatus | None
+    withdrawn_by: LegalStatus | None
+
+    @property
+    def state(self) -> str:
+        if self.decision is not None:
+            return str(status_spec(self.decision.kind).get("outcome", "decided"))
+        if self.withdrawn_by is not None:
+            return "withdrawn"
+        return "pending"
+
+
+def legal_matters(entries: list[LegalStatus]) -> list[Matter]:
+    """Pair each application of a case with its decision (or withdrawal); decisions and statuses
+    recorded without an application stand alone. `entries` is the case's timeline, oldest first."""
+    corrected = {e.corrects_id for e in entries if e.corrects_id}
+    live = [e for e in entries if e.pk not in corrected]
+    decision_of = {e.application_id: e for e in live if e.application_id}
+    withdrawn_by = {e.withdraws_id: e for e in live if e.withdraws_id}
+    matters = []
+    for e in live:
+        role = status_spec(e.kind).get("role")
+        if role == "application":
+            matters.append(Matter(e, decision_of.get(e.pk), withdrawn_by.get(e.pk)))
+        elif e.application_id is None:
+            matters.append(Matter(None, e, None))
+    return matters
+
+
+# --- cooperation with the police -------------------------------------------------------------------------
 
 
 @transaction.atomic
-def voluntary_return_record(*, actor: User, case: Case, returned_on: dt.date) -> list[Clock]:
-    """Follow-up after a voluntary return, at each stage of the rule (3, 6 and 12 months)."""
+def police_cooperation_record(
+    *,
+    actor: User,
+    case: Case,
+    state: str,
+    on_date: dt.date,
+    note: str = "",
+    corrects: PoliceCooperation | None = None,
+) -> PoliceCooperation:
+    """Where the person stands with the police as of a date (any participant with write access may
+    record it: shelters and NGOs often hear it first). Never edits an entry."""
     agency = case_agency_required(actor, case)
-    if returned_on > vclock.today():
-        raise ValidationError({"returned_on": _("The return cannot be in the future.")})
-    start = dt.datetime(returned_on.year, returned_on.month, returned_on.day, tzinfo=dates.OSLO).astimezone(
-        dt.UTC
+    if state not in CooperationState.values:
+        raise ValidationError({"state": _("Choose where the cooperation stands from the list.")})
+    if on_date > vclock.today():
+        raise ValidationError({"on_date": _("The date cannot be in the future.")})
+    if on_date < dates.local_date(case.opened_at) - dt.timedelta(days=366 * 5):
+        raise ValidationError({"on_date": _("The date is more than five years before the case opened.")})
+    if corrects is not None and corrects.case_id != case.pk:
+        raise ValidationError({"corrects": _("The corrected entry belongs to another case.")})
+    entry = PoliceCooperation.objects.create(
+        case=case,
+        person=case.person,
+        state=state,
+        on_date=on_date,
+        note=note.strip(),
+        corrects=corrects,
+        recorded_at=vclock.now(),
+        recorded_by=actor,
+        recorded_by_agency=agency,
     )
-    clocks = [
-        clock_start(
-            case=case,
-            kind="return_followup",
-            start_at=start,
-            actor=actor,
-            agency=agency,
-            stage=int(stage),
-            origin=f"return:{returned_on.isoformat()}:{stage}",
-        )
-        for stage in clock_spec("return_followup")["length"]["months_each"]
-    ]
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
-        obj=case,
+        obj=entry,
         agency=agency,
-        detail={"voluntary_return": returned_on.isoformat(), "clocks": [str(c.pk) for c in clocks]},
+        detail={"case": str(case.pk), "state": state, "corrects": corrects.pk if corrects else None},
     )
-    return clocks
+    return entry
+
+
+def police_cooperation_current(entries: list[PoliceCooperation], on: dt.date) -> PoliceCooperation | None:
+    """The latest uncorrected entry dated on or before `on` (entries of one case or person)."""
+    corrected = {e.corrects_id for e in entries if e.corrects_id}
+    live = sorted(
+        (e for e in entries if e.pk not in corrected and e.on_date <= on),
+        key=lambda e: (e.on_date, e.recorded_at, e.pk),
+    )
+    return live[-1] if live else None

@@ -65,7 +65,8 @@ class Clock(BaseModel):
     # A copy of "the case is not closed", kept by the case's status change (varde.response.handlers,
     # in the same transaction), so that the deadline lists read one table through a partial index
     # instead of joining every clock to its case: at 100,000 cases two thirds of the missed clocks
-    # belong to closed cases, which the lists leave out.
+    # belong to closed cases, which the lists leave out. A kind that goes on after closure (the
+    # follow-ups after a voluntary return, rules "after_closure") stays listed.
     case_open = models.BooleanField(default=True, editable=False)
 
     class Meta:
@@ -180,6 +181,30 @@ class LegalStatusKind(models.TextChoices):
     DUBLIN = "dublin", _("Dublin case")
     EEA_NATIONAL = "eea_national", _("EEA national")
     NO_LEGAL_RESIDENCE = "no_legal_residence", _("No legal residence")
+    # Applications and decisions after the reflection period (issue #16): each decision belongs to an
+    # application of its line (varde/response/rules/legal_status.json, "line" and "role").
+    TEMPORARY_PERMIT_APPLIED = "temporary_permit_applied", _("Temporary permit applied for")
+    TEMPORARY_PERMIT_REJECTED = "temporary_permit_rejected", _("Temporary permit rejected")
+    TEMPORARY_PERMIT_DROPPED = "temporary_permit_dropped", _("Temporary permit application dropped")
+    RENEWAL_APPLIED = "renewal_applied", _("Renewal of the temporary permit applied for")
+    RENEWAL_GRANTED = "renewal_granted", _("Temporary permit renewed")
+    RENEWAL_REJECTED = "renewal_rejected", _("Renewal rejected")
+    TESTIMONY_PERMIT_APPLIED = "testimony_permit_applied", _("Permit after testifying applied for")
+    TESTIMONY_PERMIT_REJECTED = "testimony_permit_rejected", _("Permit after testifying rejected")
+    REFUGEE_GRANTED = "refugee_granted", _("Granted asylum as a refugee")
+    HUMANITARIAN_GRANTED = "humanitarian_granted", _("Granted a permit on humanitarian grounds")
+    ASYLUM_REJECTED = "asylum_rejected", _("Asylum rejected")
+    ASYLUM_APPEALED = "asylum_appealed", _("Asylum rejection appealed")
+    LIMITED_UNTIL_18 = "limited_until_18", _("Limited permit until 18 (unaccompanied minor)")
+    EEA_REGISTERED = "eea_registered", _("EEA registration")
+    EXPULSION = "expulsion", _("Expulsion decided")
+
+
+class DecidingAuthority(models.TextChoices):
+    UDI = "udi", _("UDI (Directorate of Immigration)")
+    UNE = "une", _("UNE (Immigration Appeals Board)")
+    POLICE = "police", _("The police")
+    COURT = "court", _("A court")
 
 
 class LegalStatus(models.Model):
@@ -205,6 +230,26 @@ class LegalStatus(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
     )
     note = models.TextField(_("note"), blank=True)
+    authority = models.CharField(
+        _("deciding authority"), max_length=10, choices=DecidingAuthority.choices, blank=True
+    )
+    reason = models.TextField(_("reason given"), blank=True)
+    application = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        help_text="the application this decision decides",
+    )
+    renews = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renewals",
+        help_text="the granted permit a renewal application asks to renew",
+    )
     rule_version = models.PositiveIntegerField()
     recorded_at = models.DateTimeField()
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -566,3 +611,153 @@ class MeetingDecision(models.Model):
 
     def __str__(self) -> str:
         return f"MeetingDecision {self.pk}"
+
+
+# --- cooperation with the police ------------------------------------------------------------------------
+
+
+class CooperationState(models.TextChoices):
+    NOT_ASKED = "not_asked", _("Not asked yet")
+    CONSIDERING = "considering", _("Considering")
+    DECLINED = "declined", _("Declined to cooperate")
+    REPORTED = "reported", _("Reported the traffickers")
+    INVESTIGATION = "investigation", _("Cooperating in an investigation")
+    TESTIFIED = "testified", _("Testified in court")
+
+
+class PoliceCooperation(models.Model):
+    """One entry of a person's cooperation with the police over time. Never edited: a later entry
+    says where things stand now; a correction is a new row pointing at the one it corrects."""
+
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="police_cooperation")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="police_cooperation")
+    state = models.CharField(_("cooperation"), max_length=20, choices=CooperationState.choices)
+    on_date = models.DateField(_("as of"))
+    note = models.TextField(_("note"), blank=True)
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_by_agency = models.ForeignKey(Agency, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["on_date", "recorded_at", "id"]
+        verbose_name = _("cooperation with the police")
+        verbose_name_plural = _("cooperation with the police")
+
+    def __str__(self) -> str:
+        return f"PoliceCooperation {self.pk} {self.state}"
+
+
+# --- voluntary return and reintegration -----------------------------------------------------------------
+
+
+class ReturnOrganisation(models.TextChoices):
+    IOM = "iom", _("IOM (International Organization for Migration)")
+    OTHER = "other", _("Another organisation")
+
+
+class ReturnState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    RETURNED = "returned", _("Returned")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class VoluntaryReturn(BaseModel):
+    """A safe voluntary return: the plan, the return itself, and the follow-ups after it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="voluntary_returns")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="voluntary_returns")
+    state = models.CharField(
+        _("state"), max_length=20, choices=ReturnState.choices, default=ReturnState.PLANNED
+    )
+    organisation = models.CharField(_("organisation"), max_length=10, choices=ReturnOrganisation.choices)
+    organisation_name = models.CharField(
+        _("name of the organisation"), max_length=200, blank=True, help_text=_("When not IOM")
+    )
+    country = models.CharField(_("country of return"), max_length=2, help_text=_("ISO 3166 code"))
+    planned_on = models.DateField(_("planned date"))
+    escort = models.BooleanField(_("escorted on the journey"), default=False)
+    reception = models.TextField(
+        _("reception at home"), blank=True, help_text=_("Who meets the person, and where they will live")
+    )
+    guardian_consulted = models.BooleanField(_("the guardian was consulted"), null=True, blank=True)
+    best_interests_assessed = models.BooleanField(
+        _("child welfare assessed the child's best interests"), null=True, blank=True
+    )
+    returned_on = models.DateField(_("returned on"), null=True, blank=True)
+    was_child = models.BooleanField(_("a child's case when planned"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_by_agency = models.ForeignKey(Agency, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["planned_on", "created_at"]
+        verbose_name = _("voluntary return")
+        verbose_name_plural = _("voluntary returns")
+
+    def __str__(self) -> str:
+        return f"VoluntaryReturn {self.pk}"
+
+
+class FollowUpOutcome(models.TextChoices):
+    REACHED = "reached", _("Reached")
+    NOT_REACHED = "not_reached", _("Not reached")
+
+
+class Situation(models.TextChoices):
+    GOOD = "good", _("Good")
+    UNCERTAIN = "uncertain", _("Uncertain")
+    POOR = "poor", _("Poor")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class Risk(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class ReturnFollowUp(models.Model):
+    """The outcome of one follow-up after a return (by default at 3, 6 and 12 months; the lengths are
+    data: varde/response/rules/clocks.json, return_followup)."""
+
+    id = models.BigAutoField(primary_key=True)
+    voluntary_return = models.ForeignKey(VoluntaryReturn, on_delete=models.CASCADE, related_name="follow_ups")
+    stage = models.PositiveSmallIntegerField(_("months after the return"))
+    clock = models.ForeignKey(Clock, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    on_date = models.DateField(_("followed up on"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=FollowUpOutcome.choices)
+    housing = models.CharField(
+        _("housing"), max_length=10, choices=Situation.choices, default=Situation.UNKNOWN
+    )
+    income = models.CharField(
+        _("income"), max_length=10, choices=Situation.choices, default=Situation.UNKNOWN
+    )
+    education_work = models.CharField(
+        _("education or work"), max_length=10, choices=Situation.choices, default=Situation.UNKNOWN
+    )
+    health = models.CharField(
+        _("health"), max_length=10, choices=Situation.choices, default=Situation.UNKNOWN
+    )
+    re_trafficking_risk = models.CharField(
+        _("risk of re-trafficking"), max_length=10, choices=Risk.choices, default=Risk.UNKNOWN
+    )
+    note = models.TextField(_("note"), blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_by_agency = models.ForeignKey(Agency, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["stage", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["voluntary_return", "stage"], name="return_followup_stage_once")
+        ]
+        verbose_name = _("follow-up after return")
+        verbose_name_plural = _("follow-ups after return")
+
+    def __str__(self) -> str:
+        return f"ReturnFollowUp {self.pk} {self.stage}"

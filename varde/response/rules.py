@@ -114,6 +114,21 @@ def validate_legal_status(data: dict[str, Any]) -> None:
         for withdrawn in spec.get("withdraws", []):
             if withdrawn not in data["kinds"]:
                 raise RuleError(f"{where}: unknown status {withdrawn!r}")
+        if spec.get("role") not in ("application", "decision", "status"):
+            raise RuleError(f"{where}: role must be application, decision or status")
+        if not spec.get("line"):
+            raise RuleError(f"{where}: the line (the matter it belongs to) must be named")
+        for authority in spec.get("deciders", []):
+            if authority not in data["authorities"]:
+                raise RuleError(f"{where}: unknown authority {authority!r}")
+        if spec.get("role") == "decision" and not spec.get("deciders"):
+            raise RuleError(f"{where}: a decision names who may decide it")
+        if spec.get("help_system", "none") not in data["help_systems"]:
+            raise RuleError(f"{where}: unknown help system {spec.get('help_system')!r}")
+        if spec.get("appeals") and spec["appeals"] not in data["kinds"]:
+            raise RuleError(f"{where}: unknown status {spec['appeals']!r}")
+    for name in data["help_systems"]:
+        _check_text(f"legal_status.json help_systems {name}", data["help_systems"][name])
 
 
 @cache
@@ -142,6 +157,12 @@ def placement_kind_rules() -> dict[str, Any]:
     data = _load("placement_kinds")
     validate_placement_kinds(data)
     return data
+
+
+def after_closure_kinds() -> frozenset[str]:
+    """Clock kinds that go on when the case closes (the follow-ups after a voluntary return: a case is
+    closed as "returned home" and the person is followed up at home)."""
+    return frozenset(k for k, v in clock_rules()["kinds"].items() if v.get("after_closure"))
 
 
 def child_safe_place_kinds() -> frozenset[str]:

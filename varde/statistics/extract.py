@@ -32,12 +32,23 @@ from varde.core import clock
 from varde.identification.models import AgePresumption
 from varde.linkage.selectors import person_keys
 from varde.persons.models import Person
-from varde.response.models import Clock, LegalStatus, LegalStatusKind, MissingEpisode
+from varde.response.models import (
+    Clock,
+    ClockState,
+    FollowUpOutcome,
+    LegalStatus,
+    LegalStatusKind,
+    MissingEpisode,
+    PoliceCooperation,
+    ReturnFollowUp,
+    ReturnState,
+    VoluntaryReturn,
+)
 
 RESIDENCE_PERMIT_KINDS = frozenset(
     {LegalStatusKind.TEMPORARY_RESIDENCE, LegalStatusKind.PERMANENT_AFTER_TESTIFYING}
 )
-RETURN_CLOCK_KIND = "return_followup"  # varde.response.legal_status.voluntary_return_record
+RETURN_CLOCK_KIND = "return_followup"  # varde.response.returns.return_record
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,12 @@ class PersonRow:
     status: str  # the latest case's status (CaseStatus)
     first_agency_kind: str  # kind of the agency of the earliest referral
     labour_sector: str  # of the earliest referral that gives one, "" none
+    # Every legal-status entry (application, decision, status) as (kind, year of its date).
+    legal: frozenset[tuple[str, int]] = frozenset()
+    # Where cooperation with the police stood at the end of each year from its first entry: (year, state).
+    cooperation: frozenset[tuple[int, str]] = frozenset()
+    # One per follow-up after a return (not stopped): (year it falls due, the person was reached).
+    follow_ups: tuple[tuple[int, bool], ...] = ()
 
 
 class _UnionFind:
@@ -112,16 +129,6 @@ def person_of_case(cases: dict[UUID, list[str]], linkage: dict[str, str]) -> dic
 
 def _years(start: dt.date, end: dt.date) -> set[int]:
     return set(range(start.year, end.year + 1))
-
-
-def _return_date(origin: str) -> dt.date | None:
-    parts = origin.split(":")  # "return:YYYY-MM-DD:stage"
-    if len(parts) >= 2 and parts[0] == "return":
-        try:
-            return dt.date.fromisoformat(parts[1])
-        except ValueError:
-            return None
-    return None
 
 
 def _age_on(person: Any, on: dt.date) -> int | None:
@@ -185,6 +192,9 @@ def pseudonymised_extract(*, today: dt.date | None = None) -> list[PersonRow]:
         cases_of_person[key_of_case[cid]].append(cid)
 
     events = _events(key_of_case)
+    legal = _legal(key_of_case)
+    cooperation = _cooperation(key_of_case)
+    follow_ups = _follow_ups(key_of_case)
     rows: list[PersonRow] = []
     for key, case_ids in cases_of_person.items():
         case_ids.sort(key=lambda cid: (by_case[cid][0]["referral_date"], str(cid)))
@@ -222,6 +232,9 @@ def pseudonymised_extract(*, today: dt.date | None = None) -> list[PersonRow]:
                 status=str(cases[case_ids[-1]]["status"]),
                 first_agency_kind=str(refs[0]["reporting_agency__kind"]),
                 labour_sector=_first_nonempty(r["labour_sector"] for r in refs),
+                legal=frozenset(legal[key]),
+                cooperation=_cooperation_at_year_ends(cooperation[key], today),
+                follow_ups=tuple(sorted(follow_ups[key])),
             )
         )
     rows.sort(key=lambda row: row.person_key)
@@ -238,17 +251,68 @@ def _events(key_of_case: dict[UUID, str]) -> dict[str, dict[str, set[int]]]:
         key = key_of_case[s["case_id"]]
         name = "residence_permit" if s["kind"] in RESIDENCE_PERMIT_KINDS else s["kind"]
         events[key][name].add(s["from_date"].year)
-    for c in Clock.objects.filter(case_id__in=key_of_case, kind=RETURN_CLOCK_KIND).values(
-        "case_id", "origin"
-    ):
-        day = _return_date(c["origin"])
-        if day is not None:
-            events[key_of_case[c["case_id"]]]["voluntary_return"].add(day.year)
+    for r in VoluntaryReturn.objects.filter(
+        case_id__in=key_of_case, state=ReturnState.RETURNED, returned_on__isnull=False
+    ).values("case_id", "returned_on"):
+        events[key_of_case[r["case_id"]]]["voluntary_return"].add(r["returned_on"].year)
     for m in MissingEpisode.objects.filter(case_id__in=key_of_case, was_child=True).values(
         "case_id", "last_seen_at"
     ):
         events[key_of_case[m["case_id"]]]["minor_disappeared"].add(clock.localdate(m["last_seen_at"]).year)
     return events
+
+
+def _legal(key_of_case: dict[UUID, str]) -> dict[str, set[tuple[str, int]]]:
+    """person key -> (kind, year) of every legal-status entry no later entry corrects."""
+    legal: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    for s in LegalStatus.objects.filter(case_id__in=key_of_case, corrected_by__isnull=True).values(
+        "case_id", "kind", "from_date"
+    ):
+        legal[key_of_case[s["case_id"]]].add((str(s["kind"]), s["from_date"].year))
+    return legal
+
+
+def _cooperation(key_of_case: dict[UUID, str]) -> dict[str, list[tuple[dt.date, dt.datetime, str]]]:
+    """person key -> (date, recorded at, state) of each uncorrected entry of cooperation with the police."""
+    entries: dict[str, list[tuple[dt.date, dt.datetime, str]]] = defaultdict(list)
+    for c in PoliceCooperation.objects.filter(case_id__in=key_of_case, corrected_by__isnull=True).values(
+        "case_id", "on_date", "recorded_at", "state"
+    ):
+        entries[key_of_case[c["case_id"]]].append((c["on_date"], c["recorded_at"], str(c["state"])))
+    return entries
+
+
+def _cooperation_at_year_ends(
+    entries: list[tuple[dt.date, dt.datetime, str]], today: dt.date
+) -> frozenset[tuple[int, str]]:
+    """The state at the end of each year from the first entry's year to this one (the latest entry
+    dated in or before the year; of one date, the one recorded last)."""
+    if not entries:
+        return frozenset()
+    ordered = sorted(entries)
+    result = set()
+    for year in range(ordered[0][0].year, today.year + 1):
+        upto = [e for e in ordered if e[0].year <= year]
+        result.add((year, upto[-1][2]))
+    return frozenset(result)
+
+
+def _follow_ups(key_of_case: dict[UUID, str]) -> dict[str, list[tuple[int, bool]]]:
+    """person key -> (year due, reached) for each follow-up after a return that was not stopped."""
+    reached = {
+        f"return:{f['voluntary_return_id']}:{f['stage']}"
+        for f in ReturnFollowUp.objects.filter(
+            voluntary_return__case_id__in=key_of_case, outcome=FollowUpOutcome.REACHED
+        ).values("voluntary_return_id", "stage")
+    }
+    result: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+    for c in (
+        Clock.objects.filter(case_id__in=key_of_case, kind=RETURN_CLOCK_KIND)
+        .exclude(state=ClockState.CANCELLED)
+        .values("case_id", "origin", "due_at")
+    ):
+        result[key_of_case[c["case_id"]]].append((clock.localdate(c["due_at"]).year, c["origin"] in reached))
+    return result
 
 
 def agency_kinds_in_period(*, start: dt.date, end: dt.date) -> list[frozenset[str]]:

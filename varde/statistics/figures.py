@@ -46,6 +46,43 @@ class NationalFigures:
     disappearances: int  # of minors
     children: int = field(default=0)
     by_police_district: dict[str, int] = field(default_factory=dict)  # "" = unknown
+    # After the reflection period (issue #16): persons with such an entry dated in the year.
+    temporary_permit: dict[str, int] = field(default_factory=dict)  # applied, granted, rejected, dropped
+    temporary_permit_renewal: dict[str, int] = field(default_factory=dict)  # applied, granted, rejected
+    permit_after_testimony: int = 0
+    asylum: dict[str, int] = field(
+        default_factory=dict
+    )  # applied, granted_refugee, granted_humanitarian, rejected
+    police_cooperation: dict[str, int] = field(
+        default_factory=dict
+    )  # state -> persons at the end of the year
+    reintegration_follow_up: dict[str, int] = field(default_factory=dict)  # due, reached (follow-ups)
+
+
+# Which legal-status entries each figure counts (varde/response/rules/legal_status.json).
+TEMPORARY_PERMIT = {
+    "applied": "temporary_permit_applied",
+    "granted": "temporary_residence_cooperation",
+    "rejected": "temporary_permit_rejected",
+    "dropped": "temporary_permit_dropped",
+}
+TEMPORARY_PERMIT_RENEWAL = {
+    "applied": "renewal_applied",
+    "granted": "renewal_granted",
+    "rejected": "renewal_rejected",
+}
+PERMIT_AFTER_TESTIMONY = "permanent_after_testifying"
+ASYLUM = {
+    "applied": "asylum_seeker",
+    "granted_refugee": "refugee_granted",
+    "granted_humanitarian": "humanitarian_granted",
+    "rejected": "asylum_rejected",
+}
+COOPERATION_STATES = ("not_asked", "considering", "declined", "reported", "investigation", "testified")
+
+
+def _legal_persons(rows: list[PersonRow], kinds: Mapping[str, str], year: int) -> dict[str, int]:
+    return {name: sum(1 for r in rows if (kind, year) in r.legal) for name, kind in kinds.items()}
 
 
 def _sex_age(row: PersonRow) -> str:
@@ -85,6 +122,17 @@ def national_figures(rows: Iterable[PersonRow], year: int) -> NationalFigures:
         disappearances=sum(1 for r in everyone if year in r.minor_disappeared),
         children=sum(1 for r in followed if r.child),
         by_police_district=_count(police_district(r.municipality) for r in followed),
+        temporary_permit=_legal_persons(everyone, TEMPORARY_PERMIT, year),
+        temporary_permit_renewal=_legal_persons(everyone, TEMPORARY_PERMIT_RENEWAL, year),
+        permit_after_testimony=sum(1 for r in everyone if (PERMIT_AFTER_TESTIMONY, year) in r.legal),
+        asylum=_legal_persons(everyone, ASYLUM, year),
+        police_cooperation={
+            state: sum(1 for r in followed if (year, state) in r.cooperation) for state in COOPERATION_STATES
+        },
+        reintegration_follow_up={
+            "due": sum(1 for r in everyone for y, _reached in r.follow_ups if y == year),
+            "reached": sum(1 for r in everyone for y, reached in r.follow_ups if y == year and reached),
+        },
     )
 
 
@@ -143,6 +191,12 @@ def as_json(figures: NationalFigures, *, k: int | None = None, extended: bool = 
                 else {d: v for d, v in district.items() if d != UNKNOWN},
                 "residence_permits": _cell(figures.residence_permits, k),
                 "voluntary_returns": _cell(figures.voluntary_returns, k),
+                "temporary_permit": _multi(figures.temporary_permit, k),
+                "temporary_permit_renewal": _multi(figures.temporary_permit_renewal, k),
+                "permit_after_testimony": _cell(figures.permit_after_testimony, k),
+                "asylum": _multi(figures.asylum, k),
+                "police_cooperation": _multi(figures.police_cooperation, k),
+                "reintegration_follow_up": _multi(figures.reintegration_follow_up, k),
             }
         )
     return out
@@ -168,6 +222,12 @@ def _all_null(figures: NationalFigures, *, extended: bool) -> dict[str, Any]:
                 "by_police_district": None,
                 "residence_permits": None,
                 "voluntary_returns": None,
+                "temporary_permit": {key: None for key in TEMPORARY_PERMIT},
+                "temporary_permit_renewal": {key: None for key in TEMPORARY_PERMIT_RENEWAL},
+                "permit_after_testimony": None,
+                "asylum": {key: None for key in ASYLUM},
+                "police_cooperation": {key: None for key in COOPERATION_STATES},
+                "reintegration_follow_up": {"due": None, "reached": None},
             }
         )
     return out

@@ -30,10 +30,11 @@ from varde.cases.models import ExploitationForm
 from varde.core import clock
 from varde.core.errors import NotPermitted
 from varde.persons.codes import country_name
+from varde.response.models import CooperationState
 
 from .disclosure import check_k
 from .extract import PersonRow, pseudonymised_extract
-from .figures import as_json, national_figures
+from .figures import COOPERATION_STATES, as_json, national_figures
 from .hidden import HiddenEstimate
 from .models import AnnualReportText
 from .selectors import hidden_for_period, may_see_internal, may_see_published
@@ -239,6 +240,68 @@ def _single(published: dict[str, Any]) -> list[Row]:
     ]
 
 
+def _after_reflection(published: dict[str, Any]) -> list[Table]:
+    """Permits, asylum, cooperation with the police and returns: persons with such an entry in the year
+    (cooperation: where it stood at the end of the year; follow-ups: those due in the year)."""
+    permit = published["temporary_permit"]
+    renewal = published["temporary_permit_renewal"]
+    asylum = published["asylum"]
+    cooperation = published["police_cooperation"]
+    follow_up = published["reintegration_follow_up"]
+    return [
+        Table(
+            "temporary_permit",
+            _("Temporary permit after the reflection period"),
+            [
+                Row("applied", _("Applied for"), permit.get("applied")),
+                Row("granted", _("Granted"), permit.get("granted")),
+                Row("rejected", _("Rejected"), permit.get("rejected")),
+                Row("dropped", _("Dropped"), permit.get("dropped")),
+                Row("renewal_applied", _("Applied for renewal"), renewal.get("applied")),
+                Row("renewal_granted", _("Renewed"), renewal.get("granted")),
+                Row("renewal_rejected", _("Renewal rejected"), renewal.get("rejected")),
+                Row(
+                    "permit_after_testimony",
+                    _("Granted a permit after testifying in court"),
+                    published["permit_after_testimony"],
+                ),
+            ],
+        ),
+        Table(
+            "asylum",
+            _("Asylum"),
+            [
+                Row("applied", _("Applied for"), asylum.get("applied")),
+                Row("granted_refugee", _("Granted as a refugee"), asylum.get("granted_refugee")),
+                Row(
+                    "granted_humanitarian",
+                    _("Granted on humanitarian grounds"),
+                    asylum.get("granted_humanitarian"),
+                ),
+                Row("rejected", _("Rejected"), asylum.get("rejected")),
+            ],
+        ),
+        Table(
+            "police_cooperation",
+            _("Cooperation with the police at the end of the year"),
+            [
+                Row(state, str(CooperationState(state).label), cooperation.get(state))
+                for state in COOPERATION_STATES
+            ],
+            note=_("Persons followed up in the year, by the latest entry dated in or before it."),
+        ),
+        Table(
+            "voluntary_return",
+            _("Voluntary return and reintegration"),
+            [
+                Row("voluntary_returns", _("Returned"), published["voluntary_returns"]),
+                Row("follow_up_due", _("Follow-ups due after a return"), follow_up.get("due")),
+                Row("follow_up_reached", _("Of these, the person was reached"), follow_up.get("reached")),
+            ],
+        ),
+    ]
+
+
 def _sum(*cells: Cell) -> Cell:
     return None if any(c is None for c in cells) else sum(c for c in cells if c is not None)
 
@@ -307,6 +370,7 @@ def build_report(
                 Row("rejected", _("Rejected"), reflection.get("rejected")),
             ],
         ),
+        *_after_reflection(published),
     ]
     trend = []
     for y in years:
