@@ -89,6 +89,12 @@ CANARIED: dict[tuple[str, str], Canary] = {
     ("response.ClockPause", "reason"): Canary("CQ", "clock__case"),
     ("response.ClockExtension", "reason"): Canary("CE", "clock__case"),
     ("response.LegalStatus", "note"): Canary("LS", "case"),
+    ("response.LegalStatus", "reason"): Canary("LR", "case"),
+    ("response.PoliceCooperation", "note"): Canary("PC", "case"),
+    ("response.VoluntaryReturn", "organisation_name"): Canary("VO", "case"),
+    ("response.VoluntaryReturn", "reception"): Canary("VR", "case"),
+    ("response.VoluntaryReturn", "note"): Canary("VN", "case"),
+    ("response.ReturnFollowUp", "note"): Canary("RF", "voluntary_return__case"),
     ("response.Placement", "description"): Canary("PD", "case"),
     ("response.PlanGoal", "text"): Canary("PG", "plan__case"),
     ("response.Task", "title"): Canary("TT", "case"),
@@ -143,6 +149,7 @@ NON_SENSITIVE: dict[tuple[str, str], str] = {
     ("response.Notification", "dedupe_key"): "ids and kinds",
     ("response.Notification", "subject"): "what happened, ids and kinds only (routing.notify)",
     ("response.MissingEpisode", "located_country"): "ISO 3166 code (where abroad; statistics as counts)",
+    ("response.VoluntaryReturn", "country"): "ISO 3166 code (statistics as counts)",
     ("response.Notification", "email_to"): "the recipient agency's notification address (agency data)",
     ("response.Notification", "claimed_by"): "worker id",
     ("linkage.ClusterMember", "person_key"): "a key computed from record ids (linkage.cluster.person_key)",
@@ -317,9 +324,10 @@ def build_world(personas: Personas, agencies: Agencies) -> World:
     from varde.linkage.services import review_decide_pair, review_undo
     from varde.response import clocks as rclocks
     from varde.response.disappearances import missing_episode_record
-    from varde.response.legal_status import legal_status_record
+    from varde.response.legal_status import legal_status_record, police_cooperation_record
     from varde.response.placements import placement_record
     from varde.response.plans import DecisionInput, meeting_record, plan_create, plan_goal_add, task_add
+    from varde.response.returns import follow_up_record, return_plan, return_record
 
     p, a = personas, agencies
     # 24-hour contacts with e-mail, so that notifications are also mailed (and the mail checked)
@@ -472,6 +480,32 @@ def build_world(personas: Personas, agencies: Agencies) -> World:
             kind="asylum_seeker",
             from_date=today - dt.timedelta(days=10),
             note=marker(i, "LS", 0),
+        )
+        legal_status_record(
+            actor=actor,
+            case=case,
+            kind="asylum_rejected",
+            from_date=today - dt.timedelta(days=5),
+            reason=marker(i, "LR", 0),
+        )
+        police_cooperation_record(
+            actor=actor, case=case, state="considering", on_date=today, note=marker(i, "PC", 0)
+        )
+        ret = return_plan(
+            actor=actor,
+            case=case,
+            organisation="other",
+            organisation_name=marker(i, "VO", 0),
+            country="NG",
+            planned_on=today,
+            reception=marker(i, "VR", 0),
+            note=marker(i, "VN", 0),
+            guardian_consulted=True,
+            best_interests_assessed=True,
+        )
+        ret = return_record(actor=actor, ret=ret, returned_on=today, version=ret.version)
+        follow_up_record(
+            actor=actor, ret=ret, stage=3, on_date=today, outcome="reached", note=marker(i, "RF", 0)
         )
         review = plan.review_clock
         assert review is not None

@@ -17,7 +17,7 @@ from django.utils import timezone
 from varde.cases.models import Case, CaseStatus, Referral, StatusChange
 from varde.cli import main
 from varde.linkage.models import PersonCluster
-from varde.response.models import OPEN_CLOCK_STATES, Clock
+from varde.response.models import OPEN_CLOCK_STATES, Clock, LegalStatus
 from varde.statistics.police_districts import districts
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,19 @@ def test_the_demo_reproduces_2009_through_linkage_and_referrals_do_not(capsys):
     assert data["girls"] + data["boys"] == 69
     assert data["by_nationality"]["NG"] == 121
     assert data["reflection_period"] == {"applied": 73, "granted": 50, "rejected": 23}
+    # After the reflection period (seed 002): permits, renewals, testimony, returns with IOM.
+    assert data["temporary_permit"] == {"applied": 20, "granted": 10, "rejected": 9, "dropped": 1}
+    assert data["temporary_permit_renewal"] == {"applied": 5, "granted": 4, "rejected": 1}
+    assert data["permit_after_testimony"] == 3
+    assert data["voluntary_returns"] == 19
+    cooperation = data["police_cooperation"]
+    assert (cooperation["investigation"], cooperation["testified"], cooperation["considering"]) == (17, 3, 30)
+    assert cooperation["declined"] + cooperation["not_asked"] == 23
+    follow_up = data["reintegration_follow_up"]
+    assert 0 < follow_up["reached"] <= follow_up["due"] < 19 * 3  # most stages fall due in 2010
+    # Several agencies record one person's application in their own cases: counting entries gives more.
+    entries = LegalStatus.objects.filter(kind="temporary_permit_applied", from_date__year=2009)
+    assert entries.count() > 20 and entries.values("case__person").distinct().count() > 20
     assert sum(data["by_police_district"].values()) == 292  # every 2009 person met in a known municipality
     assert set(data["by_police_district"]) <= set(districts())
 
@@ -73,8 +86,17 @@ def test_the_demo_reproduces_2009_through_linkage_and_referrals_do_not(capsys):
     sql = " ".join(q["sql"] for q in queries.captured_queries)
     assert "linkage_clustermember" in sql and not TRUE_PERSON.search(sql)
 
-    # Nothing else falls in 2009: the demo's own persons begin in 2010, and 2009's cases closed in 2010.
-    assert not Referral.objects.filter(referral_date__lt=dt.date(2009, 1, 1)).exists()
+    # The reflection-period applications of 2007 and 2008 come from records of those years.
+    for year, applied in ((2007, 31), (2008, 50)):
+        code, out = run(capsys, "stats", "--year", str(year), "--json")
+        assert code == 0 and json.loads(out)["reflection_period"]["applied"] == applied
+        assert json.loads(out)["persons"] == applied
+
+    # Nothing else falls in 2009: the demo's own persons begin in 2010, 2009's cases closed in 2010,
+    # and the persons of 2007 and 2008 were followed up in their year only.
+    earlier = Case.objects.filter(referrals__referral_date__lt=dt.date(2009, 1, 1)).distinct()
+    assert earlier.count() == 81 and not earlier.exclude(status=CaseStatus.CLOSED).exists()
+    assert not StatusChange.objects.filter(case__in=earlier, at__year__gte=2009).exists()
     cases_2009 = Case.objects.filter(referrals__referral_date__year=2009).distinct()
     assert cases_2009.count() == referrals.count()
     assert not cases_2009.exclude(status=CaseStatus.CLOSED).exists()

@@ -4,7 +4,10 @@ The 2011-2014 action plan (seed 002) reports 2009: at least 292 persons followed
 32 men and 69 children (19 of them boys), 43 nationalities, 121 from Nigeria. This module makes
 synthetic referrals that reproduce those figures. Many persons are reported by several agencies,
 with names in another order, phone numbers written differently and document numbers with spaces.
-The 2009 reflection-period figures (73 applied, 50 granted, 23 rejected) are added as well.
+The 2009 reflection-period figures (73 applied, 50 granted, 23 rejected) are added as well, and the
+legal path after it (temporary permits, renewals, permits after testifying, returns with IOM and their
+follow-ups, cooperation with the police), entered through the same services as real data; and the
+reflection-period applications of 2007 (31) and 2008 (50), from persons reported in those years.
 
 The figures come out of the ordinary pipeline: referral_report, then linkage_run, then the review
 decisions a coordinator would make, then the statistics extract. The generator keeps its own
@@ -22,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -36,8 +39,24 @@ from varde.identification.models import AgePresumption
 from varde.linkage.models import ReviewDecision, ReviewItem
 from varde.linkage.selectors import person_keys
 from varde.linkage.services import linkage_run, review_decide, review_decide_pair
-from varde.response.legal_status import legal_status_record
-from varde.response.models import Clock, ClockAction, ClockChange, LegalStatus
+from varde.response.legal_status import legal_status_record, police_cooperation_record
+from varde.response.models import (
+    Clock,
+    ClockAction,
+    ClockChange,
+    FollowUpOutcome,
+    LegalStatus,
+    PoliceCooperation,
+    ReturnFollowUp,
+    ReturnOrganisation,
+)
+from varde.response.returns import (
+    FOLLOW_UP_CLOCK,
+    follow_up_clock,
+    follow_up_record,
+    follow_up_stages,
+    voluntary_return_record,
+)
 
 YEAR = 2009
 SEX_AGE = {("F", False): 191, ("M", False): 32, ("F", True): 50, ("M", True): 19}
@@ -48,6 +67,23 @@ OTHER_NATIONALITIES = (
     "CI", "KE", "UG", "BR", "CO", "IN",
 )  # fmt: skip
 REFLECTION = {"applied": 73, "granted": 50, "rejected": 23}
+# After the reflection period, 2009 (seed 002, the action plan 2011-2014): 20 applied for a temporary
+# permit, 10 granted, 9 rejected, 1 dropped; 5 applied for renewal, 4 renewed, 1 rejected; 3 granted a
+# permit after testifying; 19 returned with IOM.
+TEMPORARY_PERMIT = {"granted": 10, "rejected": 9, "dropped": 1}
+RENEWAL = {"granted": 4, "rejected": 1}
+TESTIMONY = 3
+IOM_RETURNS = 19
+# Reflection-period applications in the years before (seed 002: "31 in 2007, 50 in 2008"). Seed 000
+# has "30 VOTs on 6 months reflection period in 2007": 30 of the 31 are granted. The 2008 split is not
+# in the seeds: the demo grants 40 and rejects 10 (illustrative).
+EARLIER_REFLECTION = {2007: {"granted": 30, "rejected": 1}, 2008: {"granted": 40, "rejected": 10}}
+CRITERIA = {
+    "contact_ceased": True,
+    "traffickers_reported": True,
+    "police_investigating": True,
+    "presence_needed": True,
+}
 PERSONS = sum(SEX_AGE.values())  # 292
 # Where the persons were met (kommunenummer, share in per cent): mostly Oslo, as in KOM's early years.
 MUNICIPALITIES = (("0301", 60), ("4601", 15), ("1103", 10), ("5001", 5), ("4204", 5), ("3301", 5))
@@ -173,6 +209,7 @@ def load_2009(
     people = _people(rng)
     truth: dict[str, int] = {}  # referral id -> index into people; in memory only
     first_case: dict[int, tuple[Case, User]] = {}
+    cases_of: dict[int, list[tuple[Case, User]]] = defaultdict(list)
     leads: dict[UUID, User] = {}  # case id -> the worker who reported it (and closes it)
     reported_on: dict[UUID, dt.date] = {}
     with transaction.atomic():
@@ -185,16 +222,75 @@ def load_2009(
                 case = referral_report(actor=actor, agency=agency, data=_as_reported(p, variant, on))
                 truth[str(case.referrals.get().pk)] = index
                 first_case.setdefault(index, (case, actor))
+                cases_of[index].append((case, actor))
                 leads[case.pk] = actor
                 reported_on[case.pk] = on
             if progress:
                 progress(1)
+    earlier = _report_earlier(reporters, truth, len(people))
     decisions = _reconcile(coordinator, truth)
-    _reflection(rng, people, first_case)
+    returned = _reflection(rng, people, first_case, reported_on, cases_of)
     close = close_on or dt.date(YEAR + 1, 6, 30)
-    _close(leads, close)
+    _close(leads, close, returned=returned)
     _backdate(reported_on, close)
+    for year, (year_leads, year_reported) in earlier.items():
+        _close(year_leads, dt.date(year, 12, 31))
+        _backdate(year_reported, dt.date(year, 12, 31))
     return Summary(persons=len(people), referrals=len(truth), review_decisions=decisions)
+
+
+def _report_earlier(
+    reporters: Sequence[Reporter], truth: dict[str, int], first_index: int
+) -> dict[int, tuple[dict[UUID, User], dict[UUID, dt.date]]]:
+    """The persons who applied for a reflection period in 2007 and 2008: adults reported once in
+    that year, applying within weeks (the outcomes as EARLIER_REFLECTION), closed at the year's end.
+    Their own random stream, so that the 2009 set is drawn as before."""
+    out: dict[int, tuple[dict[UUID, User], dict[UUID, dt.date]]] = {}
+    index = first_index
+    for year, outcomes in EARLIER_REFLECTION.items():
+        rng = random.Random(year)  # noqa: S311 - synthetic demo data, not security
+        leads: dict[UUID, User] = {}
+        reported: dict[UUID, dt.date] = {}
+        givens: set[str] = set()
+        families: set[str] = set()
+        kinds = ["granted"] * outcomes["granted"] + ["rejected"] * outcomes["rejected"]
+        rng.shuffle(kinds)
+        with transaction.atomic():
+            for n, outcome in enumerate(kinds):
+                nat = "NG" if rng.random() < 0.6 else rng.choice(OTHER_NATIONALITIES)
+                person = _Truth(
+                    given=_unique_name(rng, givens) + "e",
+                    family=_unique_name(rng, families) + "o",
+                    sex="F" if rng.random() < 0.85 else "M",
+                    child=False,
+                    nationality=nat,
+                    dob=dt.date(rng.randint(1970, 1988), rng.randint(1, 12), rng.randint(1, 28)),
+                    age=None,
+                    phone=f"8{year % 100:02d}{n:05d}",
+                    document=f"{nat}{rng.randint(1000000, 9999999)}",
+                    form=rng.choice(FORMS),
+                    municipality=_municipality(n),
+                )
+                on = dt.date(year, 1, 10) + dt.timedelta(days=rng.randint(0, 150))
+                actor, agency = rng.choice(list(reporters))
+                case = referral_report(actor=actor, agency=agency, data=_as_reported(person, 0, on))
+                truth[str(case.referrals.get().pk)] = index
+                index += 1
+                leads[case.pk] = actor
+                reported[case.pk] = on
+                applied = on + dt.timedelta(days=rng.randint(2, 20))
+                legal_status_record(
+                    actor=actor, case=case, kind="reflection_applied", from_date=applied, authority="udi"
+                )
+                legal_status_record(
+                    actor=actor,
+                    case=case,
+                    kind=f"reflection_{outcome}",
+                    from_date=applied + dt.timedelta(days=rng.randint(3, 14)),
+                    authority="udi",
+                )
+        out[year] = (leads, reported)
+    return out
 
 
 def _reconcile(coordinator: User, truth: dict[str, int]) -> int:
@@ -250,15 +346,179 @@ def _wrong_pairs(truth: dict[str, int], keys: dict[str, str]) -> list[tuple[str,
     return pairs
 
 
-def _reflection(rng: random.Random, people: list[_Truth], first_case: dict[int, tuple[Case, User]]) -> None:
-    chosen = rng.sample(range(len(people)), REFLECTION["applied"])
-    outcomes = ["granted"] * REFLECTION["granted"] + ["rejected"] * REFLECTION["rejected"]
-    for index, outcome in zip(chosen, outcomes, strict=True):
+def _reflection(
+    rng: random.Random,
+    people: list[_Truth],
+    first_case: dict[int, tuple[Case, User]],
+    reported_on: dict[UUID, dt.date],
+    cases_of: dict[int, list[tuple[Case, User]]],
+) -> set[UUID]:
+    """The reflection periods of 2009 and the legal path after them, as caseworkers would record it:
+    the twenty who applied for a temporary permit are those reported first in the year (their period
+    has ended by the autumn); the rest apply in November. Returns the cases of those who returned."""
+    first_day = {index: reported_on[case.pk] for index, (case, _a) in first_case.items()}
+    early = sorted((i for i, p in enumerate(people) if not p.child), key=lambda i: (first_day[i], i))
+    permit = early[: sum(TEMPORARY_PERMIT.values())]
+    rest = rng.sample(
+        [i for i in range(len(people)) if i not in set(permit)], REFLECTION["applied"] - len(permit)
+    )
+    granted = permit + rest[: REFLECTION["granted"] - len(permit)]
+    rejected = rest[REFLECTION["granted"] - len(permit) :]
+    assert len(rejected) == REFLECTION["rejected"]
+    decided: dict[int, dt.date] = {}
+    for index in granted + rejected:
         case, actor = first_case[index]
-        applied = dt.date(YEAR, 11, 1) + dt.timedelta(days=rng.randint(0, 20))
-        legal_status_record(actor=actor, case=case, kind="reflection_applied", from_date=applied)
+        if index in permit:
+            applied = first_day[index] + dt.timedelta(days=3)
+        else:
+            applied = max(first_day[index], dt.date(YEAR, 11, 1)) + dt.timedelta(days=rng.randint(0, 20))
+            applied = min(applied, dt.date(YEAR, 12, 10))
+        outcome = "granted" if index in granted else "rejected"
         legal_status_record(
-            actor=actor, case=case, kind=f"reflection_{outcome}", from_date=applied + dt.timedelta(days=7)
+            actor=actor, case=case, kind="reflection_applied", from_date=applied, authority="udi"
+        )
+        decided[index] = applied + dt.timedelta(days=7)
+        legal_status_record(
+            actor=actor, case=case, kind=f"reflection_{outcome}", from_date=decided[index], authority="udi"
+        )
+        cooperation = "considering" if outcome == "granted" else rng.choice(["declined", "not_asked"])
+        police_cooperation_record(actor=actor, case=case, state=cooperation, on_date=decided[index])
+    return _after_reflection(rng, people, cases_of, permit, rejected, decided, first_day)
+
+
+def _after_reflection(
+    rng: random.Random,
+    people: list[_Truth],
+    cases_of: dict[int, list[tuple[Case, User]]],
+    permit: list[int],
+    reflection_rejected: list[int],
+    decided: dict[int, dt.date],
+    first_day: dict[int, dt.date],
+) -> set[UUID]:
+    """Temporary permits, renewals, permits after testifying and returns with IOM in 2009."""
+    outcomes = (
+        ["granted"] * TEMPORARY_PERMIT["granted"]
+        + ["rejected"] * TEMPORARY_PERMIT["rejected"]
+        + ["dropped"] * TEMPORARY_PERMIT["dropped"]
+    )
+    permit_rejected: list[tuple[int, dt.date]] = []
+    granted: list[tuple[int, dt.date]] = []
+    for index, outcome in zip(permit, outcomes, strict=True):
+        case, actor = cases_of[index][0]
+        # Reported and cooperating: the application goes in two weeks before the period ends.
+        police_cooperation_record(
+            actor=actor, case=case, state="reported", on_date=decided[index] + dt.timedelta(days=30)
+        )
+        police_cooperation_record(
+            actor=actor, case=case, state="investigation", on_date=decided[index] + dt.timedelta(days=60)
+        )
+        applied = decided[index] + dt.timedelta(days=168)
+        on = applied + dt.timedelta(days=rng.randint(10, 25))
+        # Every agency following the person records the application and its outcome in its own case:
+        # one person, several entries (the statistics count the person once).
+        for other, other_actor in cases_of[index]:
+            _permit(other_actor, other, applied, on, outcome)
+        if outcome == "granted":
+            granted.append((index, on))
+        elif outcome == "rejected":
+            permit_rejected.append((index, on))
+    renewals = ["granted"] * RENEWAL["granted"] + ["rejected"] * RENEWAL["rejected"]
+    for (index, on), outcome in zip(granted, renewals, strict=False):
+        case, actor = cases_of[index][0]
+        applied = on + dt.timedelta(days=60)
+        legal_status_record(
+            actor=actor, case=case, kind="renewal_applied", from_date=applied, authority="udi"
+        )
+        legal_status_record(
+            actor=actor,
+            case=case,
+            kind=f"renewal_{outcome}",
+            from_date=applied + dt.timedelta(days=14),
+            to_date=applied + dt.timedelta(days=14 + 364) if outcome == "granted" else None,
+            authority="udi",
+        )
+    for index, on in granted[-TESTIMONY:]:
+        case, actor = cases_of[index][0]
+        testified = on + dt.timedelta(days=40)
+        police_cooperation_record(actor=actor, case=case, state="testified", on_date=testified)
+        legal_status_record(
+            actor=actor, case=case, kind="testimony_permit_applied", from_date=testified, authority="udi"
+        )
+        legal_status_record(
+            actor=actor,
+            case=case,
+            kind="permanent_after_testifying",
+            from_date=testified + dt.timedelta(days=30),
+            authority="udi",
+        )
+    # Returns with IOM: those whose permit was refused, then the earliest refused a reflection period.
+    leaving = [(i, on + dt.timedelta(days=21)) for i, on in permit_rejected]
+    leaving += sorted(
+        ((i, decided[i] + dt.timedelta(days=14)) for i in reflection_rejected), key=lambda x: (x[1], x[0])
+    )
+    returned: set[UUID] = set()
+    for index, day in leaving[:IOM_RETURNS]:
+        case, actor = cases_of[index][0]
+        returned.add(case.pk)
+        _return_home(rng, case, actor, people[index], first_day[index], min(day, dt.date(YEAR, 12, 28)))
+    return returned
+
+
+def _permit(actor: User, case: Case, applied: dt.date, on: dt.date, outcome: str) -> None:
+    legal_status_record(
+        actor=actor, case=case, kind="temporary_permit_applied", from_date=applied, authority="udi"
+    )
+    if outcome == "granted":
+        legal_status_record(
+            actor=actor,
+            case=case,
+            kind="temporary_residence_cooperation",
+            from_date=on,
+            to_date=on + dt.timedelta(days=90),  # until the main hearing, then to be renewed
+            criteria=CRITERIA,
+            authority="udi",
+        )
+    else:
+        legal_status_record(
+            actor=actor,
+            case=case,
+            kind=f"temporary_permit_{outcome}",
+            from_date=on,
+            authority="udi",
+            reason="Politiet har henlagt etterforskningen." if outcome == "rejected" else "",
+        )
+
+
+def _return_home(
+    rng: random.Random, case: Case, actor: User, person: _Truth, reported: dt.date, day: dt.date
+) -> None:
+    """A return with IOM and its follow-ups at 3, 6 and 12 months (four in five reached). The case is
+    dated from its referral first (as _backdate will date it), so that the return is not before it."""
+    Case.objects.filter(pk=case.pk).update(opened_at=_noon(reported))
+    case = Case.objects.get(pk=case.pk)
+    ret = voluntary_return_record(
+        actor=actor,
+        case=case,
+        returned_on=day,
+        country=person.nationality,
+        organisation=ReturnOrganisation.IOM,
+        escort=person.child,
+        reception="IOM møter på flyplassen; reintegreringsstøtte.",
+        guardian_consulted=True if person.child else None,
+        best_interests_assessed=True if person.child else None,
+    )
+    for stage in follow_up_stages():
+        clk = follow_up_clock(ret, stage)
+        assert clk is not None and clk.ends_on is not None
+        reached = rng.random() < 0.8
+        follow_up_record(
+            actor=actor,
+            ret=ret,
+            stage=stage,
+            on_date=clk.ends_on - dt.timedelta(days=rng.randint(0, 7)),
+            outcome=FollowUpOutcome.REACHED if reached else FollowUpOutcome.NOT_REACHED,
+            housing="good" if reached else "unknown",
+            re_trafficking_risk=rng.choice(["low", "medium"]) if reached else "unknown",
         )
 
 
@@ -266,9 +526,10 @@ def _noon(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
 
 
-def _close(leads: dict[UUID, User], on: dt.date) -> None:
+def _close(leads: dict[UUID, User], on: dt.date, *, returned: Collection[UUID] = ()) -> None:
     """Close each case (so that 2010's figures are not 2009's over again): the closure cancels the
-    clocks still running (the reflection periods, the children's placements), as for any case."""
+    clocks still running (the reflection periods, the children's placements), as for any case; a
+    case whose person returned home is closed as such (its follow-ups go on)."""
     for case in Case.objects.filter(pk__in=list(leads)):
         case_change_status(
             actor=leads[case.pk],
@@ -276,7 +537,7 @@ def _close(leads: dict[UUID, User], on: dt.date) -> None:
             status=CaseStatus.CLOSED,
             reason="Demo: follow-up ended.",
             version=case.version,
-            closure_reason="no_longer_in_need",
+            closure_reason="returned_home" if case.pk in returned else "no_longer_in_need",
         )
 
 
@@ -334,7 +595,35 @@ def _backdate(reported_on: dict[UUID, dt.date], closed_on: dt.date) -> None:
         batch_size=500,
     )
     clocks = Clock.objects.filter(case_id__in=case_ids)
-    clocks.exclude(closed_at=None).update(closed_at=closed)
+    clocks.exclude(closed_at=None).exclude(kind=FOLLOW_UP_CLOCK).update(closed_at=closed)
+    Clock.objects.bulk_update(
+        [
+            Clock(pk=clock_id, closed_at=_noon(day))
+            for clock_id, day in ReturnFollowUp.objects.filter(
+                voluntary_return__case_id__in=case_ids, clock__isnull=False
+            ).values_list("clock_id", "on_date")
+        ],
+        ["closed_at"],
+        batch_size=500,
+    )
+    PoliceCooperation.objects.bulk_update(
+        [
+            PoliceCooperation(pk=pk, recorded_at=_noon(day))
+            for pk, day in PoliceCooperation.objects.filter(case_id__in=case_ids).values_list("pk", "on_date")
+        ],
+        ["recorded_at"],
+        batch_size=500,
+    )
+    ReturnFollowUp.objects.bulk_update(
+        [
+            ReturnFollowUp(pk=pk, recorded_at=_noon(day))
+            for pk, day in ReturnFollowUp.objects.filter(voluntary_return__case_id__in=case_ids).values_list(
+                "pk", "on_date"
+            )
+        ],
+        ["recorded_at"],
+        batch_size=500,
+    )
     started = dict(clocks.values_list("pk", "started_at"))
     ClockChange.objects.bulk_update(
         [

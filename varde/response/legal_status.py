@@ -385,8 +385,6 @@ def police_cooperation_record(
         raise ValidationError({"state": _("Choose where the cooperation stands from the list.")})
     if on_date > vclock.today():
         raise ValidationError({"on_date": _("The date cannot be in the future.")})
-    if on_date < dates.local_date(case.opened_at) - dt.timedelta(days=366 * 5):
-        raise ValidationError({"on_date": _("The date is more than five years before the case opened.")})
     if corrects is not None and corrects.case_id != case.pk:
         raise ValidationError({"corrects": _("The corrected entry belongs to another case.")})
     entry = PoliceCooperation.objects.create(
