@@ -74,6 +74,18 @@ EXPECTED = {
     ("/api/criminal-cases/{criminal_case_id}/participants/", "post"),
     ("/api/cases/{case_id}/criminal-proceedings/", "get"),
     ("/api/statistics/prosecution/{period_id}/", "get"),
+    ("/api/cases/{case_id}/legal-status/", "get"),
+    ("/api/cases/{case_id}/legal-status/", "post"),
+    ("/api/cases/{case_id}/police-cooperation/", "get"),
+    ("/api/cases/{case_id}/police-cooperation/", "post"),
+    ("/api/cases/{case_id}/returns/", "get"),
+    ("/api/cases/{case_id}/returns/", "post"),
+    ("/api/cases/{case_id}/returns/{return_id}/", "get"),
+    ("/api/cases/{case_id}/returns/{return_id}/", "patch"),
+    ("/api/cases/{case_id}/returns/{return_id}/cancel/", "post"),
+    ("/api/cases/{case_id}/returns/{return_id}/record/", "post"),
+    ("/api/cases/{case_id}/returns/{return_id}/follow-ups/", "get"),
+    ("/api/cases/{case_id}/returns/{return_id}/follow-ups/", "post"),
 }
 
 # Path variables that are no UUID: catalogue ids are data-file names (never personal data).

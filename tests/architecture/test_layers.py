@@ -2,7 +2,7 @@
 units import each other (directly or around a longer loop), lazy imports inside functions included.
 
 The layers (docs/ARCHITECTURE.md draws them), lowest first. A unit is a package of varde/, except the
-`cli` module of a domain package, which belongs to the command-line layer above the access layer
+`cli` module of a domain package (and its `report_cli` / `legal_cli` parts), which belongs to the command-line layer above the access layer
 (it reads records through `varde.access` like a page does), and `varde.cli.base`, the commands'
 shared parts, which sits below the domains' command modules and `varde.cli` (the entry point).
 """
@@ -45,7 +45,7 @@ def _unit(module: str) -> str:
     parts = module.split(".")
     if len(parts) < 2:
         return "varde"
-    if parts[1] != "cli" and len(parts) >= 3 and parts[2] in {"cli", "report_cli"}:
+    if parts[1] != "cli" and len(parts) >= 3 and parts[2] in {"cli", "report_cli", "legal_cli"}:
         return "domain-cli"
     if parts[1] == "cli" and len(parts) >= 3 and parts[2] == "base":
         return "cli-base"

@@ -244,3 +244,44 @@ def test_cooperation_refuses_a_future_date_and_an_unknown_state(world, frozen):
         )
     assert "state" in err.value.message_dict
     assert not PoliceCooperation.objects.exists()
+
+
+def _decision_kinds() -> list[str]:
+    return [k for k, s in legal_status_rules()["kinds"].items() if s["role"] == "decision"]
+
+
+@pytest.mark.parametrize("kind", _decision_kinds())
+def test_every_decision_decides_its_lines_application_and_says_what_follows(world, frozen, kind):
+    """Each transition of the rules, recorded as a caseworker would: the application of its line
+    first (and a granted permit before a renewal), then the decision, by an authority that decides it."""
+    rules = legal_status_rules()["kinds"]
+    spec = rules[kind]
+    case = world.cases.police_child if spec.get("child_only") else world.cases.police_adult
+    actor = world.personas.police
+
+    def put(k, day, **kw):
+        return legal_status_record(actor=actor, case=case, kind=k, from_date=day, **kw)
+
+    if spec.get("requires_grant"):
+        put("temporary_permit_applied", D(2026, 1, 5))
+        put("temporary_residence_cooperation", D(2026, 1, 20), to_date=D(2026, 12, 31), criteria=CRITERIA)
+    applications = [
+        k
+        for k, s in rules.items()
+        if s["role"] == "application" and s["line"] == spec["line"] and not s.get("appeals")
+    ]
+    application = put(applications[0], D(2026, 6, 1)).entry if applications else None
+    extra = {"criteria": CRITERIA} if spec.get("criteria") else {}
+    change = put(kind, D(2026, 7, 1), authority=spec["deciders"][-1], reason="Grounds given", **extra)
+    assert change.entry.application == application
+    assert change.entry.authority == spec["deciders"][-1]
+    for lang in ("nb", "en"):
+        shown = rights_and_authority(change.entry, lang)
+        assert shown["help_system"] == spec["help_system"] and shown["rights"] == spec["rights"][lang]
+    if application is not None:
+        [matter] = [
+            m
+            for m in legal_matters(list(LegalStatus.objects.filter(case=case)))
+            if m.application == application
+        ]
+        assert matter.state == spec["outcome"]

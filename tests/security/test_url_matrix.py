@@ -41,7 +41,7 @@ from varde.identification.services import assessment_record, catalogues_load, lo
 from varde.interchange.approval import export_request_approve, export_request_create
 from varde.linkage import services as linkage_services
 from varde.linkage.models import LinkageRun, ReviewDecision, ReviewItem
-from varde.response import disappearances, health, plans
+from varde.response import disappearances, health, plans, returns
 from varde.response.models import Clock, ClockState, IndividualPlan, Notification
 from varde.response.worker import heartbeat
 
@@ -319,6 +319,10 @@ def build_world() -> World:
         )
         others = CaseParticipation.objects.filter(case=case, is_lead=False).order_by("invited_at")
         participation = others.first() or CaseParticipation.objects.get(case=case, is_lead=True)
+        # A planned voluntary return (issue #16): the API addresses it by id under its case.
+        planned = returns.return_plan(
+            actor=lead, case=case, organisation="iom", country="RO", planned_on=clock.today()
+        )
         case.refresh_from_db()
         case_targets.append(
             Target(
@@ -337,6 +341,7 @@ def build_world() -> World:
                     "episode_id": str(episode.pk),
                     "task_id": str(task.pk),
                     "meeting_id": str(meeting.pk),
+                    "return_id": str(planned.pk),
                 },
             )
         )

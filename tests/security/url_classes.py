@@ -194,6 +194,12 @@ URL_CLASSES: dict[str, Rule] = {
     "case-task-done": post(Access.CASE),
     "case-meeting": post(Access.CASE),
     "case-legal-status": post(Access.CASE),
+    "case-police-cooperation": post(Access.CASE),
+    "case-return-plan": post(Access.CASE),
+    "case-return-change": post(Access.CASE),
+    "case-return-record": post(Access.CASE),
+    "case-return-cancel": post(Access.CASE),
+    "case-return-follow-up": post(Access.CASE),
     # --- criminal cases (varde/web/views/prosecution.py) -----------------------------------------
     "criminal-cases": get(Access.CRIMINAL_USER),
     "criminal-case-new": get_post(Access.CRIMINAL_OPEN),
@@ -310,6 +316,15 @@ URL_CLASSES: dict[str, Rule] = {
     "api-criminal-case-cooperation": post(Access.CRIMINAL_CASE_ACT),
     "api-criminal-case-participants": post(Access.CRIMINAL_CASE_ACT),
     "api-case-criminal-proceedings": get(Access.CASE),
+    # After the reflection period (issue #16): every agency in the case reads and records; the matrix
+    # requests GET and POST (the return's PATCH is checked in tests/api/test_access_matrix.py).
+    "api-case-legal-status": get_post(Access.CASE),
+    "api-case-police-cooperation": get_post(Access.CASE),
+    "api-case-returns": get_post(Access.CASE),
+    "api-case-return": get(Access.CASE),
+    "api-case-return-cancel": post(Access.CASE),
+    "api-case-return-record": post(Access.CASE),
+    "api-case-return-follow-ups": get_post(Access.CASE),
     "api-statistics-prosecution": get(Access.STATISTICS, params={"period_id": "2003-2008"}),
     "api-coordination-plan-measures": get(Access.COORDINATION, params={"plan_id": "2011-2014"}),
     "api-coordination-measure-status": post(Access.MEASURE_REPORT),

@@ -132,8 +132,27 @@ def test_2009_published_figures_equal_the_seed(db, y2009):
         "granted": 50,
         "rejected": 23,
     }
-    # 2010: the same persons until their cases closed; 2026: the marker case alone, below k.
+    # After the reflection period, published with k = 10: small cells withheld, never shown.
+    permit = {row.key: row.value for row in r.table("temporary_permit").rows}
+    assert permit == {
+        "applied": 20,
+        "granted": 10,
+        "rejected": None,
+        "dropped": None,
+        "renewal_applied": None,
+        "renewal_granted": None,
+        "renewal_rejected": None,
+        "permit_after_testimony": None,
+    }
+    returns = {row.key: row.value for row in r.table("voluntary_return").rows}
+    assert returns["voluntary_returns"] == 19 and returns["follow_up_due"] is None
+    cooperation = {row.key: row.value for row in r.table("police_cooperation").rows}
+    assert (cooperation["investigation"], cooperation["considering"], cooperation["testified"]) == (17, 30, None)
+    # 2007 and 2008: the reflection-period applicants of those years (adults); 2010: the same persons
+    # until their cases closed; 2026: the marker case alone, below k.
     assert [(t.year, t.persons, t.girls, t.boys) for t in r.trend] == [
+        (2007, 31, 0, 0),
+        (2008, 50, 0, 0),
         (2009, 292, 50, 19),
         (2010, 292, 50, 19),
         (2026, None, None, None),

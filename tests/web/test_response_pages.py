@@ -464,7 +464,8 @@ def test_legal_status_shows_rights_and_authority(login, world, client, english):
     entries = list(LegalStatus.objects.filter(case=case).order_by("from_date"))
     assert entries[1].withdraws == entries[0]
     html = client.get(reverse("case-response", args=[case.pk])).content.decode()
-    assert "Responsible authority:" in html and "withdraws an earlier entry" in html
+    assert "Responsible authority" in html and "withdraws an earlier entry" in html
+    assert "Help system" in html
 
 
 def test_clock_actions_through_the_page(login, world, client, english):

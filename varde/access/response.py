@@ -33,7 +33,10 @@ from varde.response.models import (
     MissingEpisode,
     Notification,
     Placement,
+    PoliceCooperation,
+    ReturnFollowUp,
     Task,
+    VoluntaryReturn,
 )
 from varde.response.routing import inbox_branches, inbox_filter
 from varde.response.rules import clock_label, clock_state_label, lang_of, urgent_kinds
@@ -67,6 +70,18 @@ def legal_statuses_visible_to(*, user: User) -> QuerySet[LegalStatus]:
     return LegalStatus.objects.filter(case__in=cases_visible_to(user=user))
 
 
+def police_cooperation_visible_to(*, user: User) -> QuerySet[PoliceCooperation]:
+    return PoliceCooperation.objects.filter(case__in=cases_visible_to(user=user))
+
+
+def voluntary_returns_visible_to(*, user: User) -> QuerySet[VoluntaryReturn]:
+    return VoluntaryReturn.objects.filter(case__in=cases_visible_to(user=user))
+
+
+def return_follow_ups_visible_to(*, user: User) -> QuerySet[ReturnFollowUp]:
+    return ReturnFollowUp.objects.filter(voluntary_return__case__in=cases_visible_to(user=user))
+
+
 def clocks_of_case(*, user: User, case: Case) -> QuerySet[Clock]:
     """One case's deadlines that the user may see, soonest first, with the agency answering for each."""
     return (
@@ -93,11 +108,14 @@ class CaseResponseRecords:
     episodes: list[MissingEpisode]
     statuses: list[LegalStatus]
     placements: list[Placement]
+    cooperation: list[PoliceCooperation] = field(default_factory=list)
+    returns: list[VoluntaryReturn] = field(default_factory=list)  # with their follow-ups prefetched
 
 
 def case_response_records(*, user: User, case: Case) -> CaseResponseRecords:
-    """Deadlines, tasks, meetings, disappearances, legal statuses and placements of one case that the
-    user may see, in a fixed number of queries."""
+    """Deadlines, tasks, meetings, disappearances, legal statuses, placements, cooperation with the
+    police and voluntary returns (with their follow-ups) of one case that the user may see, in a fixed
+    number of queries."""
     tasks = tasks_visible_to(user=user).filter(case=case)
     return CaseResponseRecords(
         clocks=list(clocks_of_case(user=user, case=case)),
@@ -112,6 +130,12 @@ def case_response_records(*, user: User, case: Case) -> CaseResponseRecords:
         statuses=list(legal_statuses_visible_to(user=user).filter(case=case)),
         placements=list(
             placements_visible_to(user=user).filter(case=case).select_related("recorded_by_agency")
+        ),
+        cooperation=list(
+            police_cooperation_visible_to(user=user).filter(case=case).select_related("recorded_by_agency")
+        ),
+        returns=list(
+            voluntary_returns_visible_to(user=user).filter(case=case).prefetch_related("follow_ups")
         ),
     )
 

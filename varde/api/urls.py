@@ -221,3 +221,40 @@ urlpatterns[-1:-1] = [
         name="api-coordination-task-done",
     ),
 ]
+
+from . import legal_path  # noqa: E402
+
+# After the reflection period (issue #16): legal status, cooperation with the police, voluntary return.
+urlpatterns[-1:-1] = [
+    path(
+        "cases/<str:case_id>/legal-status/",
+        legal_path.CaseLegalStatusView.as_view(),
+        name="api-case-legal-status",
+    ),
+    path(
+        "cases/<str:case_id>/police-cooperation/",
+        legal_path.CasePoliceCooperationView.as_view(),
+        name="api-case-police-cooperation",
+    ),
+    path("cases/<str:case_id>/returns/", legal_path.CaseReturnsView.as_view(), name="api-case-returns"),
+    path(
+        "cases/<str:case_id>/returns/<str:return_id>/",
+        legal_path.ReturnDetailView.as_view(),
+        name="api-case-return",
+    ),
+    path(
+        "cases/<str:case_id>/returns/<str:return_id>/cancel/",
+        legal_path.ReturnCancelView.as_view(),
+        name="api-case-return-cancel",
+    ),
+    path(
+        "cases/<str:case_id>/returns/<str:return_id>/record/",
+        legal_path.ReturnRecordView.as_view(),
+        name="api-case-return-record",
+    ),
+    path(
+        "cases/<str:case_id>/returns/<str:return_id>/follow-ups/",
+        legal_path.ReturnFollowUpsView.as_view(),
+        name="api-case-return-follow-ups",
+    ),
+]

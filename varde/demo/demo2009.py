@@ -227,6 +227,7 @@ def load_2009(
                 reported_on[case.pk] = on
             if progress:
                 progress(1)
+    referrals = len(truth)
     earlier = _report_earlier(reporters, truth, len(people))
     decisions = _reconcile(coordinator, truth)
     returned = _reflection(rng, people, first_case, reported_on, cases_of)
@@ -236,7 +237,7 @@ def load_2009(
     for year, (year_leads, year_reported) in earlier.items():
         _close(year_leads, dt.date(year, 12, 31))
         _backdate(year_reported, dt.date(year, 12, 31))
-    return Summary(persons=len(people), referrals=len(truth), review_decisions=decisions)
+    return Summary(persons=len(people), referrals=referrals, review_decisions=decisions)
 
 
 def _report_earlier(

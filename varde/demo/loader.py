@@ -694,7 +694,7 @@ class _Loader:
         """A case closed as "returned home" gets its return first (IOM mostly), and the follow-ups
         whose time has come, most of them reaching the person. The case is dated from its referral
         first, as the backdating at the end will date it, so that the return is not before it."""
-        rng = self.rng
+        rng = random.Random(case.reference)  # noqa: S311 - its own stream: the rest of the demo is drawn as before
         Case.objects.filter(pk=case.pk).update(opened_at=_at(rng, reported))
         case = Case.objects.get(pk=case.pk)
         iom = rng.random() < 0.85

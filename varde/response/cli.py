@@ -118,4 +118,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     clocks.add_argument("--case", metavar="REF", help="only this case (its reference, e.g. V26-ABC123)")
     clocks.add_argument("--json", action="store_true", help="print a JSON list instead of lines")
     clocks.set_defaults(func=cmd_clocks)
+
+    from . import legal_cli  # `varde legal`, `varde cooperation`, `varde return` (issue #16)
+
+    legal_cli.register(subparsers)
     return parser

@@ -117,6 +117,14 @@ def _open_applications(live: list[LegalStatus], line: str) -> list[LegalStatus]:
     ]
 
 
+EARLIEST = dt.date(1990, 1, 1)  # nothing Varde records happened before; an earlier year is a typo
+
+
+def _check_year(day: dt.date, field: str) -> None:
+    if day < EARLIEST:
+        raise ValidationError({field: _("The date is before 1990: check the year.")})
+
+
 def _fmt(day: dt.date) -> str:
     return day.strftime("%d.%m.%Y")
 
@@ -201,8 +209,13 @@ def legal_status_record(
         spec = status_spec(kind)
     except RuleError:
         raise ValidationError({"kind": _("Choose a status from the list.")}) from None
+    _check_year(from_date, "from_date")
     if to_date is not None and to_date < from_date:
         raise ValidationError({"to_date": _("The end cannot be before the start.")})
+    if to_date is not None and to_date > vclock.today() + dt.timedelta(days=366 * 10):
+        raise ValidationError({"to_date": _("The end is more than ten years ahead: check the year.")})
+    if from_date > vclock.today() + dt.timedelta(days=366):
+        raise ValidationError({"from_date": _("The date is more than a year ahead: check the year.")})
     if corrects is not None and corrects.case_id != case.pk:
         raise ValidationError({"corrects": _("The corrected entry belongs to another case.")})
     clean_criteria: dict[str, bool] = {}
@@ -385,6 +398,7 @@ def police_cooperation_record(
         raise ValidationError({"state": _("Choose where the cooperation stands from the list.")})
     if on_date > vclock.today():
         raise ValidationError({"on_date": _("The date cannot be in the future.")})
+    _check_year(on_date, "on_date")
     if corrects is not None and corrects.case_id != case.pk:
         raise ValidationError({"corrects": _("The corrected entry belongs to another case.")})
     entry = PoliceCooperation.objects.create(

@@ -253,8 +253,9 @@ def _events(key_of_case: dict[UUID, str]) -> dict[str, dict[str, set[int]]]:
         events[key][name].add(s["from_date"].year)
     for r in VoluntaryReturn.objects.filter(
         case_id__in=key_of_case, state=ReturnState.RETURNED, returned_on__isnull=False
-    ).values("case_id", "returned_on"):
-        events[key_of_case[r["case_id"]]]["voluntary_return"].add(r["returned_on"].year)
+    ).values_list("case_id", "returned_on"):
+        if r[1] is not None:
+            events[key_of_case[r[0]]]["voluntary_return"].add(r[1].year)
     for m in MissingEpisode.objects.filter(case_id__in=key_of_case, was_child=True).values(
         "case_id", "last_seen_at"
     ):

@@ -5,15 +5,32 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from varde.accounts.models import Agency
 from varde.accounts.selectors import agencies_active
 from varde.cases.models import Case
 from varde.cases.selectors import agencies_taking_part
-from varde.persons.codes import country_choices
-from varde.response.models import LegalStatusKind, MissingFrom, MissingStatus, PlacementKind
+from varde.persons.codes import country_choices, country_name
+from varde.response.models import (
+    CooperationState,
+    DecidingAuthority,
+    FollowUpOutcome,
+    LegalStatus,
+    LegalStatusKind,
+    MissingFrom,
+    MissingStatus,
+    PlacementKind,
+    ReturnOrganisation,
+    Risk,
+    Situation,
+    VoluntaryReturn,
+)
 from varde.response.plans import DecisionInput
+from varde.response.returns import follow_up_stages
+from varde.response.rules import status_spec
 from varde.web.forms import DateInput
 
 CRITERIA = ("contact_ceased", "traffickers_reported", "police_investigating", "presence_needed")
@@ -186,20 +203,234 @@ class MeetingForm(DecisionsForm):
         self.order_fields(["held_at", "participants"])
 
 
+def _kind_choices() -> list[Any]:
+    """The legal-status kinds grouped as the rules class them: applications, decisions, statuses."""
+    groups: dict[str, list[tuple[str, Any]]] = {"application": [], "decision": [], "status": []}
+    for value, label in LegalStatusKind.choices:
+        groups[str(status_spec(value).get("role", "status"))].append((value, label))
+    return [
+        ("", _("Choose")),
+        (_("Applications"), groups["application"]),
+        (_("Decisions"), groups["decision"]),
+        (_("Statuses"), groups["status"]),
+    ]
+
+
+class ApplicationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        entry = cast(LegalStatus, obj)
+        return f"{entry.get_kind_display()}, {entry.from_date.strftime('%d.%m.%Y')}"
+
+
 class LegalStatusForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Status"), choices=[("", _("Choose"))] + list(LegalStatusKind.choices))
-    from_date = forms.DateField(label=_("From"), widget=DateInput())
-    to_date = forms.DateField(label=_("To (optional)"), widget=DateInput(), required=False)
-    contact_ceased = forms.BooleanField(label=_("Contact with the traffickers has ceased"), required=False)
-    traffickers_reported = forms.BooleanField(
-        label=_("The traffickers are reported to the police"), required=False
+    """An application, a decision or a status on the legal-status timeline. A decision decides the
+    pending application named (else the oldest pending one of its kind); the service decides."""
+
+    kind = forms.ChoiceField(label=_("Application, decision or status"), choices=())
+    from_date = forms.DateField(
+        label=_("Date"), widget=DateInput(), help_text=_("Of the application, the decision or the status.")
     )
-    police_investigating = forms.BooleanField(label=_("The police are investigating"), required=False)
-    presence_needed = forms.BooleanField(label=_("The person's presence is needed"), required=False)
+    to_date = forms.DateField(label=_("To (optional)"), widget=DateInput(), required=False)
+    authority = forms.ChoiceField(
+        label=_("Deciding authority"),
+        required=False,
+        choices=[("", _("Not given (for a decision: as the rules say)"))] + list(DecidingAuthority.choices),
+    )
+    application = ApplicationChoiceField(
+        label=_("The application the decision decides"),
+        queryset=LegalStatus.objects.none(),
+        required=False,
+        empty_label=_("The oldest pending application of the same kind"),
+    )
+    reason = forms.CharField(
+        label=_("Reason given (optional)"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    criteria = forms.MultipleChoiceField(
+        label=_("Criteria met (temporary residence for cooperating with the police only)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            ("contact_ceased", _("Contact with the traffickers has ceased")),
+            ("traffickers_reported", _("The traffickers are reported to the police")),
+            ("police_investigating", _("The police are investigating")),
+            ("presence_needed", _("The person's presence is needed")),
+        ],
+    )
     note = forms.CharField(label=_("Note (optional)"), max_length=2000, required=False)
 
-    def criteria(self) -> dict[str, bool] | None:
-        """The four criteria, only for temporary residence for cooperating with the police."""
-        if self.cleaned_data.get("kind") != LegalStatusKind.TEMPORARY_RESIDENCE:
+    def __init__(self, *args: Any, applications: QuerySet[LegalStatus] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = _kind_choices()
+        if applications is None or not applications.exists():
+            del self.fields["application"]  # nothing pending: a decision stands alone
+        else:
+            cast(forms.ModelChoiceField, self.fields["application"]).queryset = applications
+
+    def criteria_met(self) -> dict[str, bool] | None:
+        """The four criteria, only for a kind that has them (temporary residence for cooperating)."""
+        kind = self.cleaned_data.get("kind")
+        if not kind or not status_spec(kind).get("criteria"):
             return None
-        return {c: bool(self.cleaned_data.get(c)) for c in CRITERIA}
+        met = set(self.cleaned_data.get("criteria") or [])
+        return {c: c in met for c in CRITERIA}
+
+
+class PoliceCooperationForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Where the cooperation stands"), choices=CooperationState.choices, widget=forms.RadioSelect
+    )
+    on_date = forms.DateField(label=_("As of"), widget=DateInput())
+    note = forms.CharField(
+        label=_("Note (optional)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def _country_field() -> forms.ChoiceField:
+    return forms.ChoiceField(label=_("Country of return"), choices=())
+
+
+class ReturnPlanForm(forms.Form):
+    """The plan of a voluntary return. The two checks of a child's return are shown for a child's case
+    (the return itself cannot be recorded without them)."""
+
+    organisation = forms.ChoiceField(
+        label=_("Organisation that assists the return"),
+        choices=ReturnOrganisation.choices,
+        widget=forms.RadioSelect,
+    )
+    organisation_name = forms.CharField(
+        label=_("Name of the organisation (when not IOM)"), max_length=200, required=False
+    )
+    country = _country_field()
+    planned_on = forms.DateField(label=_("Planned date"), widget=DateInput())
+    escort = forms.BooleanField(label=_("Escorted on the journey"), required=False)
+    reception = forms.CharField(
+        label=_("Reception at home (optional)"),
+        help_text=_("Who meets the person, and where they will live."),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    guardian_consulted = forms.BooleanField(label=_("The guardian has been consulted"), required=False)
+    best_interests_assessed = forms.BooleanField(
+        label=_("Child welfare has assessed the child's best interests"), required=False
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, child: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        country = cast(forms.ChoiceField, self.fields["country"])
+        country.choices = [("", _("Choose a country"))] + [
+            (code, name) for code, name in country_choices() if code != "NO"
+        ]
+        self.child = child
+        if child:
+            help_text = _("Both are needed before a child's return can be recorded.")
+            self.fields["best_interests_assessed"].help_text = help_text
+        else:
+            del self.fields["guardian_consulted"]
+            del self.fields["best_interests_assessed"]
+
+    def plan(self) -> dict[str, Any]:
+        """The plan's fields for the services (the two child checks only in a child's case)."""
+        d = self.cleaned_data
+        fields = {
+            "organisation": d["organisation"],
+            "organisation_name": d.get("organisation_name") or "",
+            "country": d["country"],
+            "planned_on": d["planned_on"],
+            "escort": bool(d.get("escort")),
+            "reception": d.get("reception") or "",
+            "note": d.get("note") or "",
+        }
+        if self.child:
+            fields["guardian_consulted"] = bool(d.get("guardian_consulted"))
+            fields["best_interests_assessed"] = bool(d.get("best_interests_assessed"))
+        return fields
+
+
+class _ReturnRef(forms.Form):
+    """Which return (hidden, among the case's returns the user may see) and the version it was read at."""
+
+    voluntary_return = forms.ModelChoiceField(
+        queryset=VoluntaryReturn.objects.none(), widget=forms.HiddenInput()
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput())
+
+    def __init__(self, *args: Any, returns: QuerySet[VoluntaryReturn], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["voluntary_return"]).queryset = returns
+
+
+class ReturnChangeForm(_ReturnRef, ReturnPlanForm):
+    def __init__(
+        self, *args: Any, returns: QuerySet[VoluntaryReturn], child: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, returns=returns, child=child, **kwargs)
+
+
+class ReturnRecordForm(_ReturnRef):
+    returned_on = forms.DateField(label=_("Date of the return"), widget=DateInput())
+    field_order = ["returned_on", "voluntary_return", "version"]
+
+
+class ReturnCancelForm(_ReturnRef):
+    reason = forms.CharField(
+        label=_("Why the return is cancelled"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    field_order = ["reason", "voluntary_return", "version"]
+
+
+def stage_label(months: int) -> str:
+    return ngettext("%(n)d month after the return", "%(n)d months after the return", months) % {"n": months}
+
+
+class ReturnChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        ret = cast(VoluntaryReturn, obj)
+        day = ret.returned_on or ret.planned_on
+        return f"{country_name(ret.country)}, {day.strftime('%d.%m.%Y')}"
+
+
+class FollowUpForm(forms.Form):
+    """The outcome of one follow-up after a return (at 3, 6 and 12 months by default)."""
+
+    voluntary_return = ReturnChoiceField(
+        label=_("Which return"), queryset=VoluntaryReturn.objects.none(), empty_label=None
+    )
+    stage = forms.TypedChoiceField(label=_("Follow-up"), coerce=int, choices=())
+    on_date = forms.DateField(label=_("Followed up on"), widget=DateInput())
+    outcome = forms.ChoiceField(
+        label=_("Was the person reached?"), choices=FollowUpOutcome.choices, widget=forms.RadioSelect
+    )
+    housing = forms.ChoiceField(label=_("Housing"), choices=Situation.choices, initial=Situation.UNKNOWN)
+    income = forms.ChoiceField(label=_("Income"), choices=Situation.choices, initial=Situation.UNKNOWN)
+    education_work = forms.ChoiceField(
+        label=_("Education or work"), choices=Situation.choices, initial=Situation.UNKNOWN
+    )
+    health = forms.ChoiceField(label=_("Health"), choices=Situation.choices, initial=Situation.UNKNOWN)
+    re_trafficking_risk = forms.ChoiceField(
+        label=_("Risk of re-trafficking"), choices=Risk.choices, initial=Risk.UNKNOWN
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    SITUATION = ("housing", "income", "education_work", "health", "re_trafficking_risk")
+
+    def __init__(self, *args: Any, returns: QuerySet[VoluntaryReturn], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["voluntary_return"])
+        field.queryset = returns
+        if returns.count() == 1:
+            field.widget = forms.HiddenInput()
+            if not self.is_bound:
+                self.initial.setdefault("voluntary_return", returns.get().pk)
+        cast(forms.ChoiceField, self.fields["stage"]).choices = [
+            (m, stage_label(m)) for m in follow_up_stages()
+        ]

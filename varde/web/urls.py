@@ -138,6 +138,26 @@ urlpatterns += [
         name="case-meeting-decisions",
     ),
     path("cases/<uuid:case_id>/response/legal-status/", response.case_legal_status, name="case-legal-status"),
+    path(
+        "cases/<uuid:case_id>/response/police-cooperation/",
+        response.case_police_cooperation,
+        name="case-police-cooperation",
+    ),
+    path("cases/<uuid:case_id>/response/return/", response.case_return_plan, name="case-return-plan"),
+    path(
+        "cases/<uuid:case_id>/response/return/change/", response.case_return_change, name="case-return-change"
+    ),
+    path(
+        "cases/<uuid:case_id>/response/return/record/", response.case_return_record, name="case-return-record"
+    ),
+    path(
+        "cases/<uuid:case_id>/response/return/cancel/", response.case_return_cancel, name="case-return-cancel"
+    ),
+    path(
+        "cases/<uuid:case_id>/response/return/follow-ups/",
+        response.case_return_follow_up,
+        name="case-return-follow-up",
+    ),
     path("directory/", response.directory, name="directory"),
     path(
         "agency-admin/<uuid:agency_id>/contact/",

@@ -1,6 +1,7 @@
 """Pages of the coordinated response: a notification, and a case's response page (clocks, placements,
-individual plan, meetings, disappearances, legal status and the response timeline). The deadline lists
-and the inbox are in varde.web.views.deadlines.
+individual plan, meetings, disappearances, the legal path with the rights and help system that follow,
+cooperation with the police, voluntary return with its follow-ups, and the response timeline). The
+deadline lists and the inbox are in varde.web.views.deadlines.
 
 Every read goes through varde.access.cases and varde.access.response; every write is a service of
 varde.response. Each form posts to its own URL and works without JavaScript: success redirects back
@@ -9,8 +10,9 @@ to the page, errors re-render it with the bound form.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
@@ -28,22 +30,44 @@ from varde.accounts.models import User
 from varde.cases.models import Case
 from varde.core import clock as vclock
 from varde.response import clocks as clock_services
-from varde.response import disappearances, legal_status, placements, plans
-from varde.response.models import OPEN_CLOCK_STATES, Clock, MissingStatus, TaskStatus
-from varde.response.rules import clock_label, clock_rules, clock_source, clock_spec, clock_state_label
+from varde.response import disappearances, legal_status, placements, plans, returns
+from varde.response.models import (
+    OPEN_CLOCK_STATES,
+    Clock,
+    LegalStatus,
+    MissingStatus,
+    ReturnState,
+    TaskStatus,
+    VoluntaryReturn,
+)
+from varde.response.rules import (
+    clock_label,
+    clock_rules,
+    clock_source,
+    clock_spec,
+    clock_state_label,
+    status_spec,
+)
 from varde.web.response_forms import (
     ClockExtendForm,
     ClockMeetForm,
     ClockReasonForm,
     DecisionsForm,
+    FollowUpForm,
     GoalForm,
     LegalStatusForm,
     MeetingForm,
     MissingCloseForm,
     MissingForm,
     PlacementForm,
+    PoliceCooperationForm,
+    ReturnCancelForm,
+    ReturnChangeForm,
+    ReturnPlanForm,
+    ReturnRecordForm,
     TaskDoneForm,
     TaskForm,
+    stage_label,
 )
 from varde.web.types import AuthedRequest
 from varde.web.views.base import (
@@ -198,16 +222,231 @@ def _response_context(request: AuthedRequest, case: Case, **bound: Any) -> dict[
             for e in records.episodes
         ],
         "missing_form": bound.pop("missing_form", None) or MissingForm(prefix="missing"),
-        "statuses": records.statuses,
         "current_statuses": [(s, legal_status.rights_and_authority(s, lang)) for s in current],
-        "legal_status_form": bound.pop("legal_status_form", None) or LegalStatusForm(prefix="legal"),
+        "help_system_change": _help_system_change(case, current, lang),
+        "matters": _matter_rows(records.statuses, lang),
+        "legal_status_form": bound.pop("legal_status_form", None)
+        or LegalStatusForm(prefix="legal", applications=_pending_applications(user, case, records.statuses)),
         "timeline": [
             {"entry": e, "heading": _timeline_heading(e.kind)}
             for e in response_reads.case_response_timeline(user=user, case=case, language=lang)
         ],
     }
+    context.update(_cooperation_context(records.cooperation, bound.pop("police_form", None)))
+    context.update(_return_context(user, case, records, bound.pop("return_forms", {})))
     context.update(bound)
     return context
+
+
+# --- the legal path -----------------------------------------------------------------------------------
+
+
+def _state_labels() -> dict[str, str]:
+    """What became of an application (Matter.state: the decision's outcome in the rules)."""
+    return {
+        "pending": _("Pending"),
+        "withdrawn": _("Withdrawn"),
+        "granted": _("Granted"),
+        "rejected": _("Rejected"),
+        "dropped": _("Dropped"),
+        "dublin": _("Another state is responsible (Dublin)"),
+        "granted_refugee": _("Granted as a refugee"),
+        "granted_humanitarian": _("Granted on humanitarian grounds"),
+        "limited_until_18": _("Limited permit until 18"),
+        "expelled": _("Expulsion decided"),
+        "decided": _("Decided"),
+        "status": _("Status"),
+    }
+
+
+STATE_COLOURS = {
+    "pending": "info",
+    "granted": "success",
+    "granted_refugee": "success",
+    "granted_humanitarian": "success",
+    "limited_until_18": "warning",
+    "rejected": "danger",
+    "expelled": "danger",
+    "dublin": "warning",
+}
+
+
+def _matter_rows(entries: list[LegalStatus], lang: str) -> list[dict[str, Any]]:
+    """Each application with what became of it, and decisions and statuses that stand alone."""
+    labels = _state_labels()
+    rows = []
+    for matter in legal_status.legal_matters(entries):
+        main = matter.application or matter.decision
+        assert main is not None
+        state = matter.state
+        if matter.application is None and status_spec(main.kind).get("role") == "status":
+            state = "status"
+        decision = matter.decision
+        shown = decision or main
+        spec = status_spec(shown.kind)
+        criteria_labels = spec.get("criteria_labels", {})
+        rows.append(
+            {
+                "matter": matter,
+                "entry": main,
+                "state": state,
+                "state_label": labels.get(state, state),
+                "colour": STATE_COLOURS.get(state, "neutral"),
+                "authority": (decision.get_authority_display() if decision and decision.authority else "")
+                or (main.get_authority_display() if main.authority else ""),
+                "source": legal_status.rights_and_authority(shown.kind, lang)["source"],
+                "criteria": [
+                    (criteria_labels.get(c, {}).get(lang, c), met)
+                    for c, met in (shown.criteria or {}).items()
+                ],
+            }
+        )
+    return rows
+
+
+def _pending_applications(user: User, case: Case, entries: list[LegalStatus]) -> Any:
+    """The case's applications still waiting for a decision (a decision may name the one it decides)."""
+    pending = [
+        m.application.pk
+        for m in legal_status.legal_matters(entries)
+        if m.application and m.state == "pending"
+    ]
+    return response_reads.legal_statuses_visible_to(user=user).filter(case=case, pk__in=pending)
+
+
+def _help_system_change(case: Case, current: list[LegalStatus], lang: str) -> dict[str, str] | None:
+    """When the latest change of legal status moved the person to another help system (municipal
+    services, the state reception system, child welfare, none): the two, so that the page can warn that
+    help must be handed over (the seeds' point about continuity of help)."""
+    if not current:
+        return None
+    latest = current[-1]
+    before = legal_status.legal_status_current(
+        case=case, on=latest.from_date, at=latest.recorded_at - dt.timedelta(microseconds=1)
+    )
+    if not before:
+        return None
+    old = legal_status.rights_and_authority(before[-1], lang)
+    new = legal_status.rights_and_authority(latest, lang)
+    if old["help_system"] == new["help_system"]:
+        return None
+    return {"from": old["help_system_label"], "to": new["help_system_label"], "status": new["label"]}
+
+
+# --- cooperation with the police -------------------------------------------------------------------------
+
+
+def _cooperation_context(entries: list[Any], bound: PoliceCooperationForm | None) -> dict[str, Any]:
+    corrected = {e.corrects_id for e in entries if e.corrects_id}
+    live = [e for e in entries if e.pk not in corrected]
+    return {
+        "cooperation": live,
+        "cooperation_now": legal_status.police_cooperation_current(entries, vclock.today()),
+        "police_form": bound or PoliceCooperationForm(prefix="police", initial={"on_date": vclock.today()}),
+    }
+
+
+# --- voluntary return -----------------------------------------------------------------------------------
+
+RETURN_ACTIONS = ("change", "record", "cancel")
+
+
+def _returns_of(user: User, case: Case) -> Any:
+    return response_reads.voluntary_returns_visible_to(user=user).filter(case=case)
+
+
+def _return_child(case: Case, ret: VoluntaryReturn | None = None) -> bool:
+    return bool(case.is_child or (ret is not None and ret.was_child))
+
+
+def _return_form(action: str, user: User, case: Case, ret: VoluntaryReturn) -> Any:
+    ref = {"voluntary_return": ret.pk, "version": ret.version}
+    qs = _returns_of(user, case)
+    if action == "change":
+        initial = {
+            **ref,
+            "organisation": ret.organisation,
+            "organisation_name": ret.organisation_name,
+            "country": ret.country,
+            "planned_on": ret.planned_on,
+            "escort": ret.escort,
+            "reception": ret.reception,
+            "guardian_consulted": bool(ret.guardian_consulted),
+            "best_interests_assessed": bool(ret.best_interests_assessed),
+            "note": ret.note,
+        }
+        return ReturnChangeForm(
+            initial=initial, prefix="return-change", returns=qs, child=_return_child(case, ret)
+        )
+    if action == "record":
+        return ReturnRecordForm(initial=ref, prefix="return-record", returns=qs)
+    return ReturnCancelForm(initial=ref, prefix="return-cancel", returns=qs)
+
+
+def _follow_up_rows(ret: VoluntaryReturn, clocks: dict[str, Clock], lang: str) -> list[dict[str, Any]]:
+    """The follow-ups of a return by stage: the due date from its clock, and the outcome once recorded."""
+    done = {f.stage: f for f in ret.follow_ups.all()}
+    now = vclock.now()
+    rows = []
+    for stage in returns.follow_up_stages():
+        clk = clocks.get(f"return:{ret.pk}:{stage}")
+        rows.append(
+            {
+                "stage": stage,
+                "label": stage_label(stage),
+                "clock": clk,
+                "clock_state": clock_state_label(clk.kind, clk.state, lang) if clk else "",
+                "overdue": bool(clk and clk.state in OPEN_CLOCK_STATES and clk.due_at < now),
+                "follow_up": done.get(stage),
+            }
+        )
+    return rows
+
+
+def _return_context(user: User, case: Case, records: Any, bound: dict[str, Any]) -> dict[str, Any]:
+    """Each return with its forms (a planned one: change, record, cancel; a bound form after an error
+    stays with the return it was for) and, once returned, its follow-ups by stage with their due dates."""
+    lang = _lang()
+    clocks = {c.origin: c for c in records.clocks if c.kind == returns.FOLLOW_UP_CLOCK}
+    rows = []
+    for ret in records.returns:
+        forms: dict[str, Any] = {}
+        for action in RETURN_ACTIONS:
+            kept_form = bound.get(action)
+            if kept_form is not None:
+                if kept_form.data.get(kept_form.add_prefix("voluntary_return")) == str(ret.pk):
+                    forms[action] = kept_form
+            elif ret.state == ReturnState.PLANNED:
+                forms[action] = _return_form(action, user, case, ret)
+        rows.append(
+            {
+                "ret": ret,
+                "child": _return_child(case, ret),
+                "forms": forms,
+                "follow_ups": _follow_up_rows(ret, clocks, lang) if ret.state == ReturnState.RETURNED else [],
+            }
+        )
+    returned = [r for r in records.returns if r.state == ReturnState.RETURNED]
+    follow_up_form = bound.get("follow_up")
+    if follow_up_form is None and returned:
+        latest = returned[-1]
+        recorded = {f.stage for f in latest.follow_ups.all()}
+        next_stage = next((m for m in returns.follow_up_stages() if m not in recorded), None)
+        follow_up_form = FollowUpForm(
+            prefix="followup",
+            returns=_returns_of(user, case).filter(state=ReturnState.RETURNED),
+            initial={"voluntary_return": latest.pk, "stage": next_stage, "on_date": vclock.today()},
+        )
+    planned = any(r.state == ReturnState.PLANNED for r in records.returns)
+    return {
+        "return_rows": rows,
+        "return_plan_form": None
+        if planned and "plan" not in bound
+        else bound.get("plan") or ReturnPlanForm(prefix="return", child=_return_child(case)),
+        "follow_up_form": follow_up_form,
+        "return_conflict": bound.get("conflict", False),
+        "return_stages": ", ".join(str(m) for m in returns.follow_up_stages()),
+    }
 
 
 def _has_plan(case: Case) -> bool:
@@ -502,7 +741,10 @@ def case_meeting_decisions(request: AuthedRequest, case_id: UUID, meeting_id: UU
 @case_workers_only
 def case_legal_status(request: AuthedRequest, case_id: UUID) -> HttpResponse:
     case = _case(request, case_id)
-    form = LegalStatusForm(request.POST, prefix="legal")
+    entries = list(response_reads.legal_statuses_visible_to(user=request.user).filter(case=case))
+    form = LegalStatusForm(
+        request.POST, prefix="legal", applications=_pending_applications(request.user, case, entries)
+    )
     if form.is_valid():
         d = form.cleaned_data
         saved = save(
@@ -513,13 +755,155 @@ def case_legal_status(request: AuthedRequest, case_id: UUID) -> HttpResponse:
                 kind=d["kind"],
                 from_date=d["from_date"],
                 to_date=d["to_date"],
-                criteria=form.criteria(),
+                criteria=form.criteria_met(),
                 note=d["note"],
+                authority=d["authority"],
+                reason=d["reason"],
+                application=d.get("application"),
             ),
         )
         if saved.ok:
             return _back(request, case, _("The legal status is recorded."), "legal-heading")
     return _render(request, case, legal_status_form=form)
+
+
+@require_POST
+@login_required
+@case_workers_only
+def case_police_cooperation(request: AuthedRequest, case_id: UUID) -> HttpResponse:
+    case = _case(request, case_id)
+    form = PoliceCooperationForm(request.POST, prefix="police")
+    if form.is_valid():
+        d = form.cleaned_data
+        saved = save(
+            form,
+            lambda: legal_status.police_cooperation_record(
+                actor=request.user, case=case, state=d["state"], on_date=d["on_date"], note=d["note"]
+            ),
+        )
+        if saved.ok:
+            return _back(request, case, _("The cooperation with the police is recorded."), "police-heading")
+    return _render(request, case, police_form=form)
+
+
+@require_POST
+@login_required
+@case_workers_only
+def case_return_plan(request: AuthedRequest, case_id: UUID) -> HttpResponse:
+    case = _case(request, case_id)
+    form = ReturnPlanForm(request.POST, prefix="return", child=_return_child(case))
+    if form.is_valid():
+        saved = save(form, lambda: returns.return_plan(actor=request.user, case=case, **form.plan()))
+        if saved.ok:
+            return _back(request, case, _("The voluntary return is planned."), "return-heading")
+    return _render(request, case, return_forms={"plan": form})
+
+
+def _return_action(request: AuthedRequest, case_id: UUID, action: str) -> HttpResponse:
+    """Change, record or cancel a planned return: the return named by the form among the case's
+    returns the user may see, under optimistic locking (a conflict keeps the input, 409)."""
+    case = _case(request, case_id)
+    qs = _returns_of(request.user, case)
+    child = _return_child(case)
+    form: ReturnChangeForm | ReturnRecordForm | ReturnCancelForm
+    if action == "change":
+        ret_id = request.POST.get("return-change-voluntary_return")
+        ret = qs.filter(pk=ret_id).first() if _is_uuid(ret_id) else None
+        child = _return_child(case, ret)
+        form = ReturnChangeForm(request.POST, prefix="return-change", returns=qs, child=child)
+    elif action == "record":
+        form = ReturnRecordForm(request.POST, prefix="return-record", returns=qs)
+    else:
+        form = ReturnCancelForm(request.POST, prefix="return-cancel", returns=qs)
+    if form.is_valid():
+        d = form.cleaned_data
+        ret = d["voluntary_return"]
+        actor = request.user
+        calls: dict[str, Callable[[], object]] = {
+            "change": lambda: returns.return_plan_change(
+                actor=actor, ret=ret, version=d["version"], **cast(ReturnChangeForm, form).plan()
+            ),
+            "record": lambda: returns.return_record(
+                actor=actor, ret=ret, returned_on=d["returned_on"], version=d["version"]
+            ),
+            "cancel": lambda: returns.return_cancel(
+                actor=actor, ret=ret, version=d["version"], reason=d["reason"]
+            ),
+        }
+        saved = save(form, calls[action])
+        if saved.conflict:
+            ret.refresh_from_db()
+            kept_form = kept(
+                form, ret.version, returns=qs, **({"child": child} if action == "change" else {})
+            )
+            return _render(request, case, status=CONFLICT, return_forms={action: kept_form, "conflict": True})
+        if saved.ok:
+            said = {
+                "change": _("The return plan is changed."),
+                "record": _("The return is recorded. The follow-ups after it are due at the dates shown."),
+                "cancel": _("The return plan is cancelled."),
+            }
+            return _back(request, case, said[action], "return-heading")
+    return _render(request, case, return_forms={action: form})
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+@require_POST
+@login_required
+@case_workers_only
+def case_return_change(request: AuthedRequest, case_id: UUID) -> HttpResponse:
+    return _return_action(request, case_id, "change")
+
+
+@require_POST
+@login_required
+@case_workers_only
+def case_return_record(request: AuthedRequest, case_id: UUID) -> HttpResponse:
+    return _return_action(request, case_id, "record")
+
+
+@require_POST
+@login_required
+@case_workers_only
+def case_return_cancel(request: AuthedRequest, case_id: UUID) -> HttpResponse:
+    return _return_action(request, case_id, "cancel")
+
+
+@require_POST
+@login_required
+@case_workers_only
+def case_return_follow_up(request: AuthedRequest, case_id: UUID) -> HttpResponse:
+    case = _case(request, case_id)
+    returned = _returns_of(request.user, case).filter(state=ReturnState.RETURNED)
+    form = FollowUpForm(request.POST, prefix="followup", returns=returned)
+    if form.is_valid():
+        d = form.cleaned_data
+        saved = save(
+            form,
+            lambda: returns.follow_up_record(
+                actor=request.user,
+                ret=d["voluntary_return"],
+                stage=d["stage"],
+                on_date=d["on_date"],
+                outcome=d["outcome"],
+                housing=d["housing"],
+                income=d["income"],
+                education_work=d["education_work"],
+                health=d["health"],
+                re_trafficking_risk=d["re_trafficking_risk"],
+                note=d["note"],
+            ),
+        )
+        if saved.ok:
+            return _back(request, case, _("The follow-up is recorded."), "return-heading")
+    return _render(request, case, return_forms={"follow_up": form})
 
 
 # --- a summary on the case page --------------------------------------------------------------------------
