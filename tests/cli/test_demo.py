@@ -186,7 +186,9 @@ def test_demo_leaves_no_running_clock_on_a_closed_case(demo):
     closed_children = Case.objects.filter(status="closed", is_child=True)
     assert closed_children.exists()  # children reported (their 24-hour clocks started) and closed since
     # Only the follow-ups after a voluntary return go on when a case closes as "returned home".
-    going_on = Clock.objects.filter(case__status="closed", state__in=OPEN_CLOCK_STATES, kind="return_followup")
+    going_on = Clock.objects.filter(
+        case__status="closed", state__in=OPEN_CLOCK_STATES, kind="return_followup"
+    )
     assert not going_on.exclude(case__closure_reason="returned_home").exists()
     open_on_closed = Clock.objects.filter(case__status="closed", state__in=OPEN_CLOCK_STATES).exclude(
         kind="return_followup"
@@ -203,5 +205,7 @@ def test_demo_leaves_no_running_clock_on_a_closed_case(demo):
     assert Notification.objects.filter(case__status="closed").count() == before
     late = [NotificationKind.CLOCK_WARNING, NotificationKind.CLOCK_MISSED, NotificationKind.ESCALATION]
     assert not (
-        Notification.objects.filter(case__status="closed", kind__in=late).exclude(clock__kind="return_followup").exists()
+        Notification.objects.filter(case__status="closed", kind__in=late)
+        .exclude(clock__kind="return_followup")
+        .exists()
     )

@@ -63,6 +63,7 @@ def test_the_demo_reproduces_2009_through_linkage_and_referrals_do_not(capsys):
     cooperation = data["police_cooperation"]
     assert (cooperation["investigation"], cooperation["testified"], cooperation["considering"]) == (17, 3, 30)
     assert cooperation["declined"] + cooperation["not_asked"] == 23
+    assert cooperation["cooperating"] == 20  # 20 of the 73 who applied for a reflection period
     follow_up = data["reintegration_follow_up"]
     assert 0 < follow_up["reached"] <= follow_up["due"] < 19 * 3  # most stages fall due in 2010
     # Several agencies record one person's application in their own cases: counting entries gives more.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from varde.accounts.models import Agency, User
 from varde.cases.models import Case
@@ -661,7 +662,7 @@ class ReturnOrganisation(models.TextChoices):
 
 class ReturnState(models.TextChoices):
     PLANNED = "planned", _("Planned")
-    RETURNED = "returned", _("Returned")
+    RETURNED = "returned", pgettext_lazy("voluntary return", "Returned home")
     CANCELLED = "cancelled", _("Cancelled")
 
 

@@ -155,6 +155,20 @@ def _multi(cells: Mapping[str, int], k: int | None) -> dict[str, Cell]:
     return {key: _cell(v, k) for key, v in cells.items()}
 
 
+COOPERATING = ("reported", "investigation", "testified")
+
+
+def _cooperation(cells: Mapping[str, int], k: int | None) -> dict[str, Cell]:
+    """Each state, and "cooperating" (reported the traffickers, in an investigation or testified: the
+    action plan's measure). The sum is withheld with any of its parts, so that it never gives one
+    away."""
+    out = _multi(cells, k)
+    parts = [out[state] for state in COOPERATING]
+    total = sum(cells[state] for state in COOPERATING)
+    out["cooperating"] = None if any(p is None for p in parts) else _cell(total, k)
+    return out
+
+
 def as_json(figures: NationalFigures, *, k: int | None = None, extended: bool = False) -> dict[str, Any]:
     """The issue's JSON shape. With k, the published figures: suppressed cells are null (a whole table
     is null when it cannot be protected). Unknown categories are counted in the tables but not shown."""
@@ -195,7 +209,7 @@ def as_json(figures: NationalFigures, *, k: int | None = None, extended: bool = 
                 "temporary_permit_renewal": _multi(figures.temporary_permit_renewal, k),
                 "permit_after_testimony": _cell(figures.permit_after_testimony, k),
                 "asylum": _multi(figures.asylum, k),
-                "police_cooperation": _multi(figures.police_cooperation, k),
+                "police_cooperation": _cooperation(figures.police_cooperation, k),
                 "reintegration_follow_up": _multi(figures.reintegration_follow_up, k),
             }
         )
@@ -226,7 +240,7 @@ def _all_null(figures: NationalFigures, *, extended: bool) -> dict[str, Any]:
                 "temporary_permit_renewal": {key: None for key in TEMPORARY_PERMIT_RENEWAL},
                 "permit_after_testimony": None,
                 "asylum": {key: None for key in ASYLUM},
-                "police_cooperation": {key: None for key in COOPERATION_STATES},
+                "police_cooperation": {key: None for key in (*COOPERATION_STATES, "cooperating")},
                 "reintegration_follow_up": {"due": None, "reached": None},
             }
         )

@@ -285,8 +285,15 @@ def _after_reflection(published: dict[str, Any]) -> list[Table]:
             "police_cooperation",
             _("Cooperation with the police at the end of the year"),
             [
-                Row(state, str(CooperationState(state).label), cooperation.get(state))
-                for state in COOPERATION_STATES
+                *(
+                    Row(state, str(CooperationState(state).label), cooperation.get(state))
+                    for state in COOPERATION_STATES
+                ),
+                Row(
+                    "cooperating",
+                    _("Cooperating (reported, in an investigation or testified)"),
+                    cooperation.get("cooperating"),
+                ),
             ],
             note=_("Persons followed up in the year, by the latest entry dated in or before it."),
         ),
@@ -294,7 +301,7 @@ def _after_reflection(published: dict[str, Any]) -> list[Table]:
             "voluntary_return",
             _("Voluntary return and reintegration"),
             [
-                Row("voluntary_returns", _("Returned"), published["voluntary_returns"]),
+                Row("voluntary_returns", _("Returned home"), published["voluntary_returns"]),
                 Row("follow_up_due", _("Follow-ups due after a return"), follow_up.get("due")),
                 Row("follow_up_reached", _("Of these, the person was reached"), follow_up.get("reached")),
             ],
