@@ -53,7 +53,9 @@ def _give_paths(persons: int) -> int:
 
         put("reflection_applied", start)
         put("reflection_granted", start + dt.timedelta(days=7))
-        police_cooperation_record(actor=police, case=case, state="considering", on_date=start + dt.timedelta(days=8))
+        police_cooperation_record(
+            actor=police, case=case, state="considering", on_date=start + dt.timedelta(days=8)
+        )
         put("temporary_permit_applied", start + dt.timedelta(days=180))
         put("temporary_permit_rejected", start + dt.timedelta(days=200), reason="bench")
         ret = voluntary_return_record(
@@ -114,7 +116,13 @@ def _measure(repeat: int) -> dict[str, Any]:
     out["statistics extract + figures (s)"] = round(min(walls), 2)
     out["figures"] = {
         key: figures[key]
-        for key in ("persons", "temporary_permit", "voluntary_returns", "police_cooperation", "reintegration_follow_up")
+        for key in (
+            "persons",
+            "temporary_permit",
+            "voluntary_returns",
+            "police_cooperation",
+            "reintegration_follow_up",
+        )
     }
     return out
 

@@ -170,6 +170,7 @@ def test_applying_for_reflection_withdraws_asylum_and_no_outcome_follows(api, wo
         url(LEGAL, case),
         {"kind": "refugee_granted", "from_date": "2026-09-01", "application": asylum.json()["entry"]["id"]},
         format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     check(schema, refused, LEGAL, "post")
     assert refused.status_code == 400 and "withdrawn" in refused.json()["application"][0]

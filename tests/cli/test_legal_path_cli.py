@@ -53,6 +53,13 @@ def no_names(*texts: str) -> bool:
     return not any(name in text for text in texts for name in NAMES)
 
 
+def refused(varde, *argv: str) -> str:
+    """Run a command that must be refused (exit code 2); what it said on stderr."""
+    result = varde(*argv)
+    assert result.code == 2, (result.out, result.err)
+    return result.err
+
+
 @pytest.fixture
 def ref(world):
     return world.cases.police_adult.reference
@@ -142,17 +149,9 @@ def test_legal_record_with_the_criteria_starts_the_deadline(varde, world, ref):
 )
 def test_legal_record_refusals_name_the_option_and_save_nothing(varde, world, ref, extra, option):
     varde(
-        "legal",
-        "record",
-        "--user",
-        "police",
-        "--case",
-        ref,
-        "--kind",
-        "temporary_permit_applied",
-        "--from",
-        "2026-09-10",
-    )
+        "legal", "record", "--user", "police", "--case", ref, "--kind", "temporary_permit_applied",
+        "--from", "2026-09-10",
+    )  # fmt: skip
     before = LegalStatus.objects.count()
     result = varde("legal", "record", "--user", "police", "--case", ref, *extra)
     assert result.code == 2, result.out
@@ -161,29 +160,15 @@ def test_legal_record_refusals_name_the_option_and_save_nothing(varde, world, re
 
 
 def test_bad_arguments_and_unseen_cases_are_refused(varde, world, ref):
-    outsider = varde(
-        "legal",
-        "record",
-        "--user",
-        "outsider",
-        "--case",
-        ref,
-        "--kind",
-        "asylum_seeker",
-        "--from",
-        "2026-09-01",
+    record = ("legal", "record", "--case", ref, "--kind", "asylum_seeker")
+    outsider = refused(varde, *record, "--user", "outsider", "--from", "2026-09-01")
+    assert "--case: no case" in outsider
+    refused(varde, "legal", "list", "--user", "nobody", "--case", ref)
+    assert "YYYY-MM-DD" in refused(varde, *record, "--user", "police", "--from", "1.9.2026")
+    criteria = refused(
+        varde, *record, "--user", "police", "--from", "2026-09-01", "--criteria", "contact_ceased"
     )
-    assert outsider.code == 2 and "--case: no case" in outsider.err
-    assert varde("legal", "list", "--user", "nobody", "--case", ref).code == 2
-    bad_date = varde(
-        "legal", "record", "--user", "police", "--case", ref, "--kind", "asylum_seeker", "--from", "1.9.2026"
-    )
-    assert bad_date.code == 2 and "YYYY-MM-DD" in bad_date.err
-    criteria = varde(
-        "legal", "record", "--user", "police", "--case", ref, "--kind", "asylum_seeker", "--from", "2026-09-01",
-        "--criteria", "contact_ceased",
-    )  # fmt: skip
-    assert criteria.code == 2 and "name=yes" in criteria.err
+    assert "name=yes" in criteria
     assert not LegalStatus.objects.exists()
 
 
@@ -205,17 +190,9 @@ def test_legal_kinds(varde):
 
 def test_cooperation_record_and_list(varde, world, ref):
     first = varde(
-        "cooperation",
-        "record",
-        "--user",
-        "ngo",
-        "--case",
-        ref,
-        "--state",
-        "considering",
-        "--on",
-        "2026-10-01",
-    )
+        "cooperation", "record", "--user", "ngo", "--case", ref, "--state", "considering",
+        "--on", "2026-10-01",
+    )  # fmt: skip
     assert first.code == 0, first.err
     later = varde(
         "cooperation", "record", "--user", "police", "--case", ref, "--state", "reported", "--on", "today"
@@ -233,20 +210,15 @@ def test_cooperation_record_and_list(varde, world, ref):
 
 
 def test_cooperation_refusals(varde, world, ref):
+    record = ("cooperation", "record", "--user", "police", "--case", ref)
     future = (clock.today() + dt.timedelta(days=2)).isoformat()
-    result = varde(
-        "cooperation", "record", "--user", "police", "--case", ref, "--state", "declined", "--on", future
+    assert refused(varde, *record, "--state", "declined", "--on", future).startswith(
+        "varde cooperation: --on:"
     )
-    assert result.code == 2 and result.err.startswith("varde cooperation: --on:"), result.err
-    wrong = varde(
-        "cooperation", "record", "--user", "police", "--case", ref, "--state", "maybe", "--on", "today"
+    assert "--state" in refused(varde, *record, "--state", "maybe", "--on", "today")
+    assert "--corrects" in refused(
+        varde, *record, "--state", "declined", "--on", "today", "--corrects", "4242"
     )
-    assert wrong.code == 2 and "--state" in wrong.err
-    corrects = varde(
-        "cooperation", "record", "--user", "police", "--case", ref, "--state", "declined", "--on", "today",
-        "--corrects", "4242",
-    )  # fmt: skip
-    assert corrects.code == 2 and "--corrects" in corrects.err
     assert not PoliceCooperation.objects.exists()
 
 
@@ -290,6 +262,12 @@ def test_plan_change_record_follow_up_and_list(varde, world, ref):
 
 
 def test_return_refusals_name_the_option_and_save_nothing(varde, world, ref):
+    def follow_up(stage: str):
+        return varde(
+            "return", "follow-up", "--user", "police", "--case", ref, "--stage", stage, "--on", "today",
+            "--outcome", "reached",
+        )  # fmt: skip
+
     bad = varde(
         "return", "plan", "--user", "police", "--case", ref, "--country", "XX", "--planned-on", today()
     )
@@ -306,20 +284,7 @@ def test_return_refusals_name_the_option_and_save_nothing(varde, world, ref):
     nothing = varde("return", "record", "--user", "police", "--case", ref, "--returned-on", "today")
     assert nothing.code == 2 and "--country" in nothing.err
     assert not VoluntaryReturn.objects.exists()
-    no_return = varde(
-        "return",
-        "follow-up",
-        "--user",
-        "police",
-        "--case",
-        ref,
-        "--stage",
-        "3",
-        "--on",
-        "today",
-        "--outcome",
-        "reached",
-    )
+    no_return = follow_up("3")
     assert no_return.code == 2 and "--return" in no_return.err
 
     varde("return", "plan", "--user", "police", "--case", ref, "--country", "RO", "--planned-on", today())
@@ -332,20 +297,7 @@ def test_return_refusals_name_the_option_and_save_nothing(varde, world, ref):
     )
     assert unknown.code == 2 and "--return" in unknown.err
     varde("return", "record", "--user", "police", "--case", ref, "--returned-on", "today")
-    stage = varde(
-        "return",
-        "follow-up",
-        "--user",
-        "police",
-        "--case",
-        ref,
-        "--stage",
-        "4",
-        "--on",
-        "today",
-        "--outcome",
-        "reached",
-    )
+    stage = follow_up("4")
     assert stage.code == 2 and "--stage:" in stage.err
     assert not ReturnFollowUp.objects.exists()
 

@@ -41,6 +41,15 @@ def _audited(model, pk) -> bool:
     return AuditEvent.objects.filter(object_type=model._meta.label_lower, object_id=str(pk)).exists()
 
 
+def _shows_error(response, summary: str, prefix: str, field: str, message: str) -> None:
+    """The page again (200) with the form's error summary, the field's own error and the message."""
+    assert response.status_code == 200, (field, message)
+    html = response.content.decode()
+    assert f'id="{summary}-errors"' in html, (field, message)
+    assert f'id="id_{prefix}-{field}_error"' in html, (field, message)
+    assert message in html.replace("&#x27;", "'"), (field, message)
+
+
 def _legal(client, case, **fields):
     return client.post(
         reverse("case-legal-status", args=[case.pk]), {f"legal-{k}": v for k, v in fields.items()}
@@ -245,12 +254,7 @@ def test_legal_status_errors_are_shown_and_nothing_is_saved(
     login(world.personas.police)
     _legal(client, case, kind="temporary_permit_applied", from_date="2026-08-20")
     before = LegalStatus.objects.count()
-    response = _legal(client, case, **fields)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert 'id="legal-errors"' in html
-    assert f'id="id_legal-{field}_error"' in html
-    assert message in html.replace("&#x27;", "'")
+    _shows_error(_legal(client, case, **fields), "legal", "legal", field, message)
     assert LegalStatus.objects.count() == before
 
 
@@ -336,10 +340,7 @@ def test_police_cooperation_errors_save_nothing(login, world, client, english, f
             "police-on_date": (clock.today() + dt.timedelta(days=2)).isoformat(),
         }
     response = client.post(reverse("case-police-cooperation", args=[case.pk]), fields)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert 'id="police-errors"' in html and message in html
-    assert f'id="id_police-{field}_error"' in html
+    _shows_error(response, "police", "police", field, message)
     assert not PoliceCooperation.objects.exists()
 
 
@@ -417,11 +418,7 @@ def test_return_planned_changed_recorded_and_followed_up(login, world, client, e
 def test_return_plan_errors_save_nothing(login, world, client, english, fields, field, message):
     case = world.cases.police_adult
     login(world.personas.police)
-    response = _plan(client, case, **fields)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert 'id="return-errors"' in html and message in html
-    assert f'id="id_return-{field}_error"' in html
+    _shows_error(_plan(client, case, **fields), "return", "return", field, message)
     assert not VoluntaryReturn.objects.exists()
 
 
@@ -527,11 +524,7 @@ def test_follow_up_errors_save_nothing(login, world, client, english):
         ({"housing": "splendid"}, "housing", "Select a valid choice."),
     ]
     for fields, field, message in checks:
-        response = _follow_up(client, case, ret, **fields)
-        assert response.status_code == 200, fields
-        html = response.content.decode()
-        assert 'id="follow-up-errors"' in html and message in html, fields
-        assert f'id="id_followup-{field}_error"' in html, fields
+        _shows_error(_follow_up(client, case, ret, **fields), "follow-up", "followup", field, message)
     assert not ReturnFollowUp.objects.exists()
     assert _follow_up(client, case, ret).status_code == 302
     response = _follow_up(client, case, ret)
@@ -545,15 +538,19 @@ def test_follow_up_errors_save_nothing(login, world, client, english):
 def test_closing_as_returned_home_without_a_return_links_to_the_return_section(login, world, client, english):
     case = world.cases.police_adult
     login(world.personas.police)
-    response = client.post(
-        reverse("case-status", args=[case.pk]),
-        {
-            "status-status": "closed",
-            "status-closure_reason": "returned_home",
-            "status-reason": "She went home",
-            "status-version": case.version,
-        },
-    )
+
+    def close_as_returned_home():
+        return client.post(
+            reverse("case-status", args=[case.pk]),
+            {
+                "status-status": "closed",
+                "status-closure_reason": "returned_home",
+                "status-reason": "She went home",
+                "status-version": case.version,
+            },
+        )
+
+    response = close_as_returned_home()
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="id_status-closure_reason_error"' in html
@@ -566,15 +563,7 @@ def test_closing_as_returned_home_without_a_return_links_to_the_return_section(l
         actor=world.personas.police, case=case, returned_on=clock.today(), country="RO"
     )
     case.refresh_from_db()
-    response = client.post(
-        reverse("case-status", args=[case.pk]),
-        {
-            "status-status": "closed",
-            "status-closure_reason": "returned_home",
-            "status-reason": "She went home",
-            "status-version": case.version,
-        },
-    )
+    response = close_as_returned_home()
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED

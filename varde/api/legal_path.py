@@ -85,6 +85,43 @@ def _version(help_text: str = "The version you read (409 when someone saved sinc
     return serializers.IntegerField(min_value=0, max_value=MAX_VERSION, help_text=help_text)
 
 
+def _note() -> serializers.Field:
+    """An optional note (free text: never in the audit, never printed by the CLI)."""
+    return serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+def _entry_id(help_text: str = "An entry of this case that this one corrects.") -> serializers.Field:
+    """An optional id of another entry of the case (checked by `_case_entry`)."""
+    return serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None, help_text=help_text
+    )
+
+
+def _acting_on_case(request: Request, case_id: str) -> tuple[User, Case]:
+    """The user and the case (404 when unseen)."""
+    user: User = request.user  # type: ignore[assignment]
+    return user, case_get_for_user(user=user, case_id=case_id)
+
+
+def _case_entry(entries: QuerySet[Any], case: Case, field: str, pk: int | None, missing: str) -> Any:
+    """The entry `pk` of this case among those the user may see (None for none; 400 on `field` for an
+    entry that is not there)."""
+    if pk is None:
+        return None
+    entry = entries.filter(case=case, pk=pk).first()
+    if entry is None:
+        raise ValidationError({field: [missing]})
+    return entry
+
+
+def _timeline(entries: QuerySet[Any], case: Case, on: str) -> tuple[list[Any], set[int]]:
+    """The case's entries oldest first (by `on`, then as recorded), and the ids a later entry corrects."""
+    found = list(
+        entries.filter(case=case).select_related("recorded_by_agency").order_by(on, "recorded_at", "id")
+    )
+    return found, {e.corrects_id for e in found if e.corrects_id}
+
+
 # --- legal status: serializers --------------------------------------------------------------------------
 
 
@@ -175,7 +212,7 @@ class LegalStatusInputSerializer(serializers.Serializer):
     to_date = serializers.DateField(required=False, allow_null=True, default=None)
     authority = AuthorityField(required=False, default="")
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = _note()
     criteria = serializers.DictField(
         child=serializers.BooleanField(),
         required=False,
@@ -183,22 +220,8 @@ class LegalStatusInputSerializer(serializers.Serializer):
         help_text="For a temporary permit: contact_ceased, traffickers_reported, police_investigating, "
         "presence_needed, each true or false.",
     )
-    application = serializers.IntegerField(
-        min_value=1,
-        max_value=MAX_ID,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="The application a decision decides (default: the matter's oldest open one).",
-    )
-    corrects = serializers.IntegerField(
-        min_value=1,
-        max_value=MAX_ID,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="An entry of this case that this one corrects.",
-    )
+    application = _entry_id("The application a decision decides (default: the matter's oldest open one).")
+    corrects = _entry_id()
 
 
 class LegalStatusResultSerializer(serializers.Serializer):
@@ -244,15 +267,6 @@ def _matter(m: legal_status.Matter) -> dict[str, Any]:
     }
 
 
-def _case_entry(user: User, case: Case, field: str, pk: int | None) -> LegalStatus | None:
-    if pk is None:
-        return None
-    entry = response_reads.legal_statuses_visible_to(user=user).filter(case=case, pk=pk).first()
-    if entry is None:
-        raise ValidationError({field: ["No such entry in this case's legal status."]})
-    return entry
-
-
 # --- legal status: views --------------------------------------------------------------------------------
 
 
@@ -268,16 +282,9 @@ class CaseLegalStatusView(VardeAPIView):
         "reception system, child welfare) and the authority responsible under it.",
     )
     def get(self, request: Request, case_id: str) -> Response:
-        user: User = request.user  # type: ignore[assignment]
-        case = case_get_for_user(user=user, case_id=case_id)
+        user, case = _acting_on_case(request, case_id)
         lang = request_lang(request)
-        entries = list(
-            response_reads.legal_statuses_visible_to(user=user)
-            .filter(case=case)
-            .select_related("recorded_by_agency")
-            .order_by("from_date", "recorded_at", "id")
-        )
-        corrected = {e.corrects_id for e in entries if e.corrects_id}
+        entries, corrected = _timeline(response_reads.legal_statuses_visible_to(user=user), case, "from_date")
         current = legal_status.legal_status_current(case=case)
         body = {
             "entries": [_entry(e, lang, corrected) for e in entries],
@@ -300,9 +307,10 @@ class CaseLegalStatusView(VardeAPIView):
         "grant starts its deadline. 400 names the field; nothing is saved.",
     )
     def post(self, request: Request, case_id: str) -> Response:
-        user: User = request.user  # type: ignore[assignment]
-        case = case_get_for_user(user=user, case_id=case_id)
+        user, case = _acting_on_case(request, case_id)
         d = self.input(LegalStatusInputSerializer).validated_data
+        statuses = response_reads.legal_statuses_visible_to(user=user)
+        missing = "No such entry in this case's legal status."
         change = legal_status.legal_status_record(
             actor=user,
             case=case,
@@ -311,10 +319,10 @@ class CaseLegalStatusView(VardeAPIView):
             to_date=d["to_date"],
             criteria=d["criteria"] or None,
             note=d["note"],
-            corrects=_case_entry(user, case, "corrects", d["corrects"]),
+            corrects=_case_entry(statuses, case, "corrects", d["corrects"], missing),
             authority=d["authority"],
             reason=d["reason"],
-            application=_case_entry(user, case, "application", d["application"]),
+            application=_case_entry(statuses, case, "application", d["application"], missing),
         )
         lang = request_lang(request)
         entry = LegalStatus.objects.select_related("recorded_by_agency").get(pk=change.entry.pk)
@@ -352,15 +360,8 @@ class PoliceCooperationListSerializer(serializers.Serializer):
 class PoliceCooperationInputSerializer(serializers.Serializer):
     state = CooperationStateField()
     on_date = serializers.DateField(help_text="As of this date (not in the future).")
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    corrects = serializers.IntegerField(
-        min_value=1,
-        max_value=MAX_ID,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="An entry of this case that this one corrects.",
-    )
+    note = _note()
+    corrects = _entry_id()
 
 
 def _cooperation(e: PoliceCooperation, lang: str, corrected: set[int]) -> dict[str, Any]:
@@ -388,16 +389,11 @@ class CasePoliceCooperationView(VardeAPIView):
         summary="The person's cooperation with the police over time, and where it stands today",
     )
     def get(self, request: Request, case_id: str) -> Response:
-        user: User = request.user  # type: ignore[assignment]
-        case = case_get_for_user(user=user, case_id=case_id)
+        user, case = _acting_on_case(request, case_id)
         lang = request_lang(request)
-        entries = list(
-            response_reads.police_cooperation_visible_to(user=user)
-            .filter(case=case)
-            .select_related("recorded_by_agency")
-            .order_by("on_date", "recorded_at", "id")
+        entries, corrected = _timeline(
+            response_reads.police_cooperation_visible_to(user=user), case, "on_date"
         )
-        corrected = {e.corrects_id for e in entries if e.corrects_id}
         current = legal_status.police_cooperation_current(entries, vclock.today())
         body = {
             "current": _cooperation(current, lang, corrected) if current else None,
@@ -416,20 +412,15 @@ class CasePoliceCooperationView(VardeAPIView):
         "the entry it corrects.",
     )
     def post(self, request: Request, case_id: str) -> Response:
-        user: User = request.user  # type: ignore[assignment]
-        case = case_get_for_user(user=user, case_id=case_id)
+        user, case = _acting_on_case(request, case_id)
         d = self.input(PoliceCooperationInputSerializer).validated_data
-        corrects = None
-        if d["corrects"] is not None:
-            corrects = (
-                response_reads.police_cooperation_visible_to(user=user)
-                .filter(case=case, pk=d["corrects"])
-                .first()
-            )
-            if corrects is None:
-                raise ValidationError(
-                    {"corrects": ["No such entry in this case's cooperation with the police."]}
-                )
+        corrects = _case_entry(
+            response_reads.police_cooperation_visible_to(user=user),
+            case,
+            "corrects",
+            d["corrects"],
+            "No such entry in this case's cooperation with the police.",
+        )
         entry = legal_status.police_cooperation_record(
             actor=user, case=case, state=d["state"], on_date=d["on_date"], note=d["note"], corrects=corrects
         )
@@ -511,7 +502,7 @@ class ReturnPlanInputSerializer(serializers.Serializer):
     best_interests_assessed = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="A child's return needs it true."
     )
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = _note()
 
 
 class ReturnChangeInputSerializer(serializers.Serializer):
@@ -565,7 +556,7 @@ class FollowUpInputSerializer(serializers.Serializer):
     education_work = SituationField(required=False, default=Situation.UNKNOWN)
     health = SituationField(required=False, default=Situation.UNKNOWN)
     re_trafficking_risk = RiskField(required=False, default=Risk.UNKNOWN)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = _note()
 
 
 def _follow_up(f: ReturnFollowUp) -> dict[str, Any]:
@@ -648,8 +639,7 @@ def _return_body(user: User, case: Case, ret: VoluntaryReturn) -> Any:
 
 def _acting_on_return(request: Request, case_id: str, return_id: str) -> tuple[User, Case, VoluntaryReturn]:
     """The case (404 when unseen) and one of its returns (404 for another case's)."""
-    user: User = request.user  # type: ignore[assignment]
-    case = case_get_for_user(user=user, case_id=case_id)
+    user, case = _acting_on_case(request, case_id)
     ret = get_or_404(
         response_reads.voluntary_returns_visible_to(user=user).filter(case=case).select_related("case"),
         return_id,
@@ -666,8 +656,7 @@ class CaseReturnsView(VardeAPIView):
         summary="The case's voluntary returns (planned, done, cancelled), each with its follow-ups",
     )
     def get(self, request: Request, case_id: str) -> Response:
-        user: User = request.user  # type: ignore[assignment]
-        case = case_get_for_user(user=user, case_id=case_id)
+        user, case = _acting_on_case(request, case_id)
         page = list(self.paginate_queryset(_returns_of_case(user, case)) or [])
         clocks = _follow_up_clocks(user, case)
         return self.get_paginated_response(
@@ -686,11 +675,26 @@ class CaseReturnsView(VardeAPIView):
         "best interests before it can be recorded.",
     )
     def post(self, request: Request, case_id: str) -> Response:
-        user: User = request.user  # type: ignore[assignment]
-        case = case_get_for_user(user=user, case_id=case_id)
+        user, case = _acting_on_case(request, case_id)
         d = self.input(ReturnPlanInputSerializer).validated_data
         ret = returns.return_plan(actor=user, case=case, **d)
         return Response(_return_body(user, case, ret), status=status.HTTP_201_CREATED)
+
+
+def _return_write_schema(
+    operation_id: str, request: type[serializers.Serializer], summary: str, description: str | None = None
+) -> Any:
+    """The schema of a write to one planned return: the return as it is now, 400 naming the field, 404
+    for a case or a return you may not see, 409 for a stale `version`."""
+    return extend_schema(
+        operation_id=operation_id,
+        tags=["voluntary return"],
+        parameters=[CASE_ID, RETURN_ID],
+        request=request,
+        responses=responses({200: VoluntaryReturnSerializer}, body=True, not_found=True, conflict=True),
+        summary=summary,
+        description=description,
+    )
 
 
 class ReturnDetailView(VardeAPIView):
@@ -705,12 +709,9 @@ class ReturnDetailView(VardeAPIView):
         user, case, ret = _acting_on_return(request, case_id, return_id)
         return Response(_return_body(user, case, ret))
 
-    @extend_schema(
-        operation_id="cases_return_change",
-        tags=["voluntary return"],
-        parameters=[CASE_ID, RETURN_ID],
-        request=ReturnChangeInputSerializer,
-        responses=responses({200: VoluntaryReturnSerializer}, body=True, not_found=True, conflict=True),
+    @_return_write_schema(
+        "cases_return_change",
+        ReturnChangeInputSerializer,
         summary="Change a planned return (any of the plan's fields, with the version read)",
         description="400 for a return that is no longer planned; 409 when someone saved it since.",
     )
@@ -723,12 +724,9 @@ class ReturnDetailView(VardeAPIView):
 
 
 class ReturnCancelView(VardeAPIView):
-    @extend_schema(
-        operation_id="cases_return_cancel",
-        tags=["voluntary return"],
-        parameters=[CASE_ID, RETURN_ID],
-        request=ReturnCancelInputSerializer,
-        responses=responses({200: VoluntaryReturnSerializer}, body=True, not_found=True, conflict=True),
+    @_return_write_schema(
+        "cases_return_cancel",
+        ReturnCancelInputSerializer,
         summary="Cancel a planned return, saying why",
     )
     def post(self, request: Request, case_id: str, return_id: str) -> Response:
@@ -739,12 +737,9 @@ class ReturnCancelView(VardeAPIView):
 
 
 class ReturnRecordView(VardeAPIView):
-    @extend_schema(
-        operation_id="cases_return_record",
-        tags=["voluntary return"],
-        parameters=[CASE_ID, RETURN_ID],
-        request=ReturnRecordInputSerializer,
-        responses=responses({200: VoluntaryReturnSerializer}, body=True, not_found=True, conflict=True),
+    @_return_write_schema(
+        "cases_return_record",
+        ReturnRecordInputSerializer,
         summary="Record that the planned return has happened: the follow-up deadlines start",
         description="Refused (400, naming the field) for a date in the future or before the case opened, "
         "for a person recorded as missing, and for a child without the guardian consulted and child "

@@ -17,7 +17,7 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -164,6 +164,17 @@ def _acting(args: argparse.Namespace) -> tuple[User, Case]:
     return user, _case(user, args.case)
 
 
+def _case_entry(entries: Any, case: Case, option: str, pk: int | None, hint: str = "") -> Any:
+    """The entry `pk` of this case among those the user may see (None for none); a refusal naming
+    `option` for an entry that is not there."""
+    if pk is None:
+        return None
+    found = entries.filter(case=case, pk=pk).first()
+    if found is None:
+        raise CliError(f"{option}: no entry {pk} in case {case.reference}{hint}")
+    return found
+
+
 def _common(parser: argparse.ArgumentParser, *, json_help: str = "") -> None:
     parser.add_argument("--user", required=True, metavar="USERNAME", help="act as this user")
     parser.add_argument("--case", required=True, metavar="REF", help="the case's reference, e.g. V26-ABC123")
@@ -212,14 +223,10 @@ def cmd_legal_record(args: argparse.Namespace) -> int:
     from varde.response.legal_status import legal_status_record, rights_and_authority
 
     user, case = _acting(args)
+    statuses = legal_statuses_visible_to(user=user)
 
     def entry(option: str, pk: int | None) -> Any:
-        if pk is None:
-            return None
-        found = legal_statuses_visible_to(user=user).filter(case=case, pk=pk).first()
-        if found is None:
-            raise CliError(f"{option}: no entry {pk} in case {case.reference} (see varde legal list)")
-        return found
+        return _case_entry(statuses, case, option, pk, " (see varde legal list)")
 
     with refusals():
         change = legal_status_record(
@@ -330,11 +337,7 @@ def cmd_cooperation_record(args: argparse.Namespace) -> int:
     from varde.response.legal_status import police_cooperation_record
 
     user, case = _acting(args)
-    corrects = None
-    if args.corrects is not None:
-        corrects = police_cooperation_visible_to(user=user).filter(case=case, pk=args.corrects).first()
-        if corrects is None:
-            raise CliError(f"--corrects: no entry {args.corrects} in case {case.reference}")
+    corrects = _case_entry(police_cooperation_visible_to(user=user), case, "--corrects", args.corrects)
     with refusals():
         entry = police_cooperation_record(
             actor=user, case=case, state=args.state, on_date=args.on_date, note=args.note, corrects=corrects
@@ -392,6 +395,16 @@ def _pick_return(user: User, case: Case, return_id: str | None, state: str) -> V
             raise CliError(f"--return: no such return in case {case.reference} (see varde return list)")
         return found
     return qs.filter(state=state).order_by("-planned_on", "-created_at").first()
+
+
+def _planned_return(user: User, case: Case, args: argparse.Namespace) -> VoluntaryReturn:
+    """The return named by --return, else the case's planned one (a refusal when there is none)."""
+    from varde.response.models import ReturnState
+
+    ret = _pick_return(user, case, args.return_id, ReturnState.PLANNED)
+    if ret is None:
+        raise CliError(f"--return: no return is planned in case {case.reference}")
+    return ret
 
 
 def _version(ret: VoluntaryReturn, args: argparse.Namespace) -> int:
@@ -463,13 +476,10 @@ def cmd_return_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_return_change(args: argparse.Namespace) -> int:
-    from varde.response.models import ReturnState
     from varde.response.returns import return_plan_change
 
     user, case = _acting(args)
-    ret = _pick_return(user, case, args.return_id, ReturnState.PLANNED)
-    if ret is None:
-        raise CliError(f"--return: no return is planned in case {case.reference}")
+    ret = _planned_return(user, case, args)
     fields = _plan_fields(args)
     if not fields:
         raise CliError("nothing to change: give at least one of the plan's options (see --help)")
@@ -480,13 +490,10 @@ def cmd_return_change(args: argparse.Namespace) -> int:
 
 
 def cmd_return_cancel(args: argparse.Namespace) -> int:
-    from varde.response.models import ReturnState
     from varde.response.returns import return_cancel
 
     user, case = _acting(args)
-    ret = _pick_return(user, case, args.return_id, ReturnState.PLANNED)
-    if ret is None:
-        raise CliError(f"--return: no return is planned in case {case.reference}")
+    ret = _planned_return(user, case, args)
     with refusals(RETURN_OPTIONS):
         done = return_cancel(actor=user, ret=ret, version=_version(ret, args), reason=args.reason)
     _said(case, done, "cancelled")
@@ -662,6 +669,23 @@ def _return_choice(p: argparse.ArgumentParser, version: bool = True) -> None:
         )
 
 
+def _return_command(
+    group: Any,
+    name: str,
+    *,
+    help: str,
+    description: str,
+    example: str,
+    func: Callable[[argparse.Namespace], int],
+    version: bool = True,
+) -> argparse.ArgumentParser:
+    """A `varde return` command on one return: --user, --case, --return and (unless not) --version."""
+    p = add_command(group, name, help=help, description=description, example=example, func=func)
+    _common(p)
+    _return_choice(p, version=version)
+    return p
+
+
 def register(sub: Any) -> None:
     """Add `legal`, `cooperation` and `return` to the `varde` command."""
     from varde.response.rules import legal_status_rules
@@ -802,7 +826,7 @@ def register(sub: Any) -> None:
     p.add_argument("--planned-on", required=True, type=date_argument, metavar="DATE", help="the planned date")
     _plan_arguments(p, change=False)
 
-    p = add_command(
+    p = _return_command(
         ret,
         "change",
         help="change the planned return",
@@ -810,12 +834,10 @@ def register(sub: Any) -> None:
         example="  varde return change --user police --case V26-ABC123 --planned-on 2026-12-27 --version 1",
         func=cmd_return_change,
     )
-    _common(p)
-    _return_choice(p)
     p.add_argument("--planned-on", type=date_argument, metavar="DATE", help="the planned date")
     _plan_arguments(p, change=True)
 
-    p = add_command(
+    p = _return_command(
         ret,
         "cancel",
         help="cancel the planned return",
@@ -823,11 +845,9 @@ def register(sub: Any) -> None:
         example='  varde return cancel --user police --case V26-ABC123 --reason "She chose to stay"',
         func=cmd_return_cancel,
     )
-    _common(p)
-    _return_choice(p)
     p.add_argument("--reason", required=True, metavar="TEXT", help="why (never printed)")
 
-    p = add_command(
+    p = _return_command(
         ret,
         "record",
         help="record that the return has happened",
@@ -836,14 +856,12 @@ def register(sub: Any) -> None:
         "  varde return record --user police --case V26-ABC123 --returned-on 2026-12-20 --country RO --escort",
         func=cmd_return_record,
     )
-    _common(p)
-    _return_choice(p)
     p.add_argument(
         "--returned-on", required=True, type=date_argument, metavar="DATE", help="the day of the return"
     )
     _plan_arguments(p, change=True)
 
-    p = add_command(
+    p = _return_command(
         ret,
         "follow-up",
         help="record a follow-up after the return",
@@ -851,9 +869,8 @@ def register(sub: Any) -> None:
         example="  varde return follow-up --user police --case V26-ABC123 --stage 3 --on 2027-03-20 \\\n"
         "      --outcome reached --housing good --income uncertain --risk low",
         func=cmd_return_follow_up,
+        version=False,
     )
-    _common(p)
-    _return_choice(p, version=False)
     p.add_argument("--stage", required=True, type=int, metavar="MONTHS", help="which follow-up: 3, 6 or 12")
     p.add_argument("--on", dest="on_date", required=True, type=date_argument, metavar="DATE", help="when")
     p.add_argument("--outcome", required=True, choices=OUTCOMES, help="was the person reached?")

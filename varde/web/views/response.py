@@ -855,25 +855,22 @@ def _is_uuid(value: Any) -> bool:
     return True
 
 
-@require_POST
-@login_required
-@case_workers_only
-def case_return_change(request: AuthedRequest, case_id: UUID) -> HttpResponse:
-    return _return_action(request, case_id, "change")
+def _return_action_view(action: str) -> Callable[[AuthedRequest, UUID], HttpResponse]:
+    """The page that posts one of the RETURN_ACTIONS (`case_return_<action>`)."""
+
+    @require_POST
+    @login_required
+    @case_workers_only
+    def view(request: AuthedRequest, case_id: UUID) -> HttpResponse:
+        return _return_action(request, case_id, action)
+
+    view.__name__ = view.__qualname__ = f"case_return_{action}"
+    return view
 
 
-@require_POST
-@login_required
-@case_workers_only
-def case_return_record(request: AuthedRequest, case_id: UUID) -> HttpResponse:
-    return _return_action(request, case_id, "record")
-
-
-@require_POST
-@login_required
-@case_workers_only
-def case_return_cancel(request: AuthedRequest, case_id: UUID) -> HttpResponse:
-    return _return_action(request, case_id, "cancel")
+case_return_change = _return_action_view("change")
+case_return_record = _return_action_view("record")
+case_return_cancel = _return_action_view("cancel")
 
 
 @require_POST
