@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import translation
 
 from varde.audit.models import AuditEvent
 from varde.response.legal_status import (
@@ -28,6 +29,13 @@ CRITERIA = {
     "presence_needed": True,
 }
 D = dt.date
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are checked in English (the default language is Norwegian Bokmål)."""
+    with translation.override("en"):
+        yield
 
 
 def record(world, kind, day, **kw):

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from varde.audit.models import AuditEvent
 from varde.cases.models import CaseStatus
@@ -26,6 +27,13 @@ from varde.response.returns import (
 )
 
 D = dt.date
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are checked in English (the default language is Norwegian Bokmål)."""
+    with translation.override("en"):
+        yield
 
 
 def plan(world, case=None, **kw):
