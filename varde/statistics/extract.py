@@ -191,8 +191,9 @@ def pseudonymised_extract(*, today: dt.date | None = None) -> list[PersonRow]:
     for cid in by_case:
         cases_of_person[key_of_case[cid]].append(cid)
 
-    events = _events(key_of_case)
-    legal = _legal(key_of_case)
+    statuses = _live_statuses(key_of_case)  # read once: the events and the legal path both use them
+    events = _events(key_of_case, statuses)
+    legal = _legal(key_of_case, statuses)
     cooperation = _cooperation(key_of_case)
     follow_ups = _follow_ups(key_of_case)
     rows: list[PersonRow] = []
@@ -245,10 +246,12 @@ def pseudonymised_extract(*, today: dt.date | None = None) -> list[PersonRow]:
 # in key_of_case): at 100,000 cases, sending every case id as a parameter cost seconds a table.
 
 
-def _events(key_of_case: dict[UUID, str]) -> dict[str, dict[str, set[int]]]:
+def _events(
+    key_of_case: dict[UUID, str], statuses: list[tuple[UUID, str, dt.date]]
+) -> dict[str, dict[str, set[int]]]:
     """person key -> event name -> years it happened (legal status, returns, disappearances)."""
     events: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for case_id, kind, day in _live_statuses(key_of_case):
+    for case_id, kind, day in statuses:
         name = "residence_permit" if kind in RESIDENCE_PERMIT_KINDS else kind
         events[key_of_case[case_id]][name].add(day.year)
     for case_id, returned_on in VoluntaryReturn.objects.filter(
@@ -275,10 +278,12 @@ def _live_statuses(key_of_case: dict[UUID, str]) -> list[tuple[UUID, str, dt.dat
     ]
 
 
-def _legal(key_of_case: dict[UUID, str]) -> dict[str, set[tuple[str, int]]]:
+def _legal(
+    key_of_case: dict[UUID, str], statuses: list[tuple[UUID, str, dt.date]]
+) -> dict[str, set[tuple[str, int]]]:
     """person key -> (kind, year) of every legal-status entry no later entry corrects."""
     legal: dict[str, set[tuple[str, int]]] = defaultdict(set)
-    for case_id, kind, day in _live_statuses(key_of_case):
+    for case_id, kind, day in statuses:
         legal[key_of_case[case_id]].add((kind, day.year))
     return legal
 
