@@ -132,6 +132,13 @@ def test_2009_published_figures_equal_the_seed(db, y2009):
         "granted": 50,
         "rejected": 23,
     }
+    # The minors (seed 002): Somalia, Eritrea and Romania lead (Ethiopia's 8 and Afghanistan's 7 are
+    # below k); 34 of 69 in forced labour, 10 in sexual services.
+    minors = {row.key: row.value for row in r.table("minors_nationalities").rows}
+    assert minors == {"SO": 14, "ER": 12, "RO": 10}
+    forms = {row.key: row.value for row in r.table("minors_exploitation").rows}
+    assert forms["forced_labour"] == 34 and forms["sexual"] == 10
+    assert {row.key: row.value for row in r.table("summary").rows}["identified"] is not None
     # After the reflection period, published with k = 10: small cells withheld, never shown.
     permit = {row.key: row.value for row in r.table("temporary_permit").rows}
     assert permit == {
@@ -153,15 +160,16 @@ def test_2009_published_figures_equal_the_seed(db, y2009):
         None,
     )
     assert cooperation["cooperating"] is None  # 17 + 3: shown, it would give the withheld 3 away
-    # 2007 and 2008: the reflection-period applicants of those years (adults); 2010: the same persons
-    # until their cases closed; 2026: the marker case alone, below k.
-    assert [(t.year, t.persons, t.girls, t.boys) for t in r.trend] == [
-        (2007, 31, 0, 0),
-        (2008, 50, 0, 0),
-        (2009, 292, 50, 19),
-        (2010, 292, 50, 19),
-        (2026, None, None, None),
-    ]
+    # 2005 - March 2008: the persons of seed 000's table, each followed up in their year; 2008 also the
+    # reflection-period applicants reported after March; 2010: the 2009 persons until their cases
+    # closed; 2026: the marker case alone, below k.
+    trend = {t.year: (t.persons, t.girls, t.boys) for t in r.trend}
+    assert list(trend) == [2005, 2006, 2007, 2008, 2009, 2010, 2026]
+    assert {y: trend[y][0] for y in (2005, 2006, 2007, 2008)} == {2005: 28, 2006: 43, 2007: 111, 2008: 72}
+    assert trend[2005][1:] == (None, None)  # 6 girls and 2 boys: below k
+    assert trend[2007] == (111, 14, 12)
+    assert trend[2009] == trend[2010] == (292, 50, 19)
+    assert trend[2026] == (None, None, None)
     # Every published nationality is at least k; the small ones are suppressed, never shown.
     assert all(n.value >= 10 for n in nationalities if not n.derived)
 
@@ -287,7 +295,7 @@ def test_xlsx_opens_and_holds_the_figures(db, y2009):
     trend = wb["Trend over the years"]
     years = {row[0].value: [c.value for c in row] for row in trend.iter_rows(min_row=2)}
     assert years["2009"] == ["2009", 292, 191, 32, 50, 19]
-    assert years["2007"][:2] == ["2007", 31]
+    assert years["2007"][:2] == ["2007", 111]
     assert len(trend._charts) == 2
     texts = wb["Written sections"]
     assert texts["B1"].value == '=HYPERLINK("http://example.org")' and texts["B1"].data_type == "s"

@@ -3,6 +3,7 @@ and the figures by police district, unknown hidden and small cells suppressed wh
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 
@@ -91,8 +92,8 @@ def test_numbers_outside_the_2024_division_have_no_district(number):
 def _row(key: str, municipality: str) -> PersonRow:
     return PersonRow(
         person_key=key,
-        first_year=2026,
-        followed_years=frozenset({2026}),
+        first_date=dt.date(2026, 3, 1),
+        followed=((dt.date(2026, 3, 1), dt.date(2026, 12, 31)),),
         sex="F",
         child=False,
         nationality="NG",

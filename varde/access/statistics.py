@@ -15,29 +15,36 @@ from varde.audit.services import audit_record
 from varde.statistics.disclosure import check_k, primary
 from varde.statistics.figures import as_json
 from varde.statistics.hidden import DEFAULT_SELECTION
-from varde.statistics.selectors import check_may_see, figures_for_year, hidden_for_period
+from varde.statistics.periods import Period
+from varde.statistics.selectors import check_may_see, figures_for_period, hidden_for_period
 
 
 @transaction.atomic
 def statistics_get_for_user(
     *,
     user: User | None,
-    year: int,
+    year: int | None = None,
     published: bool,
     k: int | None = None,
     action: AuditAction = AuditAction.VIEW,
     extended: bool = False,
+    period: Period | None = None,
 ) -> dict[str, Any]:
-    """The year's figures in the issue's JSON shape, suppressed with threshold k when published."""
+    """The figures of a year (or of any `period`) in the issue's JSON shape, suppressed with threshold
+    k when published."""
+    if period is None:
+        if year is None:
+            raise ValueError("a year or a period")
+        period = Period.of_year(year)
     check_may_see(user, published)
     threshold = check_k(k) if published else None
-    result = as_json(figures_for_year(year), k=threshold, extended=extended)
-    audit_record(
-        actor=user,
-        action=action,
-        obj=("statistics.national", str(year)),
-        detail={"year": year, "published": published, "k": threshold},
-    )
+    result = as_json(figures_for_period(period), k=threshold, extended=extended)
+    detail: dict[str, Any] = {"published": published, "k": threshold}
+    if period.year is not None:
+        detail["year"] = period.year
+    else:
+        detail.update({"from": period.start.isoformat(), "to": period.end.isoformat()})
+    audit_record(actor=user, action=action, obj=("statistics.national", period.label()), detail=detail)
     return result
 
 

@@ -6,8 +6,9 @@ synthetic referrals that reproduce those figures. Many persons are reported by s
 with names in another order, phone numbers written differently and document numbers with spaces.
 The 2009 reflection-period figures (73 applied, 50 granted, 23 rejected) are added as well, and the
 legal path after it (temporary permits, renewals, permits after testifying, returns with IOM and their
-follow-ups, cooperation with the police), entered through the same services as real data; and the
-reflection-period applications of 2007 (31) and 2008 (50), from persons reported in those years.
+follow-ups, cooperation with the police), entered through the same services as real data; and KOM's
+first years (varde.demo.earlier): the persons of seed 000's table 2005 - March 2008 and the
+reflection-period applications of 2007 (31) and 2008 (50).
 
 The figures come out of the ordinary pipeline: referral_report, then linkage_run, then the review
 decisions a coordinator would make, then the statistics extract. The generator keeps its own
@@ -35,6 +36,7 @@ from django.utils import timezone
 from varde.accounts.models import Agency, User
 from varde.cases.models import Case, CaseEvent, CaseParticipation, CaseStatus, Referral, StatusChange
 from varde.cases.services import DocumentInput, NameInput, ReportInput, case_change_status, referral_report
+from varde.demo.earlier import report_earlier
 from varde.identification.models import AgePresumption
 from varde.linkage.models import ReviewDecision, ReviewItem
 from varde.linkage.selectors import person_keys
@@ -66,6 +68,21 @@ OTHER_NATIONALITIES = (
     "SO", "ER", "ET", "SD", "AF", "IQ", "IR", "SY", "MA", "DZ", "TN", "LY", "EG", "GH", "CM", "SL", "GN", "LR",
     "CI", "KE", "UG", "BR", "CO", "IN",
 )  # fmt: skip
+# The 69 minors (seed 002): "the largest groups of minors come from Somalia, Eritrea, Romania, Ethiopia
+# and Afghanistan. Forty-nine per cent of minors were being used for forced labour and approximately 14%
+# for providing sexual services" (34 and 10 of 69). The smaller groups and the other forms (begging,
+# crime, housework: "forced labour, including the sale of narcotics, begging, thieving and housework")
+# are not in the seed: illustrative.
+MINOR_NATIONALITIES = {
+    "SO": 14, "ER": 12, "RO": 10, "ET": 8, "AF": 7, "IQ": 4, "SD": 3, "VN": 3, "CN": 3, "BG": 2, "AL": 2, "MA": 1,
+}  # fmt: skip
+MINOR_FORMS = {
+    "forced_labour": 34,
+    "sexual": 10,
+    "forced_criminality": 10,
+    "begging": 9,
+    "domestic_servitude": 6,
+}
 REFLECTION = {"applied": 73, "granted": 50, "rejected": 23}
 # After the reflection period, 2009 (seed 002, the action plan 2011-2014): 20 applied for a temporary
 # permit, 10 granted, 9 rejected, 1 dropped; 5 applied for renewal, 4 renewed, 1 rejected; 3 granted a
@@ -74,10 +91,6 @@ TEMPORARY_PERMIT = {"granted": 10, "rejected": 9, "dropped": 1}
 RENEWAL = {"granted": 4, "rejected": 1}
 TESTIMONY = 3
 IOM_RETURNS = 19
-# Reflection-period applications in the years before (seed 002: "31 in 2007, 50 in 2008"). Seed 000
-# has "30 VOTs on 6 months reflection period in 2007": 30 of the 31 are granted. The 2008 split is not
-# in the seeds: the demo grants 40 and rejects 10 (illustrative).
-EARLIER_REFLECTION = {2007: {"granted": 30, "rejected": 1}, 2008: {"granted": 40, "rejected": 10}}
 CRITERIA = {
     "contact_ceased": True,
     "traffickers_reported": True,
@@ -135,17 +148,24 @@ def _unique_name(rng: random.Random, taken: set[str]) -> str:
 
 
 def _people(rng: random.Random) -> list[_Truth]:
-    nationalities = ["NG"] * NIGERIA + list(OTHER_NATIONALITIES)
-    rest = sum(SEX_AGE.values()) - len(nationalities)
-    weights = [1 / (i + 1) for i in range(len(OTHER_NATIONALITIES))]
-    nationalities += rng.choices(OTHER_NATIONALITIES, weights=weights, k=rest)
-    rng.shuffle(nationalities)
     kinds = [key for key, n in SEX_AGE.items() for _ in range(n)]
     rng.shuffle(kinds)
+    minors = [nat for nat, n in MINOR_NATIONALITIES.items() for _ in range(n)]
+    minor_forms = [form for form, n in MINOR_FORMS.items() for _ in range(n)]
+    rng.shuffle(minors)
+    rng.shuffle(minor_forms)
+    # Adults: the 121 Nigerians and every nationality the minors leave out, once; the rest drawn.
+    adults = ["NG"] * NIGERIA + [c for c in OTHER_NATIONALITIES if c not in MINOR_NATIONALITIES]
+    weights = [1 / (i + 1) for i in range(len(OTHER_NATIONALITIES))]
+    adults += rng.choices(
+        OTHER_NATIONALITIES, weights=weights, k=sum(1 for _s, c in kinds if not c) - len(adults)
+    )
+    rng.shuffle(adults)
     givens: set[str] = set()
     families: set[str] = set()
     people = []
-    for i, ((sex, child), nat) in enumerate(zip(kinds, nationalities, strict=True)):
+    for i, (sex, child) in enumerate(kinds):
+        nat = minors.pop() if child else adults.pop()
         people.append(
             _Truth(
                 given=_unique_name(rng, givens),
@@ -159,7 +179,7 @@ def _people(rng: random.Random) -> list[_Truth]:
                 age=rng.randint(14, 17) if child else None,
                 phone=f"9{i:07d}",
                 document=f"{nat}{rng.randint(1000000, 9999999)}",
-                form=rng.choice(FORMS),
+                form=minor_forms.pop() if child else rng.choice(FORMS),
                 municipality=_municipality(i),
             )
         )
@@ -228,70 +248,21 @@ def load_2009(
             if progress:
                 progress(1)
     referrals = len(truth)
-    earlier = _report_earlier(reporters, truth, len(people))
+    earlier = report_earlier(
+        reporters=reporters,
+        child_reporters=child_reporters or reporters,
+        truth=truth,
+        first_index=len(people),
+    )
     decisions = _reconcile(coordinator, truth)
     returned = _reflection(rng, people, first_case, reported_on, cases_of)
     close = close_on or dt.date(YEAR + 1, 6, 30)
     _close(leads, close, returned=returned)
     _backdate(reported_on, close)
-    for year, (year_leads, year_reported) in earlier.items():
-        _close(year_leads, dt.date(year, 12, 31))
-        _backdate(year_reported, dt.date(year, 12, 31))
+    for cohort in earlier:
+        _close(cohort.leads, cohort.closed_on)
+        _backdate(cohort.reported_on, cohort.closed_on)
     return Summary(persons=len(people), referrals=referrals, review_decisions=decisions)
-
-
-def _report_earlier(
-    reporters: Sequence[Reporter], truth: dict[str, int], first_index: int
-) -> dict[int, tuple[dict[UUID, User], dict[UUID, dt.date]]]:
-    """The persons who applied for a reflection period in 2007 and 2008: adults reported once in
-    that year, applying within weeks (the outcomes as EARLIER_REFLECTION), closed at the year's end.
-    Their own random stream, so that the 2009 set is drawn as before."""
-    out: dict[int, tuple[dict[UUID, User], dict[UUID, dt.date]]] = {}
-    index = first_index
-    for year, outcomes in EARLIER_REFLECTION.items():
-        rng = random.Random(year)  # noqa: S311 - synthetic demo data, not security
-        leads: dict[UUID, User] = {}
-        reported: dict[UUID, dt.date] = {}
-        givens: set[str] = set()
-        families: set[str] = set()
-        kinds = ["granted"] * outcomes["granted"] + ["rejected"] * outcomes["rejected"]
-        rng.shuffle(kinds)
-        with transaction.atomic():
-            for n, outcome in enumerate(kinds):
-                nat = "NG" if rng.random() < 0.6 else rng.choice(OTHER_NATIONALITIES)
-                person = _Truth(
-                    given=_unique_name(rng, givens) + "e",
-                    family=_unique_name(rng, families) + "o",
-                    sex="F" if rng.random() < 0.85 else "M",
-                    child=False,
-                    nationality=nat,
-                    dob=dt.date(rng.randint(1970, 1988), rng.randint(1, 12), rng.randint(1, 28)),
-                    age=None,
-                    phone=f"8{year % 100:02d}{n:05d}",
-                    document=f"{nat}{rng.randint(1000000, 9999999)}",
-                    form=rng.choice(FORMS),
-                    municipality=_municipality(n),
-                )
-                on = dt.date(year, 1, 10) + dt.timedelta(days=rng.randint(0, 150))
-                actor, agency = rng.choice(list(reporters))
-                case = referral_report(actor=actor, agency=agency, data=_as_reported(person, 0, on))
-                truth[str(case.referrals.get().pk)] = index
-                index += 1
-                leads[case.pk] = actor
-                reported[case.pk] = on
-                applied = on + dt.timedelta(days=rng.randint(2, 20))
-                legal_status_record(
-                    actor=actor, case=case, kind="reflection_applied", from_date=applied, authority="udi"
-                )
-                legal_status_record(
-                    actor=actor,
-                    case=case,
-                    kind=f"reflection_{outcome}",
-                    from_date=applied + dt.timedelta(days=rng.randint(3, 14)),
-                    authority="udi",
-                )
-        out[year] = (leads, reported)
-    return out
 
 
 def _reconcile(coordinator: User, truth: dict[str, int]) -> int:

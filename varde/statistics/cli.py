@@ -23,21 +23,27 @@ from varde.cli.base import CliError, optional_user, writable_path, year_argument
 
 from . import report_cli
 
-STATS_DESCRIPTION = """National figures for a year, counting de-duplicated persons (the latest linkage
+STATS_DESCRIPTION = """National figures for a year (--year) or any period (--from and --to, both days
+included), counting de-duplicated persons (the latest linkage
 run; a case never linked counts as its own person), never referrals. Read from a pseudonymised extract.
 
 --published applies disclosure control: every cell below K (default 10; 3, 5 or 11) is null, and
 further cells are null where a suppressed value could otherwise be worked out from the totals.
 Analysts (--user) always get published figures; the read is audited with the year only."""
 
-STATS_EPILOG = """The JSON: {"year", "persons", "women", "men", "girls", "boys", "nationalities",
-"by_nationality", "by_exploitation", "by_reporting_agency_kind", "reflection_period":
-{"applied", "granted", "rejected"}, "disappearances"}; --extended adds first_identified,
-by_municipality (kommunenummer), by_police_district (the 12 police districts, from the municipality),
-residence_permits and voluntary_returns.
+STATS_EPILOG = """The JSON: {"year", "persons" (followed up in the period), "women", "men", "girls",
+"boys", "nationalities", "by_nationality", "by_exploitation", "by_reporting_agency_kind",
+"reflection_period": {"applied", "granted", "rejected"}, "disappearances"}; for a period that is not
+a calendar year "year" is null and "from" and "to" follow it. --extended adds "first_identified",
+"first_identified_by_sex": {"female", "male"} and "first_identified_children" (seed 000's table),
+"identified" and "presumed" (Eurostat: registered = identified + presumed), "children_by_nationality",
+"children_by_exploitation", by_municipality (kommunenummer), by_police_district (the 12 police
+districts, from the municipality), residence_permits, voluntary_returns and the legal path after the
+reflection period. How each figure is counted: docs/COUNTING_RULES.md.
 
-Example:
+Examples:
   varde stats --year 2009 --json
+  varde stats --from 2008-01-01 --to 2008-03-31 --json --extended
   varde stats --year 2009 --json --published --k 5 --user analyst"""
 
 EXPORT_DESCRIPTION = """De-identified case data in the Human Trafficking Case Data Standard (HTCDS 2.0):
@@ -74,15 +80,33 @@ def _print_json(data: Any) -> int:
     return 0
 
 
+def period_of(args: argparse.Namespace) -> Any:
+    """The Period of --year, or of --from and --to (both days included); a CliError otherwise."""
+    from .periods import Period
+
+    start, end = getattr(args, "period_from", None), getattr(args, "period_to", None)
+    year = getattr(args, "year", None)
+    if year is not None:
+        if start or end:
+            raise CliError("give --year or --from and --to, not both")
+        return Period.of_year(year)
+    if start is None or end is None:
+        raise CliError("give --year YYYY, or --from YYYY-MM-DD and --to YYYY-MM-DD")
+    if end < start:
+        raise CliError("--to is before --from")
+    return Period(start, end)
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from varde.access.statistics import statistics_get_for_user
     from varde.audit.models import AuditAction
 
+    period = period_of(args)
     data, published = _published_figures(
         args,
         lambda user, published: statistics_get_for_user(
             user=user,
-            year=args.year,
+            period=period,
             published=published,
             k=args.k,
             action=AuditAction.EXPORT,
@@ -91,7 +115,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     )
     if args.json:
         return _print_json(data)
-    print(f"National figures for {data['year']}" + (" (published)" if published else " (internal)"))
+    print(f"National figures for {period.label()}" + (" (published)" if published else " (internal)"))
     for key, value in data.items():
         if key != "year":
             print(f"  {key}: {'-' if value is None else value}")
@@ -116,9 +140,10 @@ def cmd_htcds_export(args: argparse.Namespace) -> int:
     args.format = args.format or "csv"
     path = writable_path(args.out)
     rows = pseudonymised_extract()
-    year = getattr(args, "year", None)
-    if year is not None:
-        rows = [row for row in rows if year in row.followed_years]
+    period = None
+    if any(getattr(args, name, None) for name in ("year", "period_from", "period_to")):
+        period = period_of(args)
+        rows = [row for row in rows if row.followed_in(period)]
     try:
         records = htcds_records(rows, k=args.k)
     except DisclosureError as exc:
@@ -130,7 +155,17 @@ def cmd_htcds_export(args: argparse.Namespace) -> int:
                 actor=user,
                 action=AuditAction.EXPORT,
                 obj=("statistics.htcds", ""),
-                detail={"records": len(records), "format": args.format, "file": path.name, "year": year},
+                detail={
+                    "records": len(records),
+                    "format": args.format,
+                    "file": path.name,
+                    "year": None if period is None else period.year,
+                    **(
+                        {"from": period.start.isoformat(), "to": period.end.isoformat()}
+                        if period is not None and period.year is None
+                        else {}
+                    ),
+                },
             )
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             opened = True
@@ -252,7 +287,13 @@ def register(subparsers: Any, *, stats_figures: Sequence[Callable[[Any], None]] 
         epilog=STATS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    year = stats.add_argument("--year", required=True, type=year_argument, metavar="YYYY", help="the year")
+    year = stats.add_argument("--year", type=year_argument, metavar="YYYY", help="a calendar year")
+    stats.add_argument(
+        "--from", dest="period_from", type=_date_argument, metavar="YYYY-MM-DD", help="first day of a period"
+    )
+    stats.add_argument(
+        "--to", dest="period_to", type=_date_argument, metavar="YYYY-MM-DD", help="last day of the period"
+    )
     stats.add_argument("--json", action="store_true", help="print JSON (the issue's shape)")
     stats.add_argument(
         "--published", action="store_true", help="apply disclosure control (suppressed = null)"
@@ -316,4 +357,20 @@ def add_htcds_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="YYYY",
         help="only persons followed up in this year",
+    )
+    parser.add_argument(
+        "--from",
+        dest="period_from",
+        type=_date_argument,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="only persons followed up in the period from this day (with --to)",
+    )
+    parser.add_argument(
+        "--to",
+        dest="period_to",
+        type=_date_argument,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the period's last day (with --from)",
     )

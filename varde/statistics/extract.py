@@ -1,17 +1,24 @@
 """The pseudonymised extract that statistics read: one row per de-duplicated person.
 
-A row holds a pseudonymous person key, years, codes and flags only: no names, no document or phone
+A row holds a pseudonymous person key, dates, codes and flags only: no names, no document or phone
 numbers, no national id, no birth date, no free text, no case reference and no database id. Persons
 are the clusters of the latest linkage run (varde.linkage.selectors.person_keys); referrals of one
 case are one person by construction, and a case that was never linked counts as its own person.
+The rows keep dates (not only years) so that figures can be given for any period; they never leave
+the process: what is published are counts (varde.statistics.figures), under disclosure control.
 
-Rules (documented in docs/HTCDS_MAPPING.md as well):
-- first identified: the year of the person's earliest referral;
-- followed up in a year: some case of the person was open during that year (from its earliest
-  referral to its closure, or to today when it is still open);
+Rules (docs/COUNTING_RULES.md has each with its source and its test):
+- first identified: the date of the person's earliest referral;
+- followed up: from a case's earliest referral until it is closed or assessed as not a victim (the
+  day of that status change included), again from a re-opening; to today while it is open;
+- identified (Eurostat's "identified victim") from the first day a case of the person was set to
+  "possible victim identified" or "receiving assistance"; before that, a presumed victim;
 - child at identification: under 18 on the date of the first referral (birth date, or the estimated
   age grown to that date), or the case is a child's case, or a presumption of minority began no later
   than the end of the year of first identification (CoE Convention Art. 10(3): presumed = child);
+- child in a period: a child on some day the person was followed up in it: under 18 by age (birth
+  date or estimated age grown), or under a presumption of minority, or (no age known) a child's case.
+  A person first reported as a child is an adult in the periods after their 18th birthday;
 - sex and nationality: from the earliest record that has one; municipality: of the earliest referral;
 - forms of exploitation and kinds of reporting agency: every one any referral of the person gave.
 """
@@ -45,6 +52,8 @@ from varde.response.models import (
     VoluntaryReturn,
 )
 
+from .periods import Period, Span, merge, spans_overlap
+
 RESIDENCE_PERMIT_KINDS = frozenset(
     {LegalStatusKind.TEMPORARY_RESIDENCE, LegalStatusKind.PERMANENT_AFTER_TESTIFYING}
 )
@@ -56,29 +65,62 @@ class PersonRow:
     """One de-duplicated person, pseudonymised. Nothing here identifies a human being by itself."""
 
     person_key: str
-    first_year: int
-    followed_years: frozenset[int]
+    first_date: dt.date  # of the earliest referral
+    followed: tuple[Span, ...]  # the days followed up, merged spans in order
     sex: str  # "F", "M", "X" or "" (unknown)
     child: bool  # at first identification, presumption of minority included
     nationality: str  # ISO 3166 alpha-2 of the earliest record that has one, "" unknown
     exploitation: frozenset[str]
     agency_kinds: frozenset[str]
     municipality: str  # kommunenummer of the earliest referral, "" unknown
-    reflection_applied: frozenset[int]  # years
-    reflection_granted: frozenset[int]
-    reflection_rejected: frozenset[int]
-    residence_permit: frozenset[int]
-    voluntary_return: frozenset[int]
-    minor_disappeared: frozenset[int]
+    reflection_applied: frozenset[dt.date]  # dates of the entries
+    reflection_granted: frozenset[dt.date]
+    reflection_rejected: frozenset[dt.date]
+    residence_permit: frozenset[dt.date]
+    voluntary_return: frozenset[dt.date]
+    minor_disappeared: frozenset[dt.date]
     status: str  # the latest case's status (CaseStatus)
     first_agency_kind: str  # kind of the agency of the earliest referral
     labour_sector: str  # of the earliest referral that gives one, "" none
-    # Every legal-status entry (application, decision, status) as (kind, year of its date).
-    legal: frozenset[tuple[str, int]] = frozenset()
-    # Where cooperation with the police stood at the end of each year from its first entry: (year, state).
-    cooperation: frozenset[tuple[int, str]] = frozenset()
-    # One per follow-up after a return (not stopped): (year it falls due, the person was reached).
-    follow_ups: tuple[tuple[int, bool], ...] = ()
+    # Every legal-status entry (application, decision, status) as (kind, its date).
+    legal: frozenset[tuple[str, dt.date]] = frozenset()
+    # Cooperation with the police: (date, state) of each entry, in the order they hold.
+    cooperation: tuple[tuple[dt.date, str], ...] = ()
+    # One per follow-up after a return (not stopped): (the day it falls due, the person was reached).
+    follow_ups: tuple[tuple[dt.date, bool], ...] = ()
+    # The days the person counted as a child (age, presumption of minority or a child's case).
+    child_spans: tuple[Span, ...] = ()
+    identified_on: dt.date | None = None  # first day a case was "identified" or "receiving assistance"
+
+    @property
+    def first_year(self) -> int:
+        return self.first_date.year
+
+    @property
+    def followed_years(self) -> frozenset[int]:
+        return frozenset(y for start, end in self.followed for y in range(start.year, end.year + 1))
+
+    def followed_in(self, period: Period) -> bool:
+        return any(period.overlaps(span) for span in self.followed)
+
+    def child_in(self, period: Period) -> bool:
+        """A child on some day the person was followed up in the period."""
+        inside = [c for c in (period.clip(span) for span in self.followed) if c is not None]
+        return spans_overlap(inside, self.child_spans)
+
+    def identified_in(self, period: Period) -> bool:
+        """Identified by the last day the person was followed up in the period (else presumed)."""
+        inside = [c for c in (period.clip(span) for span in self.followed) if c is not None]
+        return bool(inside) and self.identified_on is not None and self.identified_on <= inside[-1][1]
+
+    def cooperation_on(self, day: dt.date) -> str | None:
+        """Where cooperation with the police stood on the day (the latest entry dated then or before)."""
+        state = None
+        for on, value in self.cooperation:
+            if on > day:
+                break
+            state = value
+        return state
 
 
 class _UnionFind:
@@ -127,8 +169,25 @@ def person_of_case(cases: dict[UUID, list[str]], linkage: dict[str, str]) -> dic
     return result
 
 
-def _years(start: dt.date, end: dt.date) -> set[int]:
-    return set(range(start.year, end.year + 1))
+STOPS_FOLLOW_UP = frozenset({CaseStatus.CLOSED, CaseStatus.NOT_VICTIM})
+IDENTIFIED = frozenset({CaseStatus.IDENTIFIED, CaseStatus.ASSISTANCE})
+FOREVER = dt.date.max
+
+
+def _followed_spans(start: dt.date, changes: list[tuple[dt.date, str]], today: dt.date) -> list[Span]:
+    """The days a case was followed up: from its first referral; a closure or an assessment as not a
+    victim ends a span (that day included), a later change to an open status begins the next one."""
+    spans: list[Span] = []
+    begun: dt.date | None = start
+    for day, status in changes:
+        if begun is not None and status in STOPS_FOLLOW_UP:
+            spans.append((begun, max(begun, day)))
+            begun = None
+        elif begun is None and status not in STOPS_FOLLOW_UP:
+            begun = max(day, start)
+    if begun is not None:
+        spans.append((begun, max(begun, today)))
+    return spans
 
 
 def _age_on(person: Any, on: dt.date) -> int | None:
@@ -138,6 +197,23 @@ def _age_on(person: Any, on: dt.date) -> int | None:
     if person["estimated_age"] is not None:
         since = person["age_estimated_on"] or on
         return int(person["estimated_age"] + max(0, (on - since).days // 365))
+    return None
+
+
+def _adult_from(person: Any) -> dt.date | None:
+    """The first day the record's age is 18 or more (as `_age_on` counts); None when no age is known."""
+    dob = person["date_of_birth"]
+    if dob:
+        try:
+            return dob.replace(year=dob.year + 18)
+        except ValueError:  # born on 29 February
+            return dt.date(dob.year + 18, 3, 1)
+    if person["estimated_age"] is not None:
+        since = person["age_estimated_on"]
+        if since is None:
+            return FOREVER if person["estimated_age"] < 18 else dt.date.min
+        years = 18 - int(person["estimated_age"])
+        return dt.date.min if years <= 0 else since + dt.timedelta(days=365 * years)
     return None
 
 
@@ -172,17 +248,16 @@ def pseudonymised_extract(*, today: dt.date | None = None) -> list[PersonRow]:
             "id", "sex", "date_of_birth", "estimated_age", "age_estimated_on", "nationalities"
         )
     }
-    closed_on: dict[UUID, dt.date] = {}
-    for change in StatusChange.objects.filter(case_id__in=by_case, to_status=CaseStatus.CLOSED).values(
-        "case_id", "at"
-    ):
-        closed_on[change["case_id"]] = max(
-            closed_on.get(change["case_id"], dt.date.min), clock.localdate(change["at"])
-        )
-    presumed: dict[UUID, dt.date] = {}
-    for p in AgePresumption.objects.filter(case_id__in=by_case).values("case_id", "started_at"):
-        day = clock.localdate(p["started_at"])
-        presumed[p["case_id"]] = min(presumed.get(p["case_id"], day), day)
+    changes: dict[UUID, list[tuple[dt.date, str]]] = defaultdict(list)
+    for change in StatusChange.objects.order_by("at", "id").values("case_id", "at", "to_status"):
+        if change["case_id"] in by_case:
+            changes[change["case_id"]].append((clock.localdate(change["at"]), str(change["to_status"])))
+    presumed: dict[UUID, list[Span]] = defaultdict(list)
+    for p in AgePresumption.objects.values("case_id", "started_at", "lifted_at"):
+        if p["case_id"] in by_case:
+            lifted = clock.localdate(p["lifted_at"]) if p["lifted_at"] else FOREVER
+            start = clock.localdate(p["started_at"])
+            presumed[p["case_id"]].append((start, max(start, lifted)))
 
     key_of_case = person_of_case(
         {cid: [str(r["pk"]) for r in refs] for cid, refs in by_case.items()}, person_keys()
@@ -201,23 +276,30 @@ def pseudonymised_extract(*, today: dt.date | None = None) -> list[PersonRow]:
         case_ids.sort(key=lambda cid: (by_case[cid][0]["referral_date"], str(cid)))
         refs = sorted((r for cid in case_ids for r in by_case[cid]), key=lambda r: r["referral_date"])
         first = refs[0]["referral_date"]
-        followed: set[int] = set()
+        followed: list[Span] = []
         for cid in case_ids:
-            start = by_case[cid][0]["referral_date"]
-            end = closed_on.get(cid, today) if cases[cid]["status"] == CaseStatus.CLOSED else today
-            followed |= _years(start, max(start, end))
+            followed += _followed_spans(by_case[cid][0]["referral_date"], changes[cid], today)
         records = [persons[cases[cid]["person_id"]] for cid in case_ids]
         ages = [a for a in (_age_on(p, first) for p in records) if a is not None]
         child = (
             any(a < 18 for a in ages)
             or any(cases[cid]["is_child"] for cid in case_ids)
-            or any(cid in presumed and presumed[cid].year <= first.year for cid in case_ids)
+            or any(span[0].year <= first.year for cid in case_ids for span in presumed[cid])
         )
+        child_spans: list[Span] = [span for cid in case_ids for span in presumed[cid]]
+        adult_from = [d for d in (_adult_from(p) for p in records) if d is not None]
+        if adult_from:
+            last = max(adult_from)
+            if last > dt.date.min:
+                child_spans.append((dt.date.min, last - dt.timedelta(days=1)))
+        elif any(cases[cid]["is_child"] for cid in case_ids):
+            child_spans.append((dt.date.min, FOREVER))
+        identified = [day for cid in case_ids for day, status in changes[cid] if status in IDENTIFIED]
         rows.append(
             PersonRow(
                 person_key=key,
-                first_year=first.year,
-                followed_years=frozenset(followed),
+                first_date=first,
+                followed=merge(followed),
                 sex=_first_nonempty(p["sex"] for p in records),
                 child=child,
                 nationality=_first_nonempty(str((p["nationalities"] or [""])[0]).upper() for p in records),
@@ -234,8 +316,10 @@ def pseudonymised_extract(*, today: dt.date | None = None) -> list[PersonRow]:
                 first_agency_kind=str(refs[0]["reporting_agency__kind"]),
                 labour_sector=_first_nonempty(r["labour_sector"] for r in refs),
                 legal=frozenset(legal[key]),
-                cooperation=_cooperation_at_year_ends(cooperation[key], today),
+                cooperation=tuple((on, state) for on, _at, state in sorted(cooperation[key])),
                 follow_ups=tuple(sorted(follow_ups[key])),
+                child_spans=merge(child_spans),
+                identified_on=min(identified) if identified else None,
             )
         )
     rows.sort(key=lambda row: row.person_key)
@@ -248,22 +332,22 @@ def pseudonymised_extract(*, today: dt.date | None = None) -> list[PersonRow]:
 
 def _events(
     key_of_case: dict[UUID, str], statuses: list[tuple[UUID, str, dt.date]]
-) -> dict[str, dict[str, set[int]]]:
-    """person key -> event name -> years it happened (legal status, returns, disappearances)."""
-    events: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+) -> dict[str, dict[str, set[dt.date]]]:
+    """person key -> event name -> the days it happened (legal status, returns, disappearances)."""
+    events: dict[str, dict[str, set[dt.date]]] = defaultdict(lambda: defaultdict(set))
     for case_id, kind, day in statuses:
         name = "residence_permit" if kind in RESIDENCE_PERMIT_KINDS else kind
-        events[key_of_case[case_id]][name].add(day.year)
+        events[key_of_case[case_id]][name].add(day)
     for case_id, returned_on in VoluntaryReturn.objects.filter(
         state=ReturnState.RETURNED, returned_on__isnull=False
     ).values_list("case_id", "returned_on"):
         if case_id in key_of_case and returned_on is not None:
-            events[key_of_case[case_id]]["voluntary_return"].add(returned_on.year)
+            events[key_of_case[case_id]]["voluntary_return"].add(returned_on)
     for case_id, last_seen in MissingEpisode.objects.filter(was_child=True).values_list(
         "case_id", "last_seen_at"
     ):
         if case_id in key_of_case:
-            events[key_of_case[case_id]]["minor_disappeared"].add(clock.localdate(last_seen).year)
+            events[key_of_case[case_id]]["minor_disappeared"].add(clock.localdate(last_seen))
     return events
 
 
@@ -280,11 +364,11 @@ def _live_statuses(key_of_case: dict[UUID, str]) -> list[tuple[UUID, str, dt.dat
 
 def _legal(
     key_of_case: dict[UUID, str], statuses: list[tuple[UUID, str, dt.date]]
-) -> dict[str, set[tuple[str, int]]]:
-    """person key -> (kind, year) of every legal-status entry no later entry corrects."""
-    legal: dict[str, set[tuple[str, int]]] = defaultdict(set)
+) -> dict[str, set[tuple[str, dt.date]]]:
+    """person key -> (kind, date) of every legal-status entry no later entry corrects."""
+    legal: dict[str, set[tuple[str, dt.date]]] = defaultdict(set)
     for case_id, kind, day in statuses:
-        legal[key_of_case[case_id]].add((kind, day.year))
+        legal[key_of_case[case_id]].add((kind, day))
     return legal
 
 
@@ -299,37 +383,22 @@ def _cooperation(key_of_case: dict[UUID, str]) -> dict[str, list[tuple[dt.date, 
     return entries
 
 
-def _cooperation_at_year_ends(
-    entries: list[tuple[dt.date, dt.datetime, str]], today: dt.date
-) -> frozenset[tuple[int, str]]:
-    """The state at the end of each year from the first entry's year to this one (the latest entry
-    dated in or before the year; of one date, the one recorded last)."""
-    if not entries:
-        return frozenset()
-    ordered = sorted(entries)
-    result = set()
-    for year in range(ordered[0][0].year, today.year + 1):
-        upto = [e for e in ordered if e[0].year <= year]
-        result.add((year, upto[-1][2]))
-    return frozenset(result)
-
-
-def _follow_ups(key_of_case: dict[UUID, str]) -> dict[str, list[tuple[int, bool]]]:
-    """person key -> (year due, reached) for each follow-up after a return that was not stopped."""
+def _follow_ups(key_of_case: dict[UUID, str]) -> dict[str, list[tuple[dt.date, bool]]]:
+    """person key -> (day due, reached) for each follow-up after a return that was not stopped."""
     reached = {
         f"return:{ret}:{stage}"
         for ret, stage in ReturnFollowUp.objects.filter(outcome=FollowUpOutcome.REACHED).values_list(
             "voluntary_return_id", "stage"
         )
     }
-    result: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+    result: dict[str, list[tuple[dt.date, bool]]] = defaultdict(list)
     for case_id, origin, due_at in (
         Clock.objects.filter(kind=RETURN_CLOCK_KIND)
         .exclude(state=ClockState.CANCELLED)
         .values_list("case_id", "origin", "due_at")
     ):
         if case_id in key_of_case:
-            result[key_of_case[case_id]].append((clock.localdate(due_at).year, origin in reached))
+            result[key_of_case[case_id]].append((clock.localdate(due_at), origin in reached))
     return result
 
 

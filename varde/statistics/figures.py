@@ -1,7 +1,8 @@
 """National figures for a year, counted over de-duplicated persons of the pseudonymised extract.
 
-`national_figures(rows, year)` gives the internal (unsuppressed) figures; `publish(figures, k)` applies
-disclosure control. Both are pure: they read PersonRows, never the database.
+`national_figures(rows, period)` gives the internal (unsuppressed) figures for a Period (a calendar year,
+or any span of days; an int is taken as a year); `as_json(figures, k=...)` applies disclosure control.
+Both are pure: they read PersonRows, never the database. The counting rules: docs/COUNTING_RULES.md.
 
 Tables and how they are protected when published:
 - persons (followed up in the year): a cell; below k the whole year is suppressed.
@@ -23,6 +24,7 @@ from typing import Any
 
 from .disclosure import primary, suppress_one_way
 from .extract import PersonRow
+from .periods import Period
 from .police_districts import police_district
 
 UNKNOWN = ""
@@ -32,7 +34,7 @@ OTHER_SEX = "other_or_unknown_sex"
 
 @dataclass(frozen=True)
 class NationalFigures:
-    year: int
+    year: int | None  # the calendar year, None for another period
     persons: int
     first_identified: int
     sex_age: dict[str, int]  # women, men, girls, boys, other_or_unknown_sex
@@ -57,6 +59,16 @@ class NationalFigures:
         default_factory=dict
     )  # state -> persons at the end of the year
     reintegration_follow_up: dict[str, int] = field(default_factory=dict)  # due, reached (follow-ups)
+    period: Period | None = None
+    # First identified in the period (seed 000's table): by sex, and how many of them were children.
+    first_identified_by_sex: dict[str, int] = field(default_factory=dict)  # female, male, other_or_unknown
+    first_identified_children: int = 0
+    # Eurostat: registered (= persons) = identified + presumed, as at the end of the period.
+    identified: int = 0
+    presumed: int = 0
+    # The children followed up in the period, by nationality ("" unknown) and form of exploitation.
+    children_by_nationality: dict[str, int] = field(default_factory=dict)
+    children_by_exploitation: dict[str, int] = field(default_factory=dict)
 
 
 # Which legal-status entries each figure counts (varde/response/rules/legal_status.json).
@@ -81,57 +93,85 @@ ASYLUM = {
 COOPERATION_STATES = ("not_asked", "considering", "declined", "reported", "investigation", "testified")
 
 
-def _legal_persons(rows: list[PersonRow], kinds: Mapping[str, str], year: int) -> dict[str, int]:
-    return {name: sum(1 for r in rows if (kind, year) in r.legal) for name, kind in kinds.items()}
+def _legal_persons(rows: list[PersonRow], kinds: Mapping[str, str], period: Period) -> dict[str, int]:
+    return {
+        name: sum(1 for r in rows if any(k == kind and d in period for k, d in r.legal))
+        for name, kind in kinds.items()
+    }
 
 
-def _sex_age(row: PersonRow) -> str:
-    if row.sex == "F":
-        return "girls" if row.child else "women"
-    if row.sex == "M":
-        return "boys" if row.child else "men"
+def _any_in(days: Iterable[object], period: Period) -> bool:
+    return any(day in period for day in days)
+
+
+def _sex_age(sex: str, child: bool) -> str:
+    if sex == "F":
+        return "girls" if child else "women"
+    if sex == "M":
+        return "boys" if child else "men"
     return OTHER_SEX
+
+
+SEXES = {"F": "female", "M": "male"}
 
 
 def _count(values: Iterable[str]) -> dict[str, int]:
     return dict(sorted(Counter(values).items()))
 
 
-def national_figures(rows: Iterable[PersonRow], year: int) -> NationalFigures:
-    """Persons followed up in the year, and what is known about them; events dated in the year."""
+def national_figures(rows: Iterable[PersonRow], period: Period | int) -> NationalFigures:
+    """Persons followed up in the period, and what is known about them; events dated in the period."""
+    if isinstance(period, int):
+        period = Period.of_year(period)
     everyone = list(rows)
-    followed = [r for r in everyone if year in r.followed_years]
+    followed = [r for r in everyone if r.followed_in(period)]
+    child = {r.person_key: r.child_in(period) for r in followed}
+    children = [r for r in followed if child[r.person_key]]
+    first = [r for r in everyone if r.first_date in period]
     sex_age = {name: 0 for name in (*SEX_AGE, OTHER_SEX)}
-    sex_age.update(Counter(_sex_age(r) for r in followed))
+    sex_age.update(Counter(_sex_age(r.sex, child[r.person_key]) for r in followed))
+    by_sex = {"female": 0, "male": 0, "other_or_unknown": 0}
+    by_sex.update(Counter(SEXES.get(r.sex, "other_or_unknown") for r in first))
+    identified = sum(1 for r in followed if r.identified_in(period))
     return NationalFigures(
-        year=year,
+        year=period.year,
+        period=period,
         persons=len(followed),
-        first_identified=sum(1 for r in everyone if r.first_year == year),
+        first_identified=len(first),
+        first_identified_by_sex=by_sex,
+        first_identified_children=sum(1 for r in first if r.child),
+        identified=identified,
+        presumed=len(followed) - identified,
         sex_age=sex_age,
         by_nationality=_count(r.nationality for r in followed),
         by_exploitation=_count(form for r in followed for form in r.exploitation),
         by_reporting_agency_kind=_count(kind for r in followed for kind in r.agency_kinds),
         by_municipality=_count(r.municipality for r in followed),
         reflection_period={
-            "applied": sum(1 for r in everyone if year in r.reflection_applied),
-            "granted": sum(1 for r in everyone if year in r.reflection_granted),
-            "rejected": sum(1 for r in everyone if year in r.reflection_rejected),
+            "applied": sum(1 for r in everyone if _any_in(r.reflection_applied, period)),
+            "granted": sum(1 for r in everyone if _any_in(r.reflection_granted, period)),
+            "rejected": sum(1 for r in everyone if _any_in(r.reflection_rejected, period)),
         },
-        residence_permits=sum(1 for r in everyone if year in r.residence_permit),
-        voluntary_returns=sum(1 for r in everyone if year in r.voluntary_return),
-        disappearances=sum(1 for r in everyone if year in r.minor_disappeared),
-        children=sum(1 for r in followed if r.child),
+        residence_permits=sum(1 for r in everyone if _any_in(r.residence_permit, period)),
+        voluntary_returns=sum(1 for r in everyone if _any_in(r.voluntary_return, period)),
+        disappearances=sum(1 for r in everyone if _any_in(r.minor_disappeared, period)),
+        children=len(children),
+        children_by_nationality=_count(r.nationality for r in children),
+        children_by_exploitation=_count(form for r in children for form in r.exploitation),
         by_police_district=_count(police_district(r.municipality) for r in followed),
-        temporary_permit=_legal_persons(everyone, TEMPORARY_PERMIT, year),
-        temporary_permit_renewal=_legal_persons(everyone, TEMPORARY_PERMIT_RENEWAL, year),
-        permit_after_testimony=sum(1 for r in everyone if (PERMIT_AFTER_TESTIMONY, year) in r.legal),
-        asylum=_legal_persons(everyone, ASYLUM, year),
+        temporary_permit=_legal_persons(everyone, TEMPORARY_PERMIT, period),
+        temporary_permit_renewal=_legal_persons(everyone, TEMPORARY_PERMIT_RENEWAL, period),
+        permit_after_testimony=sum(
+            1 for r in everyone if any(k == PERMIT_AFTER_TESTIMONY and d in period for k, d in r.legal)
+        ),
+        asylum=_legal_persons(everyone, ASYLUM, period),
         police_cooperation={
-            state: sum(1 for r in followed if (year, state) in r.cooperation) for state in COOPERATION_STATES
+            state: sum(1 for r in followed if r.cooperation_on(period.end) == state)
+            for state in COOPERATION_STATES
         },
         reintegration_follow_up={
-            "due": sum(1 for r in everyone for y, _reached in r.follow_ups if y == year),
-            "reached": sum(1 for r in everyone for y, reached in r.follow_ups if y == year and reached),
+            "due": sum(1 for r in everyone for day, _reached in r.follow_ups if day in period),
+            "reached": sum(1 for r in everyone for day, reached in r.follow_ups if day in period and reached),
         },
     )
 
@@ -180,8 +220,11 @@ def as_json(figures: NationalFigures, *, k: int | None = None, extended: bool = 
         None if nationality is None else {c: v for c, v in nationality.items() if c != UNKNOWN}
     )
     known_nationalities = sum(1 for c, v in figures.by_nationality.items() if c != UNKNOWN and v > 0)
+    first_by_sex = _partition(figures.first_identified_by_sex, k)
+    registered = _partition({"identified": figures.identified, "presumed": figures.presumed}, k)
+    children_nationality = _partition(figures.children_by_nationality, k) if figures.children else {}
     out: dict[str, Any] = {
-        "year": figures.year,
+        **_period_keys(figures),
         "persons": figures.persons,
         **{name: (None if sex_age is None else sex_age[name]) for name in SEX_AGE},
         "nationalities": None if shown_nationality is None else known_nationalities,
@@ -197,6 +240,16 @@ def as_json(figures: NationalFigures, *, k: int | None = None, extended: bool = 
         out.update(
             {
                 "first_identified": _cell(figures.first_identified, k),
+                "first_identified_by_sex": None
+                if first_by_sex is None
+                else {sex: first_by_sex[sex] for sex in ("female", "male")},
+                "first_identified_children": _cell(figures.first_identified_children, k),
+                "identified": None if registered is None else registered["identified"],
+                "presumed": None if registered is None else registered["presumed"],
+                "children_by_nationality": None
+                if children_nationality is None
+                else {c: v for c, v in children_nationality.items() if c != UNKNOWN},
+                "children_by_exploitation": _multi(figures.children_by_exploitation, k),
                 "by_municipality": None
                 if municipality is None
                 else {m: v for m, v in municipality.items() if m != UNKNOWN},
@@ -216,9 +269,16 @@ def as_json(figures: NationalFigures, *, k: int | None = None, extended: bool = 
     return out
 
 
+def _period_keys(figures: NationalFigures) -> dict[str, Any]:
+    """{"year"} for a calendar year (the issue's shape); {"year": null, "from", "to"} for another period."""
+    if figures.period is None or figures.period.year is not None:
+        return {"year": figures.year}
+    return {"year": None, "from": figures.period.start.isoformat(), "to": figures.period.end.isoformat()}
+
+
 def _all_null(figures: NationalFigures, *, extended: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "year": figures.year,
+        **_period_keys(figures),
         "persons": None,
         **{name: None for name in SEX_AGE},
         "nationalities": None,
@@ -232,6 +292,12 @@ def _all_null(figures: NationalFigures, *, extended: bool) -> dict[str, Any]:
         out.update(
             {
                 "first_identified": None,
+                "first_identified_by_sex": None,
+                "first_identified_children": None,
+                "identified": None,
+                "presumed": None,
+                "children_by_nationality": None,
+                "children_by_exploitation": {key: None for key in figures.children_by_exploitation},
                 "by_municipality": None,
                 "by_police_district": None,
                 "residence_permits": None,

@@ -41,6 +41,7 @@ from .selectors import hidden_for_period, may_see_internal, may_see_published
 
 SUPPRESSED = "–"
 TOP_NATIONALITIES = 10
+TOP_MINOR_NATIONALITIES = 5
 FORMATS = ("html", "pdf", "xlsx")
 
 Cell = int | None
@@ -209,19 +210,24 @@ def _cells(
     return [Row(key, _label(labels, key), cells.get(key)) for key in keys if key in cells], False
 
 
+def _largest(cells: Mapping[str, Cell], top: int) -> list[Row]:
+    shown = sorted(
+        ((code, v) for code, v in cells.items() if v is not None and v > 0), key=lambda cv: (-cv[1], cv[0])
+    )[:top]
+    return [Row(code, country_name(code), v) for code, v in shown]
+
+
 def _nationalities(published: dict[str, Any]) -> tuple[list[Row], bool]:
     """The largest published nationalities, the rest (and unknown) as one derived row: the total
     less the published top cells, a figure anyone can work out from the published table."""
     cells: dict[str, Cell] | None = published["by_nationality"]
     if cells is None:
         return [], True
-    shown = sorted(
-        ((code, v) for code, v in cells.items() if v is not None and v > 0), key=lambda cv: (-cv[1], cv[0])
-    )[:TOP_NATIONALITIES]
-    rows = [Row(code, country_name(code), v) for code, v in shown]
+    rows = _largest(cells, TOP_NATIONALITIES)
+    shown = [(r.key, r.value) for r in rows]
     persons = published["persons"]
     if persons is not None:
-        rest = persons - sum(v for _code, v in shown)
+        rest = persons - sum(v or 0 for _code, v in shown)
         rows.append(Row("other", _("Other or unknown nationality"), rest, derived=True))
     return rows, False
 
@@ -237,6 +243,32 @@ def _single(published: dict[str, Any]) -> list[Row]:
         Row("residence_permits", _("Residence permits granted"), published["residence_permits"]),
         Row("voluntary_returns", _("Assisted voluntary returns"), published["voluntary_returns"]),
         Row("disappearances", _("Disappearances of minors"), published["disappearances"]),
+        Row("identified", _("Identified victims (Eurostat)"), published["identified"]),
+        Row("presumed", _("Presumed victims, not (yet) identified (Eurostat)"), published["presumed"]),
+    ]
+
+
+def _minors(published: dict[str, Any]) -> list[Table]:
+    """The children followed up: the largest nationalities and the forms of exploitation. No "other"
+    row: the children's total is not published (it would give away the children of unknown sex)."""
+    nationality = published["children_by_nationality"]
+    exploitation, _w = _cells(published["children_by_exploitation"], ExploitationForm)
+    return [
+        Table(
+            "minors_nationalities",
+            _("Children: the largest nationalities"),
+            [] if nationality is None else _largest(nationality, TOP_MINOR_NATIONALITIES),
+            withheld=nationality is None,
+            note=_(
+                "Each child counts once, with their first known nationality; smaller groups are not shown."
+            ),
+        ),
+        Table(
+            "minors_exploitation",
+            _("Children: forms of exploitation"),
+            exploitation,
+            note=_("A child may have been exploited in several ways and counts once for each."),
+        ),
     ]
 
 
@@ -377,6 +409,7 @@ def build_report(
                 Row("rejected", _("Rejected"), reflection.get("rejected")),
             ],
         ),
+        *_minors(published),
         *_after_reflection(published),
     ]
     trend = []

@@ -16,6 +16,7 @@ from varde.core.errors import NotPermitted
 from .extract import agency_kinds_in_period, pseudonymised_extract
 from .figures import NationalFigures, national_figures
 from .hidden import DEFAULT_SELECTION, HiddenEstimate, capture_table, estimate_hidden, list_groups, lists_of
+from .periods import Period
 
 OPERATOR = None  # the CLI run by whoever operates the server
 
@@ -43,6 +44,11 @@ def check_may_see(user: User | None, published: bool) -> None:
 def figures_for_year(year: int) -> NationalFigures:
     """Internal figures, unaudited: for callers that check access and audit themselves."""
     return national_figures(pseudonymised_extract(), year)
+
+
+def figures_for_period(period: Period) -> NationalFigures:
+    """Internal figures for any period (both ends included), unaudited, as figures_for_year."""
+    return national_figures(pseudonymised_extract(), period)
 
 
 def hidden_for_period(*, start: dt.date, end: dt.date, selection: str = DEFAULT_SELECTION) -> HiddenEstimate:
