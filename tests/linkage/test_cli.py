@@ -125,3 +125,32 @@ def test_the_arrow_reader_reports_lines_like_the_row_reader(tmp_path, content, m
     records.write_text(content, encoding="utf-8")
     with pytest.raises(LinkageInputError, match=message):
         read_records_table(records)
+
+
+def test_a_handful_of_records_uses_the_shipped_parameters_and_says_so_in_one_line(tmp_path):
+    """Too few records to train: no Splink training (whose EM failed or warned for 50 lines), the
+    shipped parameters, one line saying so; Splink's and DuckDB's warnings stay out of the terminal."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    records, out = tmp_path / "records.csv", tmp_path / "clusters.csv"
+    write(
+        records,
+        [
+            rec("S1", "oslo-pd-stop", "Esther", "Igbinovia", dob="1990-05-06", phone="+47 934 56 789"),
+            rec("S2", "rosa", "Igbinovia", "Esther", dob="1990-05-06", phone="93456789"),
+            rec("S3", "rosa", "Mihai", "Popescu", dob="2010-01-01"),
+        ],
+    )
+    varde = Path(sys.executable).with_name("varde")
+    done = subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [str(varde), "link", str(records), "--out", str(out)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert (
+        lines[0] == "3 records are too few to train the model (fewer than 2000): using the shipped parameters"
+    )
+    assert lines[-1].startswith("3 records, 2 persons")
+    assert len(lines) == 2 and "WARNING" not in done.stderr and "Esther" not in done.stderr

@@ -74,12 +74,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     err: TextIO = sys.stderr
     try:
         base.setup_django()
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
     except CliError as exc:
         print(f"varde {args.command}: {exc.message}", file=err)
         for line in exc.details:
             print(f"  {line}", file=err)
         return exc.code
+    except BrokenPipeError:
+        # The reader went away (`varde stats --year 2009 | head`): stop quietly, and point stdout at
+        # /dev/null so that the interpreter's last flush does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - a traceback may carry personal data; print the type only
         from django.core.exceptions import ImproperlyConfigured
 

@@ -92,17 +92,46 @@ def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
     console.print(f"Linked in {time.monotonic() - started:.1f} s", highlight=False)
 
 
+@contextmanager
+def _silenced() -> Iterator[None]:
+    """Splink's, DuckDB's and Spark's own warnings stay out of the terminal (and the progress display):
+    the command says in one line what matters. Errors still show."""
+    import logging
+    import warnings
+
+    loggers = [logging.getLogger(name) for name in ("splink", "duckdb", "py4j", "varde.linkage")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
 def cmd_link(args: argparse.Namespace) -> int:
     from .io import LinkageInputError, read_decisions, read_records_table, write_clusters_table
+    from .model import MIN_RECORDS_TO_TRAIN, default_parameters
     from .pipeline import link_records
 
     records = read_records_table(args.records)  # Arrow, no Python object per record
     decisions = read_decisions(args.decisions) if args.decisions else []
     if args.out.resolve() == args.records.resolve():
         raise LinkageInputError("--out must not be the input file")
+    params = None
+    if records.num_rows < MIN_RECORDS_TO_TRAIN:
+        params = default_parameters()
+        print(
+            f"{records.num_rows} records are too few to train the model (fewer than {MIN_RECORDS_TO_TRAIN}): "
+            "using the shipped parameters",
+            file=sys.stderr,
+        )
     show = not args.quiet and sys.stderr.isatty()
-    with _progress(show) as step:
-        result = link_records(records, engine=args.engine, decisions=decisions, progress=step)
+    with _silenced(), _progress(show) as step:
+        result = link_records(records, engine=args.engine, decisions=decisions, progress=step, params=params)
     written = write_clusters_table(args.out, records.column("record_id").to_pylist(), result.person_key)
     if args.review_out:
         _write_review(args.review_out, result.review)

@@ -301,6 +301,9 @@ def initial_settings(dialect: str) -> dict[str, Any]:
 
 
 DEFAULT_PARAMETERS_FILE = Path(__file__).with_name("default_parameters.json")
+# Below this many records the model is not trained (EM on a few hundred records is not reliable, and
+# on a handful Splink cannot train at all): the shipped parameters are used instead.
+MIN_RECORDS_TO_TRAIN = 2000
 
 
 @lru_cache(maxsize=1)

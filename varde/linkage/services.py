@@ -25,7 +25,7 @@ from varde.core import clock
 from varde.core.errors import EditConflict, NotPermitted, VardeError
 
 from .extract import referral_extract
-from .model import default_parameters
+from .model import MIN_RECORDS_TO_TRAIN, default_parameters
 from .models import (
     ClusterMember,
     Decision,
@@ -44,7 +44,6 @@ logger = logging.getLogger(__name__)
 
 # Below this many referrals EM training is unreliable: the previous run's model, or the shipped
 # defaults, score instead.
-MIN_RECORDS_TO_TRAIN = 2000
 
 
 class LinkageError(VardeError):

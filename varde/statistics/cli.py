@@ -115,11 +115,20 @@ def cmd_stats(args: argparse.Namespace) -> int:
     )
     if args.json:
         return _print_json(data)
-    print(f"National figures for {period.label()}" + (" (published)" if published else " (internal)"))
-    for key, value in data.items():
-        if key != "year":
-            print(f"  {key}: {'-' if value is None else value}")
+    from .cli_text import figures_text
+
+    print(figures_text(data, period=period.label(), published=published, lang=args.lang or cli_language()))
     return 0
+
+
+def cli_language() -> str:
+    """Bokmål when the terminal's locale is Norwegian (LANGUAGE, LC_ALL, LC_MESSAGES or LANG), else
+    English."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "nb" if value.split(":")[0][:2] in {"nb", "no", "nn"} else "en"
+    return "en"
 
 
 def cmd_htcds_export(args: argparse.Namespace) -> int:
@@ -311,6 +320,12 @@ def register(subparsers: Any, *, stats_figures: Sequence[Callable[[Any], None]] 
         help="also first identified, municipalities, police districts, residence permits, voluntary returns",
     )
     stats.add_argument("--user", metavar="USERNAME", help="read as this user (default: the server operator)")
+    stats.add_argument(
+        "--lang",
+        choices=("nb", "en"),
+        default=None,
+        help="language of the tables without --json (default: the terminal's, Bokmål or English)",
+    )
     stats.set_defaults(func=cmd_stats)
     figures = stats.add_subparsers(
         action=_FiguresAction,
