@@ -213,7 +213,9 @@ AXES_HANDLER = "varde.accounts.lockout.VardeAxesHandler"
 AXES_LOCKOUT_CALLABLE = "varde.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
-AXES_SENSITIVE_PARAMETERS = ["username", "password", "otp_code"]
+# Masked in what axes keeps of a failed sign-in. `next` (the sign-in page's query string) may hold the
+# page the session ended on, a case search's text included (`/cases/?q=...`; issue 20).
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "otp_code", "next", "q"]
 
 # TOTP (RFC 6238) second factor, required for every role that opens case data or grants roles.
 OTP_TOTP_ISSUER = "Varde"
@@ -296,7 +298,10 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "varde.core.middleware.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "varde.core.middleware.RequestIdLogFilter"},
+        "no_query_string": {"()": "varde.core.middleware.NoQueryStringFilter"},
+    },
     "formatters": {
         "plain": {
             # tracebacks without exception messages (they may quote personal data)
@@ -309,9 +314,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Django's request logger prints the request line; our URLs never carry personal data.
+        # Django's request logger prints the path, never the query string; the development server prints
+        # the request line, its query string cut off: the case search's text (`?q=`) may be a name, and
+        # it is the one query parameter that may carry personal data (varde.access.search). gunicorn
+        # (`varde serve`) writes no access log.
         "django.request": {"level": "ERROR"},
-        "django.server": {"level": "WARNING"},
+        "django.server": {"level": "WARNING", "filters": ["no_query_string"]},
         # django-axes logs every attempt at INFO; failures and lockouts (masked usernames) stay.
         "axes": {"level": "WARNING"},
         # At DEBUG, Django's template engine logs every missing variable with the whole template

@@ -136,6 +136,16 @@ class Cases:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: a database rolled back after a test gives the next one
+    the same audit sequence numbers, so a cached figure could otherwise outlive its data."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _audit_guard_lifted_for_flush(request):
     """Transactional tests (live server, browser) end with Django flushing every table, which the audit
     guard rightly refuses on SQLite (DELETE). Lift it just before that flush; the guard tests install

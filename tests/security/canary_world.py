@@ -74,6 +74,9 @@ CANARIED: dict[tuple[str, str], Canary] = {
     ("persons.IdentityDocument", "number"): Canary("DN", "person__cases"),
     ("persons.PhoneNumber", "number"): Canary("PH", "person__cases"),
     ("persons.PhoneNumber", "note"): Canary("PN", "person__cases"),
+    # The case search's keys (issue 20): name parts, phone and document numbers, birth dates as
+    # normalised; read only by the search, never shown.
+    ("cases.PersonSearchKey", "key"): Canary("SK", "person__cases"),
     ("cases.Referral", "external_id"): Canary("EX", "case"),
     ("cases.Referral", "met_where"): Canary("MW", "case"),
     ("cases.Referral", "description"): Canary("DE", "case"),
@@ -173,6 +176,11 @@ NON_SENSITIVE: dict[tuple[str, str], str] = {
 
 # Models tied to a case or a person (a foreign key path to Case, Person or Referral). New ones are
 # found by case_models(); this is only the root set.
+# Not here, on purpose: identification.AnonymousNotification (issue 22). It has no path to a case or a
+# person (it is never linked to one), and no sensitive text to canary: a date, an age band, sex,
+# nationality and forms of exploitation as codes from fixed lists, a municipality number, and a
+# withdrawal reason code; no free-text field at all (tests/identification/test_anonymous.py checks
+# that the model has none). Who sees it is tested by the URL matrix (Access.ANONYMOUS_NOTIFICATION).
 ROOTS = (
     "cases.Case",
     "persons.Person",

@@ -220,6 +220,7 @@ class World:
     inactive_agency: Agency
     coordination_targets: dict[Access, list[Target]] = field(default_factory=dict)
     criminal_targets: list[Target] = field(default_factory=list)
+    anonymous_targets: list[Target] = field(default_factory=list)  # issue 22
 
 
 CATALOGUE = {False: "ilo_adult_labour", True: "ilo_child_labour"}
@@ -458,6 +459,7 @@ def build_world() -> World:
         if c.state in (ClockState.RUNNING, ClockState.PAUSED, ClockState.MISSED)
     }
     criminal_targets = [_criminal_target(users, cases)]
+    anonymous_targets = _anonymous_targets(users, agencies)
     for case in cases.values():
         case.refresh_from_db()
     return World(
@@ -474,7 +476,32 @@ def build_world() -> World:
         clocks_in_national_view=national,
         inactive_agency=inactive,
         criminal_targets=criminal_targets,
+        anonymous_targets=anonymous_targets,
     )
+
+
+def _anonymous_targets(users: dict[str, User], agencies: dict[str, Agency]) -> list[Target]:
+    """Anonymous notifications (issue 22) of the police and of ROSA: no person, no case."""
+    from varde.identification.anonymous import anonymous_notification_record
+
+    targets = []
+    for agency in ("police", "ngo"):
+        notification = anonymous_notification_record(
+            actor=users[agency],
+            agency=agencies[agency],
+            noticed_on=clock.today(),
+            age_band="25-34",
+            exploitation_forms=["sexual"],
+        )
+        targets.append(
+            Target(
+                "anonymous",
+                f"{agency}'s anonymous notification",
+                {"notification_id": str(notification.pk)},
+                agency=agency,
+            )
+        )
+    return targets
 
 
 def _criminal_target(users: dict[str, User], cases: dict[str, Case]) -> Target:
@@ -701,6 +728,10 @@ def expected(access: Access, persona: str, target: Target | None, method: str, a
         return allow if p.administers(target.agency) else hidden
     if access is Access.LINKAGE:
         return allow if p.coordinator else hidden
+    if access is Access.ANONYMOUS_NOTIFICATION:
+        if p.case_user and p.agency == target.agency:
+            return allow
+        return forbidden if p.coordinator else hidden
     raise AssertionError(f"no expectation for {access}")
 
 
@@ -721,6 +752,8 @@ def targets_for(access: Access, world: World) -> list[Target | None]:
         return list(world.agency_targets)
     if access is Access.LINKAGE:
         return list(world.linkage_targets)
+    if access is Access.ANONYMOUS_NOTIFICATION:
+        return list(world.anonymous_targets)
     assert access not in RECORD_SCOPED, f"no targets for {access}"
     return [None]
 
@@ -835,6 +868,18 @@ def body_for(name: str, world: World, target: Target | None, persona: str) -> di
             "status": "ongoing",
             "done": "Reported.",
         },
+        "api-anonymous-notifications": lambda: {
+            "noticed_on": clock.today().isoformat(),
+            "age_band": "18-24",
+            "exploitation_forms": ["forced_labour"],
+        },
+        "api-anonymous-notification-withdraw": lambda: {"reason": "mistake"},
+        "anonymous-notification-new": lambda: {
+            "noticed_on": clock.today().isoformat(),
+            "age_band": "18-24",
+            "exploitation_forms": ["forced_labour"],
+        },
+        "anonymous-notification-withdraw": lambda: {"reason": "mistake"},
         "api-coordination-status-approve": lambda: {
             "version": StatusReport.objects.get(pk=target.params["report_id"]).version if target else 0
         },
@@ -1040,6 +1085,8 @@ def _record_relation(persona: str, target: Target) -> str:
         return "requester" if persona == target.requester else "other"
     if target.kind == "agency":
         return "administers" if p.administers(target.agency) else "other"
+    if target.kind == "anonymous":
+        return "own" if p.agency == target.agency else "other"
     return "-"
 
 
@@ -1137,6 +1184,69 @@ def check_lists(world: World, sessions: Sessions, results: Results) -> None:
             {n for n in ALL_CASES if any(re.search(rf"\b{re.escape(name)}\b", body) for name in NAMES[n])},
             visible,
         )
+
+        # The case search (issue 20), in the API and on the case list page: a name finds the cases the
+        # persona may open, never another's (a coordinator's national list included); a reference finds
+        # any case of the persona's list.
+        for n, (given, family) in NAMES.items():
+            want = {case_ids[n]} if n in visible else set()
+            response = api.get("/api/cases/", {"q": f"{family} {given}", "limit": 100})
+            check(f"{persona} /api/cases/?q=<name of {n}>", _ids(response), want)
+            by_reference = api.get("/api/cases/", {"q": references[n]})
+            check(
+                f"{persona} /api/cases/?q=<reference of {n}>",
+                _ids(by_reference),
+                {case_ids[n]} if n in listed else set(),
+            )
+            found = page.get(reverse("case-list"), {"q": f"{given} {family}"})
+            check(f"{persona} case-list?q= status", found.status_code, 200 if p.case_user else 404)
+            if p.case_user:
+                body = found.content.decode()
+                check(
+                    f"{persona} case-list?q=<name of {n}>",
+                    {m for m in ALL_CASES if references[m] in body},
+                    {n} if n in visible else set(),
+                )
+        # Every persona case has the same passport number: a persona finds exactly the cases it may open.
+        check(
+            f"{persona} /api/cases/?q=<a passport number>",
+            _ids(api.get("/api/cases/", {"q": "A1234567", "limit": 100})),
+            {case_ids[n] for n in visible},
+        )
+        if p.case_user:
+            body = page.get(reverse("case-list")).content.decode()
+            check(f"{persona} case-list references", {n for n in ALL_CASES if references[n] in body}, listed)
+            check(
+                f"{persona} case-list names",
+                {n for n in ALL_CASES if any(re.search(rf"\b{re.escape(x)}\b", body) for x in NAMES[n])},
+                visible,
+            )
+
+        # Anonymous notifications (issue 22): an agency's own, coordinators every agency's; the page
+        # and the API list the same; anyone who does not work with cases is refused.
+        want_anonymous = {
+            t.params["notification_id"]
+            for t in world.anonymous_targets
+            if p.case_user and (p.coordinator or p.agency == t.agency)
+        }
+        response = api.get("/api/anonymous-notifications/?limit=100")
+        if p.case_user:
+            check(f"{persona} /api/anonymous-notifications/", _ids(response), want_anonymous)
+            body = page.get(reverse("anonymous-notifications")).content.decode()
+            rows_shown = body.split("<tbody>", 1)[1].count("<tr>") if "anonymous-list" in body else 0
+            check(f"{persona} anonymous-notifications page rows", rows_shown, len(want_anonymous))
+            # The withdraw links: the persona's own agency's only (a coordinator sees, never withdraws).
+            check(
+                f"{persona} anonymous-notifications page withdraw links",
+                {
+                    t.params["notification_id"]
+                    for t in world.anonymous_targets
+                    if t.params["notification_id"] in body
+                },
+                {t.params["notification_id"] for t in world.anonymous_targets if t.agency == p.agency},
+            )
+        else:
+            check(f"{persona} /api/anonymous-notifications/ status", response.status_code, 403)
 
         # /api/invitations/: open invitations to the persona's case agencies.
         want_inv = {

@@ -76,6 +76,11 @@ class Access(enum.Enum):
         "a criminal case: its participating agencies' users; coordinators without details; else 404"
     )
     CRIMINAL_CASE_ACT = "as CRIMINAL_CASE; coordinators 403 (they see it without details); participants act"
+    # Anonymous notifications (issue 22): no person, no case; an agency's own, coordinators see all.
+    ANONYMOUS_NOTIFICATION = (
+        "an anonymous notification: its agency's case users withdraw it; coordinators 403 (they see every "
+        "agency's, withdraw their own); else 404"
+    )
 
 
 RECORD_SCOPED = frozenset(
@@ -103,6 +108,7 @@ RECORD_SCOPED = frozenset(
         Access.COMMISSION,
         Access.CRIMINAL_CASE,
         Access.CRIMINAL_CASE_ACT,
+        Access.ANONYMOUS_NOTIFICATION,
     }
 )
 
@@ -147,6 +153,9 @@ URL_CLASSES: dict[str, Rule] = {
     # --- pages ---------------------------------------------------------------------------------------
     "dashboard": get(Access.SIGNED_IN),
     "report": get_post(Access.CASE_USER),
+    # The case list with search and filters (issue 20): the user's own list, as the dashboard's.
+    "case-list": get(Access.CASE_USER),
+    "case-list-views": post(Access.CASE_USER),  # save or delete one's own saved lists
     "case-detail": get(Access.CASE),
     "break-glass": get_post(Access.CASE_COORDINATOR),
     "case-status": post(Access.CASE_MANAGE),
@@ -257,6 +266,10 @@ URL_CLASSES: dict[str, Rule] = {
     "coordination-commission-report": get(Access.COMMISSION),
     "coordination-commission-report-pdf": get(Access.COMMISSION),
     "coordination-commission-report-xlsx": get(Access.COMMISSION),
+    # --- anonymous notifications (varde/web/views/anonymous.py, issue 22) --------------------------
+    "anonymous-notifications": get(Access.CASE_USER),
+    "anonymous-notification-new": get_post(Access.CASE_USER),
+    "anonymous-notification-withdraw": get_post(Access.ANONYMOUS_NOTIFICATION),
     # --- linkage review (varde/web/views/linkage.py) ----------------------------------------------
     "linkage-review": get(Access.COORDINATOR),
     "linkage-review-pair": get_post(Access.LINKAGE),
@@ -337,6 +350,10 @@ URL_CLASSES: dict[str, Rule] = {
     "api-coordination-group-meetings": post(Access.GROUP_MANAGE),
     "api-coordination-meeting": get(Access.GROUP),
     "api-coordination-task-done": post(Access.GROUP_TASK),
+    # Anonymous notifications (issue 22): an agency's case users list and record theirs (coordinators
+    # list every agency's); everyone else 403.
+    "api-anonymous-notifications": get_post(Access.CASE_USER),
+    "api-anonymous-notification-withdraw": post(Access.ANONYMOUS_NOTIFICATION),
     "api/^.*$": get_post(Access.NOT_FOUND),
     # --- Django admin (config/urls.py): every page behind AdminSite.has_permission ---------------------
     "admin:*": get(Access.SYSTEM_ADMIN),

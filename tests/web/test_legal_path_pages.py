@@ -464,7 +464,7 @@ def test_a_stale_return_form_is_a_conflict_that_keeps_the_input(login, world, cl
     html = response.content.decode()
     assert "Someone else changed this return while you were working" in html
     assert "Return to Bulgaria" in html  # the plan as it is now
-    assert '<option value="MD" selected>' in html  # the user's input, kept
+    assert '<option value="MD" selected data-names="moldova">' in html  # the user's input, kept
     assert 'name="return-change-version" value="2"' in html
     ret.refresh_from_db()
     assert (ret.country, ret.version) == ("BG", 2)

@@ -17,7 +17,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Model, QuerySet, Value
 from django.http import Http404
 
 from varde.accounts.models import User
@@ -53,9 +53,12 @@ def cases_listed_for(*, user: User) -> QuerySet[Case]:
     `personal_access`, whether the user may open its personal data."""
     if not is_case_user(user):
         return Case.objects.none()
-    visible = cases_visible_to(user=user)
-    base = Case.objects.all() if user.is_coordinator else visible
-    return base.annotate(personal_access=Exists(visible.filter(pk=OuterRef("pk"))))
+    if not user.is_coordinator:  # the list is the cases the user may open
+        return cases_visible_to(user=user).annotate(personal_access=Value(True, output_field=BooleanField()))
+    # One indexed look-up a listed row (`open_to_q`), never the whole set of cases the user may open
+    # gathered for each page of the national list.
+    opened = ExpressionWrapper(open_to_q(user, "pk"), output_field=BooleanField())
+    return Case.objects.annotate(personal_access=opened)
 
 
 def cases_listed_newest_first(*, user: User) -> QuerySet[Case]:

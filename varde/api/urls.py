@@ -258,3 +258,19 @@ urlpatterns[-1:-1] = [
         name="api-case-return-follow-ups",
     ),
 ]
+
+from . import anonymous  # noqa: E402
+
+# Anonymous notifications (issue 22): adults who decline help, recorded without identity.
+urlpatterns[-1:-1] = [
+    path(
+        "anonymous-notifications/",
+        anonymous.AnonymousNotificationListView.as_view(),
+        name="api-anonymous-notifications",
+    ),
+    path(
+        "anonymous-notifications/<str:notification_id>/withdraw/",
+        anonymous.AnonymousNotificationWithdrawView.as_view(),
+        name="api-anonymous-notification-withdraw",
+    ),
+]

@@ -2,7 +2,9 @@
 services (varde.cases.services) do every write and its audit; views only translate HTTP.
 
 A record the user may not see answers 404 (never 403); 403 is kept for "you may see it, but not do
-this". Case ids in paths are UUIDs; no personal data ever travels in a URL or a query string.
+this". Case ids in paths are UUIDs; no personal data travels in a URL or a query string, with one
+exception: the case search's text (`GET /api/cases/?q=`), which no log of Varde's writes (see
+varde.access.search and docs/DATA_CLASSIFICATION.md).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -26,7 +28,6 @@ from varde.access.break_glass import break_glass_open
 from varde.access.cases import (
     case_get_for_user,
     case_listed_get,
-    cases_listed_newest_first,
     cases_of_person_visible_to,
     get_or_404,
     invitation_get_for_user,
@@ -34,12 +35,11 @@ from varde.access.cases import (
     person_get_for_user,
 )
 from varde.access.interchange import export_rows, request_get_for_user, requests_for
+from varde.access.search import CaseFilter, case_list_audit, case_list_queryset
 from varde.accounts.models import Agency
 from varde.accounts.second_factor import check_code, confirmed_device, reauthenticate, second_factor_required
 from varde.accounts.selectors import agencies_active
 from varde.accounts.services import sign_in_step_failed_record, token_issue, token_refused_record
-from varde.audit.models import AuditAction
-from varde.audit.services import audit_record
 from varde.cases import services
 from varde.cases.models import Case, CaseParticipation
 from varde.cases.selectors import (
@@ -56,6 +56,7 @@ from varde.persons.selectors import person_with_details
 
 from . import serializers as s
 from .authentication import VerifiedTokenAuthentication
+from .filters import CaseFilterBackend, CaseListPagination
 from .pagination import VardePagination
 from .permissions import CoordinatorsOnly
 from .schema import CASE_ID, ErrorSerializer, responses, uuid_path
@@ -164,29 +165,75 @@ class AgencyListView(VardeAPIView):
 
 # --- cases ---------------------------------------------------------------------------------------------
 
+CASE_LIST_DESCRIPTION = """\
+The query syntax is stable; unknown parameters are ignored, a value a parameter does not accept
+answers 400 naming the parameter. Every parameter narrows the list (they combine with AND; a
+repeated `status` or `form` means any of its values).
+
+- `q`: search. Every word must match: a name part in any spelling, script or order (the linkage's
+  normalisation: "Mohamed" finds "Muhammad", "Okafor Blessing" finds "Blessing Okafor"; three letters
+  or more also find names beginning so), a phone number (with or without country code), a document
+  number, a birth date (`YYYY-MM-DD` or `DD.MM.YYYY`), an age or a birth year (`17`, `1995`), or a
+  case reference or its beginning (`V26-ABC`). The whole text is also tried as one phone number,
+  document number or reference, so `+47 912 34 567` and `KL 123 4567` work. A name, number or date
+  matches only cases whose personal data you may open (a coordinator's national list is searched by
+  reference only otherwise). The search is audited by what it was read as (name, phone, ...), never
+  by its text.
+- `status` (repeatable), `child` (`true` / `false`), `lead_agency` (agency id), `agency` (an agency
+  taking part, lead included), `form` (repeatable: forms of exploitation named in a referral; like
+  a search, only among the cases whose personal data you may open),
+  `clocks` (`running` / `warning` / `missed`), `opened_from` / `opened_to` (`YYYY-MM-DD`, inclusive,
+  Norwegian time).
+- `sort`: `-opened` (default, newest first), `opened`, `reference`, `-reference`, `status`
+  (lifecycle order), `-status`.
+- Pages: `limit` (default 50, at most 200) and `offset`. `count` is exact up to 10 000
+  (`count_is_exact`); `next` is given while more cases follow.
+"""
+
+
+def _query(name: str, kind: Any, description: str, **extra: Any) -> OpenApiParameter:
+    return OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description, **extra)
+
+
+# The filters' parameters as the schema names them (English, whatever the request's language); the
+# enumerations (status, form, clocks, sort, child) come from the filter itself.
+CASE_LIST_PARAMETERS = [
+    _query(
+        "q",
+        OpenApiTypes.STR,
+        "Search text (personal data: a name, phone or document number, birth date, age or case reference; "
+        "see the operation's description).",
+    ),
+    _query("lead_agency", OpenApiTypes.UUID, "The lead agency's id."),
+    _query("agency", OpenApiTypes.UUID, "An agency taking part (active participation; the lead agency too)."),
+    _query("opened_from", OpenApiTypes.DATE, "Opened on or after this day (Norwegian time)."),
+    _query("opened_to", OpenApiTypes.DATE, "Opened on or before this day (Norwegian time)."),
+]
+
 
 class CaseListView(VardeAPIView):
     serializer_class = s.CaseListSerializer
+    filter_backends = [CaseFilterBackend]
+    filterset_class = CaseFilter
+    pagination_class = CaseListPagination
 
     def get_queryset(self) -> QuerySet[Case]:
-        return cases_listed_newest_first(user=self.request.user)  # type: ignore[arg-type]
+        return case_list_queryset(user=self.request.user)  # type: ignore[arg-type]
 
     @extend_schema(
         operation_id="cases_list",
         tags=["cases"],
-        responses=responses({200: s.CaseListSerializer(many=True)}),
-        summary="Cases you may see (coordinators: every case, names only where opened; analysts and "
-        "administrators: none)",
+        responses=responses({200: s.CaseListSerializer(many=True)}, body=True),
+        summary="Cases you may see, searched, filtered and sorted (coordinators: every case, names only "
+        "where opened; analysts and administrators: none)",
+        description=CASE_LIST_DESCRIPTION,
+        parameters=CASE_LIST_PARAMETERS,
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset()) or []
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         names_where_open(page)
-        audit_record(
-            actor=request.user,
-            action=AuditAction.LIST,
-            obj=("cases.case", ""),
-            detail={"cases": [str(case.pk) for case in page]},
-        )
+        filters: CaseFilter = self.filterset  # type: ignore[attr-defined]  # set by CaseFilterBackend
+        case_list_audit(user=request.user, cases=page, filters=filters, page="api")  # type: ignore[arg-type]
         return self.get_paginated_response(s.CaseListSerializer(page, many=True).data)
 
     @extend_schema(

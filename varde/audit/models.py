@@ -47,6 +47,10 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["seq"]
+        indexes = [
+            # The last write of each kind (varde.statistics.selectors.data_version): an index-only look-up.
+            models.Index(fields=["action", "seq"], name="audit_action_seq_idx"),
+        ]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 

@@ -80,6 +80,19 @@ def open_to_q(user: User, case_field: str) -> Q:
     return scope
 
 
+def open_case_ids(user: User) -> QuerySet[Any, Any]:
+    """The rule of `cases_open_to` as one set of case ids (participations, then break-the-glass grants:
+    UNION ALL), for a condition `pk__in=` the database can start from: a coordinator's search by name
+    looks only among the cases KOM has opened, not down the whole national list. The same facts."""
+    if not is_case_user(user):
+        return CaseParticipation.objects.none().values("case_id")
+    ids = participating_case_ids(user).order_by()
+    if user.is_coordinator:
+        grants = BreakGlassAccess.objects.active().filter(coordinator_id=user.pk).order_by().values("case_id")
+        ids = ids.union(grants, all=True)
+    return ids
+
+
 def acting_agency(*, user: User, case: Case) -> Agency | None:
     """The agency on whose behalf the user acts in this case: a participating agency of theirs,
     else (coordinators) their own coordinating agency, else their first case agency."""

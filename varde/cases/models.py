@@ -102,6 +102,12 @@ class Case(BaseModel):
 
     class Meta:
         ordering = ["-opened_at"]
+        indexes = [
+            # The case lists' orders (varde.cases.search.ORDERS): newest first (read backwards: oldest
+            # first), and by status then newest first, so a page is read from an index, not sorted.
+            models.Index(fields=["-opened_at", "id"], name="case_opened_idx"),
+            models.Index(fields=["status", "-opened_at", "id"], name="case_status_opened_idx"),
+        ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
 
@@ -138,6 +144,10 @@ class Referral(BaseModel):
 
     class Meta:
         ordering = ["-referral_date", "-created_at"]
+        indexes = [
+            # The dashboard's latest referrals (varde.access.cases.referrals_latest_for).
+            models.Index(fields=["-referral_date", "-created_at"], name="referral_latest_idx")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["reporting_agency", "external_id"],
@@ -276,3 +286,43 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.kind}"
+
+
+class PersonSearchKey(models.Model):
+    """A key the case search finds a person by: a name part's sound key or written form, a phone,
+    a document number, a birth date or year, normalised as the linkage does (varde.linkage.search_keys
+    says which keys and how; it also writes them). Personal data, derived: read only by the access
+    layer's search (varde.access.search), never shown; goes with the person (and retention deletes it
+    when the person is anonymised)."""
+
+    id = models.BigAutoField(primary_key=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # db_index: on PostgreSQL also a varchar_pattern_ops index, so that a name's beginning
+    # ("w:moh%") is found by the index as an exact key is.
+    key = models.CharField(_("key"), max_length=80, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "key"], name="person_search_key_unique")]
+        verbose_name = _("search key")
+        verbose_name_plural = _("search keys")
+
+    def __str__(self) -> str:  # never the key: str() can reach logs
+        return f"PersonSearchKey {self.pk}"
+
+
+class SavedCaseView(BaseModel):
+    """A user's own named case list: filters and order as a query string (varde.access.search's
+    syntax), never a search text. Shown only to the user who saved it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_case_view_name_unique")]
+        verbose_name = _("saved case list")
+        verbose_name_plural = _("saved case lists")
+
+    def __str__(self) -> str:
+        return f"SavedCaseView {self.pk}"

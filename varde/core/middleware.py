@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import re
 import traceback
 import uuid
 from collections.abc import Callable
@@ -55,6 +56,22 @@ class NoStoreMiddleware:
 class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = _request_id.get()
+        return True
+
+
+_QUERY_STRING = re.compile(r"\?[^\s\"]*")
+
+
+class NoQueryStringFilter(logging.Filter):
+    """Request lines without their query string (Django's development server logs every 4xx and 5xx
+    request line): the case search carries its text, which may be a name, in `?q=`. Paths carry ids
+    only; the query string is dropped whole, whatever it holds."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = _QUERY_STRING.sub("?…", record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_QUERY_STRING.sub("?…", a) if isinstance(a, str) else a for a in record.args)
         return True
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from varde.accounts.models import Agency, User
 from varde.cases.models import Case
 from varde.core.models import BaseModel
-from varde.persons.models import Person
+from varde.persons.models import Person, Sex
 
 
 class Catalogue(models.Model):
@@ -198,3 +198,75 @@ class AgePresumption(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.lifted_at is None
+
+
+class AgeBand(models.TextChoices):
+    """An adult's age as a band: an anonymous notification is for adults only (a possible child is
+    reported as a case, so that child welfare is told)."""
+
+    AGE_18_24 = "18-24", _("18–24 years")
+    AGE_25_34 = "25-34", _("25–34 years")
+    AGE_35_44 = "35-44", _("35–44 years")
+    AGE_45_54 = "45-54", _("45–54 years")
+    AGE_55_PLUS = "55+", _("55 years or older")
+    UNKNOWN_ADULT = "unknown_adult", _("Adult, age not known")
+
+
+class WithdrawalReason(models.TextChoices):
+    """Why an anonymous notification is withdrawn: codes only, never free text."""
+
+    MISTAKE = "mistake", _("Recorded by mistake")
+    DUPLICATE = "duplicate", _("Recorded twice")
+    WRONG_DETAILS = "wrong_details", _("Wrong details (record it again with the right ones)")
+    MAY_BE_CHILD = "may_be_child", _("The person may be under 18 (report the case instead)")
+
+
+class AnonymousNotification(BaseModel):
+    """A possible adult victim who declined help or registration, recorded without identity (modelled on
+    the UK's duty to notify, form MS1). Counted apart from the persons in the national figures, as
+    presumed victims; never linked to a person or a case.
+
+    Codes and a date only, by design: no name, no phone, no document, no free text (not even the
+    reason for a withdrawal). A mistaken one is withdrawn by its agency, never deleted or edited."""
+
+    noticed_on = models.DateField(_("date"))
+    age_band = models.CharField(_("age"), max_length=15, choices=AgeBand.choices)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    nationality = models.CharField(
+        _("nationality"), max_length=2, blank=True, help_text=_("ISO 3166 alpha-2")
+    )
+    exploitation_forms = models.JSONField(_("forms of exploitation"), default=list)
+    municipality = models.CharField(_("municipality number"), max_length=4, blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    withdrawn_reason = models.CharField(
+        _("why it was withdrawn"), max_length=20, choices=WithdrawalReason.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["-noticed_on", "-recorded_at"]
+        indexes = [models.Index(fields=["agency", "-noticed_on"], name="anon_notif_agency_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True, withdrawn_reason="")
+                    | (
+                        models.Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False)
+                        & ~models.Q(withdrawn_reason="")
+                    )
+                ),
+                name="anon_notif_withdrawal_complete",
+            ),
+        ]
+        verbose_name = _("anonymous notification")
+        verbose_name_plural = _("anonymous notifications")
+
+    def __str__(self) -> str:
+        return f"AnonymousNotification {self.pk}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

@@ -1,8 +1,8 @@
-"""The linkage keeps its stored blocking keys current when a referral is reported or a person's
-names or identifiers change (varde.events, immediate: a later referral finds this one at once), and
-puts a new referral's probable matches with other agencies' records on KOM's review queue (deferred:
-in the worker, so that the report's answer and its timing never depend on records the reporter
-cannot see)."""
+"""The linkage keeps its stored blocking keys, and the case search its search keys, current when a
+referral is reported or a person's names or identifiers change (varde.events, immediate: a later
+referral, or a search, finds this one at once), and puts a new referral's probable matches with
+other agencies' records on KOM's review queue (deferred: in the worker, so that the report's answer
+and its timing never depend on records the reporter cannot see)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from uuid import UUID
 from varde.events.models import Event, EventKind
 from varde.events.services import event_handler
 
+from .search_keys import search_keys_refresh
 from .services import EarlierFound, earlier_records_find, earlier_records_queue, record_keys_refresh
 
 
@@ -19,6 +20,13 @@ from .services import EarlierFound, earlier_records_find, earlier_records_queue,
 @event_handler(EventKind.PERSON_KEYS_CHANGED, immediate=True)
 def _refresh_keys(event: Event) -> None:
     record_keys_refresh(person_ids=[event.data["person"]])
+
+
+@event_handler(EventKind.CASE_REPORTED, immediate=True, order=11)
+@event_handler(EventKind.PERSON_KEYS_CHANGED, immediate=True)
+def _refresh_search_keys(event: Event) -> None:
+    """The case search finds a new report, or a new alias, at once (varde.linkage.search_keys)."""
+    search_keys_refresh(person_ids=[event.data["person"]])
 
 
 def _report(event: Event) -> tuple[UUID, UUID]:

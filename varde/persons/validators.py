@@ -8,10 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.no import fodselsnummer
 
-from . import codes
+from . import codes, phones
 
 _MUNICIPALITY = re.compile(r"^\d{4}$")
-_PHONE = re.compile(r"^\+?[0-9 ()\-]{5,20}$")
 
 
 def validate_country(value: str) -> None:
@@ -46,8 +45,8 @@ def validate_municipality(value: str) -> None:
 
 
 def validate_phone(value: str) -> None:
-    if value and not _PHONE.match(value):
-        raise ValidationError(_("A phone number has digits, spaces and an optional leading +"))
+    """A number that can exist: Norwegian without a country code, foreign with + or 00 and one."""
+    phones.validate(value)
 
 
 def compact_national_id(value: str) -> str:

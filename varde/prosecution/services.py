@@ -13,7 +13,6 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-import pycountry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from varde.cases.acting import cases_open_to
 from varde.cases.models import Case, ExploitationForm
 from varde.core import clock, hygiene
 from varde.core.errors import EditConflict, NotPermitted
+from varde.persons import codes
 from varde.statistics.police_districts import districts
 
 from . import rules
@@ -66,7 +66,7 @@ def _new_reference(year: int) -> str:
 
 
 def _country_ok(code: str) -> bool:
-    return bool(code) and pycountry.countries.get(alpha_2=code.upper()) is not None
+    return codes.is_country(code)  # the same countries as a person's nationality
 
 
 def _district_name(code: str) -> str:

@@ -36,6 +36,7 @@ from varde.cases.models import Case, CaseStatus, StatusChange
 from varde.cases.services import case_anonymise
 from varde.core import clock
 from varde.identification.services import identification_anonymise
+from varde.linkage.search_keys import search_keys_delete
 from varde.linkage.services import linkage_anonymise
 from varde.persons.services import person_anonymise
 from varde.prosecution.retention import prosecution_anonymise
@@ -90,6 +91,7 @@ def anonymise_case(*, case: Case, closed_on: dt.date, days: int) -> None:
     )
     if others_due:
         person_anonymise(person=case.person, opened=clock.localtime(case.opened_at).date())
+        search_keys_delete(person_ids=[case.person_id])  # the keys of the names and numbers removed
     AnonymisedCase.objects.create(case=case, closed_on=closed_on, anonymised_at=clock.now())
     audit_record(
         actor=None,

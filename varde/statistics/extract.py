@@ -26,12 +26,17 @@ Rules (docs/COUNTING_RULES.md has each with its source and its test):
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
+from django.db.models import TextField
+from django.db.models.functions import Cast, TruncDate
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from varde.cases.models import Case, CaseStatus, Referral, StatusChange
@@ -91,6 +96,8 @@ class PersonRow:
     # The days the person counted as a child (age, presumption of minority or a child's case).
     child_spans: tuple[Span, ...] = ()
     identified_on: dt.date | None = None  # first day a case was "identified" or "receiving assistance"
+    # (date, kind of the reporting agency) of every referral: the lists of the hidden-numbers estimate.
+    referral_kinds: tuple[tuple[dt.date, str], ...] = ()
 
     @property
     def first_year(self) -> int:
@@ -148,25 +155,26 @@ def _unlinked_key(case_id: UUID) -> str:
 
 
 def person_of_case(cases: dict[UUID, list[str]], linkage: dict[str, str]) -> dict[UUID, str]:
-    """Case id -> person key: referrals of one case are one person; linkage clusters join cases."""
+    """Case id -> person key: referrals of one case are one person; linkage clusters join cases.
+    Cases are joined through the keys their referrals share; a case whose referrals carry several keys
+    joins those keys (the smallest names the person); a case with no key is a person of its own."""
     uf = _UnionFind()
+    keys_of: dict[UUID, list[str]] = {}
     for case_id, referral_ids in cases.items():
-        node = f"c:{case_id}"
-        uf.find(node)
-        for rid in referral_ids:
-            uf.union(node, f"r:{rid}")
-            key = linkage.get(rid)
-            if key:
-                uf.union(node, f"k:{key}")
-    keys_of_root: dict[str, list[str]] = defaultdict(list)
+        keys = {key for key in (linkage.get(rid) for rid in referral_ids) if key}
+        if keys:
+            first, *others = sorted(keys)
+            for other in others:
+                uf.union(first, other)
+            keys_of[case_id] = [first]
+    smallest: dict[str, str] = {}
     for key in set(linkage.values()):
-        keys_of_root[uf.find(f"k:{key}")].append(key)
-    result: dict[UUID, str] = {}
-    for case_id in cases:
-        root = uf.find(f"c:{case_id}")
-        linked = keys_of_root.get(root)
-        result[case_id] = min(linked) if linked else _unlinked_key(case_id)
-    return result
+        root = uf.find(key)
+        smallest[root] = min(smallest.get(root, key), key)
+    return {
+        case_id: smallest[uf.find(keys_of[case_id][0])] if case_id in keys_of else _unlinked_key(case_id)
+        for case_id in cases
+    }
 
 
 STOPS_FOLLOW_UP = frozenset({CaseStatus.CLOSED, CaseStatus.NOT_VICTIM})
@@ -217,6 +225,18 @@ def _adult_from(person: Any) -> dt.date | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _codes(text: str | None) -> frozenset[str]:
+    """The codes of a JSON list as the database gives its text (memoised: few distinct lists)."""
+    return frozenset(str(code) for code in json.loads(text)) if text else frozenset()
+
+
+@lru_cache(maxsize=4096)
+def _first_code(text: str | None) -> str:
+    values = json.loads(text) if text else []
+    return str(values[0]).upper() if values else ""
+
+
 def _first_nonempty(values: Iterable[str]) -> str:
     return next((v for v in values if v), "")
 
@@ -224,40 +244,56 @@ def _first_nonempty(values: Iterable[str]) -> str:
 def pseudonymised_extract(*, today: dt.date | None = None) -> list[PersonRow]:
     """One PersonRow per de-duplicated person (the latest linkage run, unlinked cases on their own)."""
     today = today or clock.today()
+    # JSON lists read as their text and parsed once per distinct value (a few dozen, not 100,000).
     referrals = list(
         Referral.objects.order_by("referral_date", "created_at").values(
             "pk",
             "case_id",
             "referral_date",
             "municipality",
-            "exploitation_forms",
             "reporting_agency__kind",
             "labour_sector",
+            forms=Cast("exploitation_forms", TextField()),
         )
     )
     by_case: dict[UUID, list[Any]] = defaultdict(list)
     for r in referrals:
         by_case[r["case_id"]].append(r)
-    cases = {
-        c["pk"]: c
-        for c in Case.objects.filter(pk__in=by_case).values("pk", "person_id", "status", "is_child")
+    # Whole tables, filtered here: 100,000 ids as query parameters cost more than the rows.
+    cases: dict[UUID, tuple[UUID, str, bool]] = {  # case -> (person, status, is a child's case)
+        pk: (person_id, status, is_child)
+        for pk, person_id, status, is_child in Case.objects.values_list(
+            "pk", "person_id", "status", "is_child"
+        ).iterator(chunk_size=10_000)
+        if pk in by_case
     }
+    wanted = {c[0] for c in cases.values()}
     persons = {
         p["id"]: p
-        for p in Person.objects.filter(id__in={c["person_id"] for c in cases.values()}).values(
-            "id", "sex", "date_of_birth", "estimated_age", "age_estimated_on", "nationalities"
-        )
+        for p in Person.objects.values(
+            "id",
+            "sex",
+            "date_of_birth",
+            "estimated_age",
+            "age_estimated_on",
+            nationality_list=Cast("nationalities", TextField()),
+        ).iterator(chunk_size=10_000)
+        if p["id"] in wanted
     }
+    # Dates in the local time zone, made by the database (171,000 datetimes cost 3 s in Python).
+    local = timezone.get_current_timezone()
     changes: dict[UUID, list[tuple[dt.date, str]]] = defaultdict(list)
-    for change in StatusChange.objects.order_by("at", "id").values("case_id", "at", "to_status"):
-        if change["case_id"] in by_case:
-            changes[change["case_id"]].append((clock.localdate(change["at"]), str(change["to_status"])))
+    for case_id, day, status in StatusChange.objects.order_by("at", "id").values_list(
+        "case_id", TruncDate("at", tzinfo=local), "to_status"
+    ):
+        if case_id in by_case:
+            changes[case_id].append((day, status))
     presumed: dict[UUID, list[Span]] = defaultdict(list)
-    for p in AgePresumption.objects.values("case_id", "started_at", "lifted_at"):
-        if p["case_id"] in by_case:
-            lifted = clock.localdate(p["lifted_at"]) if p["lifted_at"] else FOREVER
-            start = clock.localdate(p["started_at"])
-            presumed[p["case_id"]].append((start, max(start, lifted)))
+    for case_id, start, lifted in AgePresumption.objects.values_list(
+        "case_id", TruncDate("started_at", tzinfo=local), TruncDate("lifted_at", tzinfo=local)
+    ):
+        if case_id in by_case:
+            presumed[case_id].append((start, max(start, lifted or FOREVER)))
 
     key_of_case = person_of_case(
         {cid: [str(r["pk"]) for r in refs] for cid, refs in by_case.items()}, person_keys()
@@ -279,11 +315,11 @@ def pseudonymised_extract(*, today: dt.date | None = None) -> list[PersonRow]:
         followed: list[Span] = []
         for cid in case_ids:
             followed += _followed_spans(by_case[cid][0]["referral_date"], changes[cid], today)
-        records = [persons[cases[cid]["person_id"]] for cid in case_ids]
+        records = [persons[cases[cid][0]] for cid in case_ids]
         ages = [a for a in (_age_on(p, first) for p in records) if a is not None]
         child = (
             any(a < 18 for a in ages)
-            or any(cases[cid]["is_child"] for cid in case_ids)
+            or any(cases[cid][2] for cid in case_ids)
             or any(span[0].year <= first.year for cid in case_ids for span in presumed[cid])
         )
         child_spans: list[Span] = [span for cid in case_ids for span in presumed[cid]]
@@ -292,7 +328,7 @@ def pseudonymised_extract(*, today: dt.date | None = None) -> list[PersonRow]:
             last = max(adult_from)
             if last > dt.date.min:
                 child_spans.append((dt.date.min, last - dt.timedelta(days=1)))
-        elif any(cases[cid]["is_child"] for cid in case_ids):
+        elif any(cases[cid][2] for cid in case_ids):
             child_spans.append((dt.date.min, FOREVER))
         identified = [day for cid in case_ids for day, status in changes[cid] if status in IDENTIFIED]
         rows.append(
@@ -302,9 +338,9 @@ def pseudonymised_extract(*, today: dt.date | None = None) -> list[PersonRow]:
                 followed=merge(followed),
                 sex=_first_nonempty(p["sex"] for p in records),
                 child=child,
-                nationality=_first_nonempty(str((p["nationalities"] or [""])[0]).upper() for p in records),
-                exploitation=frozenset(str(f) for r in refs for f in (r["exploitation_forms"] or [])),
-                agency_kinds=frozenset(str(r["reporting_agency__kind"]) for r in refs),
+                nationality=_first_nonempty(_first_code(p["nationality_list"]) for p in records),
+                exploitation=frozenset().union(*(_codes(r["forms"]) for r in refs)),
+                agency_kinds=frozenset(r["reporting_agency__kind"] for r in refs),
                 municipality=_first_nonempty(r["municipality"] for r in refs),
                 reflection_applied=frozenset(events[key][LegalStatusKind.REFLECTION_APPLIED]),
                 reflection_granted=frozenset(events[key][LegalStatusKind.REFLECTION_GRANTED]),
@@ -312,7 +348,7 @@ def pseudonymised_extract(*, today: dt.date | None = None) -> list[PersonRow]:
                 residence_permit=frozenset(events[key]["residence_permit"]),
                 voluntary_return=frozenset(events[key]["voluntary_return"]),
                 minor_disappeared=frozenset(events[key]["minor_disappeared"]),
-                status=str(cases[case_ids[-1]]["status"]),
+                status=str(cases[case_ids[-1]][1]),
                 first_agency_kind=str(refs[0]["reporting_agency__kind"]),
                 labour_sector=_first_nonempty(r["labour_sector"] for r in refs),
                 legal=frozenset(legal[key]),
@@ -320,6 +356,9 @@ def pseudonymised_extract(*, today: dt.date | None = None) -> list[PersonRow]:
                 follow_ups=tuple(sorted(follow_ups[key])),
                 child_spans=merge(child_spans),
                 identified_on=min(identified) if identified else None,
+                referral_kinds=tuple(
+                    sorted({(r["referral_date"], r["reporting_agency__kind"]) for r in refs})
+                ),
             )
         )
     rows.sort(key=lambda row: row.person_key)
@@ -400,6 +439,16 @@ def _follow_ups(key_of_case: dict[UUID, str]) -> dict[str, list[tuple[dt.date, b
         if case_id in key_of_case:
             result[key_of_case[case_id]].append((clock.localdate(due_at), origin in reached))
     return result
+
+
+def kinds_in_period(rows: Iterable[PersonRow], *, start: dt.date, end: dt.date) -> list[frozenset[str]]:
+    """`agency_kinds_in_period` from an extract already made (the annual report has one)."""
+    out = []
+    for row in sorted(rows, key=lambda r: r.person_key):
+        kinds = frozenset(kind for day, kind in row.referral_kinds if start <= day <= end)
+        if kinds:
+            out.append(kinds)
+    return out
 
 
 def agency_kinds_in_period(*, start: dt.date, end: dt.date) -> list[frozenset[str]]:

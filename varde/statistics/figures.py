@@ -13,6 +13,11 @@ Tables and how they are protected when published:
 - forms of exploitation and kinds of reporting agency: a person may count in several cells, so no
   equation links them: primary suppression only. Likewise the single figures (reflection period
   applied, granted, rejected; first identified; residence permits; voluntary returns; disappearances).
+- anonymous notifications (issue 22; `anonymous=` rows of varde.statistics.anonymous, never persons):
+  counted apart, each once, in the period of its date. Their total is a cell (below k the table is
+  withheld); women and men add up to it with "other or unknown" (one-way, unknown not shown); forms
+  of exploitation primary suppression only. `presumed_including_anonymous` is presumed + their total,
+  null when either is.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .anonymous import AnonymousRow
 from .disclosure import primary, suppress_one_way
 from .extract import PersonRow
 from .periods import Period
@@ -69,6 +75,10 @@ class NationalFigures:
     # The children followed up in the period, by nationality ("" unknown) and form of exploitation.
     children_by_nationality: dict[str, int] = field(default_factory=dict)
     children_by_exploitation: dict[str, int] = field(default_factory=dict)
+    # Anonymous notifications dated in the period, not withdrawn (issue 22): "total", "female", "male",
+    # "other_or_unknown" (sex), and each form of exploitation given (its code: a notification may
+    # give several). Not persons: never in the figures above.
+    anonymous: dict[str, int] = field(default_factory=dict)
 
 
 # Which legal-status entries each figure counts (varde/response/rules/legal_status.json).
@@ -119,8 +129,24 @@ def _count(values: Iterable[str]) -> dict[str, int]:
     return dict(sorted(Counter(values).items()))
 
 
-def national_figures(rows: Iterable[PersonRow], period: Period | int) -> NationalFigures:
-    """Persons followed up in the period, and what is known about them; events dated in the period."""
+ANONYMOUS_SEXES = ("female", "male", "other_or_unknown")
+ANONYMOUS_COUNTS = ("total", *ANONYMOUS_SEXES)
+
+
+def anonymous_counts(notifications: Iterable[AnonymousRow], period: Period) -> dict[str, int]:
+    """The anonymous notifications dated in the period: total, by sex, and by form of exploitation."""
+    counted = [a for a in notifications if a.noticed_on in period]
+    cells = {"total": len(counted), **{sex: 0 for sex in ANONYMOUS_SEXES}}
+    cells.update(Counter(SEXES.get(a.sex, "other_or_unknown") for a in counted))
+    cells.update(_count(form for a in counted for form in a.forms))
+    return cells
+
+
+def national_figures(
+    rows: Iterable[PersonRow], period: Period | int, anonymous: Iterable[AnonymousRow] = ()
+) -> NationalFigures:
+    """Persons followed up in the period, and what is known about them; events dated in the period;
+    the anonymous notifications dated in it, apart (never persons)."""
     if isinstance(period, int):
         period = Period.of_year(period)
     everyone = list(rows)
@@ -173,10 +199,34 @@ def national_figures(rows: Iterable[PersonRow], period: Period | int) -> Nationa
             "due": sum(1 for r in everyone for day, _reached in r.follow_ups if day in period),
             "reached": sum(1 for r in everyone for day, reached in r.follow_ups if day in period and reached),
         },
+        anonymous=anonymous_counts(anonymous, period),
     )
 
 
 Cell = int | None
+
+
+def sex_age_by_year(
+    rows: Iterable[PersonRow], years: Iterable[int], *, k: int | None
+) -> dict[int, dict[str, Cell]]:
+    """For each year: persons followed up and women, men, girls and boys, published as `as_json` would
+    publish them (the year withheld below k; the sex and age table under the same suppression). One
+    pass over the rows for all the years: the annual report's trend needs no full figures per year."""
+    wanted = set(years)
+    persons: Counter[int] = Counter()
+    cells: dict[int, Counter[str]] = {y: Counter() for y in wanted}
+    for r in rows:
+        for year in r.followed_years & wanted:
+            persons[year] += 1
+            cells[year][_sex_age(r.sex, r.child_in(Period.of_year(year)))] += 1
+    out: dict[int, dict[str, Cell]] = {}
+    for year in sorted(wanted):
+        if k is not None and primary(persons[year], k):
+            out[year] = {"persons": None, **{name: None for name in SEX_AGE}}
+            continue
+        table = _partition({name: cells[year][name] for name in (*SEX_AGE, OTHER_SEX)}, k)
+        out[year] = {"persons": persons[year], **{n: None if table is None else table[n] for n in SEX_AGE}}
+    return out
 
 
 def _cell(value: int, k: int | None) -> Cell:
@@ -209,11 +259,32 @@ def _cooperation(cells: Mapping[str, int], k: int | None) -> dict[str, Cell]:
     return out
 
 
+def _anonymous(figures: NationalFigures, k: int | None) -> dict[str, Any]:
+    """The anonymous notifications' table: the total a cell (below k, the whole table null); women and
+    men out of the sexes adding up to it (one-way, the unknown not shown); the forms primary only."""
+    cells = figures.anonymous
+    total = cells.get("total", 0)
+    forms = {key: v for key, v in cells.items() if key not in ANONYMOUS_COUNTS}
+    if k is not None and primary(total, k):
+        return {"total": None, "female": None, "male": None, "by_exploitation": {key: None for key in forms}}
+    sexes = _partition({sex: cells.get(sex, 0) for sex in ANONYMOUS_SEXES}, k)
+    return {
+        "total": total,
+        "female": None if sexes is None else sexes["female"],
+        "male": None if sexes is None else sexes["male"],
+        "by_exploitation": _multi(forms, k),
+    }
+
+
+def _plus(a: Cell, b: Cell) -> Cell:
+    return None if a is None or b is None else a + b
+
+
 def as_json(figures: NationalFigures, *, k: int | None = None, extended: bool = False) -> dict[str, Any]:
     """The issue's JSON shape. With k, the published figures: suppressed cells are null (a whole table
     is null when it cannot be protected). Unknown categories are counted in the tables but not shown."""
     if k is not None and primary(figures.persons, k):
-        return _all_null(figures, extended=extended)
+        return _all_null(figures, extended=extended, k=k)
     sex_age = _partition(figures.sex_age, k)
     nationality = _partition(figures.by_nationality, k)
     shown_nationality = (
@@ -266,6 +337,9 @@ def as_json(figures: NationalFigures, *, k: int | None = None, extended: bool = 
                 "reintegration_follow_up": _multi(figures.reintegration_follow_up, k),
             }
         )
+        anonymous = _anonymous(figures, k)
+        out["anonymous_notifications"] = anonymous
+        out["presumed_including_anonymous"] = _plus(out["presumed"], anonymous["total"])
     return out
 
 
@@ -276,7 +350,7 @@ def _period_keys(figures: NationalFigures) -> dict[str, Any]:
     return {"year": None, "from": figures.period.start.isoformat(), "to": figures.period.end.isoformat()}
 
 
-def _all_null(figures: NationalFigures, *, extended: bool) -> dict[str, Any]:
+def _all_null(figures: NationalFigures, *, extended: bool, k: int) -> dict[str, Any]:
     out: dict[str, Any] = {
         **_period_keys(figures),
         "persons": None,
@@ -308,6 +382,9 @@ def _all_null(figures: NationalFigures, *, extended: bool) -> dict[str, Any]:
                 "asylum": {key: None for key in ASYLUM},
                 "police_cooperation": {key: None for key in (*COOPERATION_STATES, "cooperating")},
                 "reintegration_follow_up": {"due": None, "reached": None},
+                # Not persons: protected on their own (the persons' total below k says nothing of them).
+                "anonymous_notifications": _anonymous(figures, k),
+                "presumed_including_anonymous": None,
             }
         )
     return out

@@ -20,24 +20,28 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Min
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from varde.accounts.models import AgencyKind, User
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
-from varde.cases.models import ExploitationForm
+from varde.cases.models import ExploitationForm, Referral
 from varde.core import clock
 from varde.core.errors import NotPermitted
 from varde.persons.codes import country_name
 from varde.response.models import CooperationState
 
+from .anonymous import AnonymousRow, anonymous_extract
 from .disclosure import check_k
 from .extract import PersonRow, pseudonymised_extract
-from .figures import COOPERATION_STATES, as_json, national_figures
+from .figures import COOPERATION_STATES, as_json, national_figures, sex_age_by_year
 from .hidden import HiddenEstimate
 from .models import AnnualReportText
-from .selectors import hidden_for_period, may_see_internal, may_see_published
+from .selectors import data_version, hidden_for_period, may_see_internal, may_see_published
 
 SUPPRESSED = "–"
 TOP_NATIONALITIES = 10
@@ -341,6 +345,34 @@ def _after_reflection(published: dict[str, Any]) -> list[Table]:
     ]
 
 
+def _anonymous(published: dict[str, Any]) -> Table:
+    """The anonymous notifications of the year (issue 22): adults who declined help, counted apart."""
+    anonymous = published["anonymous_notifications"]
+    forms, _w = _cells(anonymous["by_exploitation"], ExploitationForm)
+    return Table(
+        "anonymous_notifications",
+        _("Anonymous notifications"),
+        [
+            Row("total", _("Anonymous notifications"), anonymous["total"]),
+            Row("female", _("Women"), anonymous["female"]),
+            Row("male", _("Men"), anonymous["male"]),
+            *forms,
+            Row(
+                "presumed_including_anonymous",
+                _("Presumed victims, anonymous notifications included"),
+                published["presumed_including_anonymous"],
+            ),
+        ],
+        note=_(
+            "Adults who may be victims but declined help or registration, notified by an agency without "
+            "their identity. They are counted apart from the persons followed up, as presumed victims, "
+            "and never linked to a person: the same person may be counted both here and among the "
+            "persons. A notification may give several forms of exploitation and counts once for each."
+        ),
+        column=_("Anonymous notifications"),
+    )
+
+
 def _sum(*cells: Cell) -> Cell:
     return None if any(c is None for c in cells) else sum(c for c in cells if c is not None)
 
@@ -353,13 +385,15 @@ def build_report(
     texts: Texts | None = None,
     hidden: HiddenEstimate | None = None,
     sections: Sequence[ReportSection] = (),
+    anonymous: Sequence[AnonymousRow] = (),
 ) -> AnnualReport:
     """Pure: the report from the extract, through the published figures only; with the year's
-    hidden-numbers estimate when it passed its checks, and the sections other packages made."""
+    hidden-numbers estimate when it passed its checks, the sections other packages made, and the
+    anonymous notifications (counted apart, never persons)."""
     years = years_with_data(rows)
     if year not in years:
         raise NoFiguresForYear(year)
-    published = as_json(national_figures(rows, year), k=k, extended=True)
+    published = as_json(national_figures(rows, year, anonymous), k=k, extended=True)
     sex_age_cells = {key: published[key] for key in ("women", "men", "girls", "boys")}
     sex_age_withheld = published["persons"] is not None and all(v is None for v in sex_age_cells.values())
     sex_age = [
@@ -374,6 +408,7 @@ def build_report(
     reflection = published["reflection_period"]
     tables = [
         Table("summary", _("Persons followed up"), _single(published)),
+        _anonymous(published),
         Table(
             "sex_age",
             _("Women, men, girls and boys"),
@@ -412,10 +447,10 @@ def build_report(
         *_minors(published),
         *_after_reflection(published),
     ]
-    trend = []
-    for y in years:
-        p = published if y == year else as_json(national_figures(rows, y), k=k)
-        trend.append(TrendRow(y, p["persons"], p["women"], p["men"], p["girls"], p["boys"]))
+    trend = [
+        TrendRow(y, p["persons"], p["women"], p["men"], p["girls"], p["boys"])
+        for y, p in sex_age_by_year(rows, years, k=k).items()
+    ]
     return AnnualReport(
         year=year,
         k=k,
@@ -439,8 +474,37 @@ def texts_for_year(year: int) -> Texts:
 
 
 def report_years() -> list[int]:
-    """The years a report can be made for (no figures, no audit: only which years have data)."""
-    return years_with_data(pseudonymised_extract())
+    """The years a report can be offered for, from the earliest referral to this year (no figures, no
+    audit; one indexed aggregate, not the extract). A year in the list in which nobody happened to be
+    followed up says so when opened (NoFiguresForYear)."""
+    first = Referral.objects.aggregate(first=Min("referral_date"))["first"]
+    return list(range(first.year, clock.today().year + 1)) if first else []
+
+
+REPORT_CACHE_SECONDS = 24 * 3600
+
+
+def _cached_report(year: int, threshold: int) -> AnnualReport:
+    """The published report built from the extract, cached per year, threshold, language and data
+    version (varde.statistics.selectors.data_version: the last audited write and the latest linkage
+    run), so that any change of the data or of the texts makes a new one. Raises NoFiguresForYear."""
+    key = "varde:annual-report:" + ":".join((str(year), str(threshold), get_language() or "", data_version()))
+    report = cache.get(key)
+    if report is None:
+        rows = pseudonymised_extract()
+        if year not in years_with_data(rows):
+            raise NoFiguresForYear(year)
+        report = build_report(
+            rows,
+            year,
+            k=threshold,
+            texts=texts_for_year(year),
+            hidden=hidden_for_period(start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), rows=rows),
+            sections=report_sections(year, threshold),
+            anonymous=anonymous_extract(),
+        )
+        cache.set(key, report, REPORT_CACHE_SECONDS)
+    return report
 
 
 @transaction.atomic
@@ -458,13 +522,7 @@ def annual_report_for_user(
     if not may_see_published(user):
         raise NotPermitted("only coordinators and analysts see national statistics")
     threshold = check_k(k)
-    rows = pseudonymised_extract()
-    has_data = year in years_with_data(rows)
-    hidden = hidden_for_period(start=dt.date(year, 1, 1), end=dt.date(year, 12, 31)) if has_data else None
-    sections = report_sections(year, threshold) if has_data else []
-    report = build_report(
-        rows, year, k=threshold, texts=texts_for_year(year), hidden=hidden, sections=sections
-    )
+    report = _cached_report(year, threshold)
     audit_record(
         actor=user,
         action=action,
@@ -480,7 +538,7 @@ def annual_report_for_chart(*, user: User | None, year: int, k: int | None = Non
     parallel image requests would contend for the audit chain's lock)."""
     if not may_see_published(user):
         raise NotPermitted("only coordinators and analysts see national statistics")
-    return build_report(pseudonymised_extract(), year, k=check_k(k))
+    return _cached_report(year, check_k(k))
 
 
 def may_edit_texts(user: User | None) -> bool:

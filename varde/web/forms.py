@@ -27,6 +27,7 @@ from varde.cases.services import DocumentInput, NameInput, ReportInput
 from varde.core import clock, hygiene
 from varde.persons import codes, validators
 from varde.persons.models import AgeCertainty, DocumentType, NameKind, Script, Sex
+from varde.web.widgets import CodePicker
 
 
 def _blank(label: Any) -> list[tuple[str, Any]]:
@@ -136,13 +137,14 @@ class ReportForm(TypedFieldsMixin, forms.Form):
         required=False,
         choices=_blank(_("Not given")) + list(AgeCertainty.choices),
     )
-    nationality = forms.ChoiceField(label=_("Nationality"), required=False)
-    language = forms.ChoiceField(label=_("Language"), required=False)
+    nationality = forms.ChoiceField(label=_("Nationality"), required=False, widget=CodePicker("country"))
+    language = forms.ChoiceField(label=_("Language"), required=False, widget=CodePicker("language"))
     phone = forms.CharField(
         label=_("Phone number"),
         max_length=30,
         required=False,
         validators=[validators.validate_phone],
+        help_text=_("A foreign number with + and its country code, e.g. +234 803 123 4567."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
     national_id = forms.CharField(
@@ -164,7 +166,9 @@ class ReportForm(TypedFieldsMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    document_country = forms.ChoiceField(label=_("Issuing country"), required=False)
+    document_country = forms.ChoiceField(
+        label=_("Issuing country"), required=False, widget=CodePicker("country")
+    )
     document_suspected_false = forms.BooleanField(
         label=_("The document is suspected to be false"), required=False
     )
@@ -219,7 +223,7 @@ class ReportForm(TypedFieldsMixin, forms.Form):
         countries = codes.country_choices()
         self._choice("nationality").choices = _blank(_("Not known")) + countries
         self._choice("document_country").choices = _blank(_("Not known")) + countries
-        self._choice("language").choices = _blank(_("Not known")) + codes.language_choices()
+        self._choice("language").choices = _blank(_("Not known")) + codes.language_choice_groups()
         self.fields["referral_date"].initial = clock.today()
 
     def clean_agency(self) -> Agency | None:

@@ -32,6 +32,7 @@ from varde.response.plans import DecisionInput
 from varde.response.returns import follow_up_stages
 from varde.response.rules import status_spec
 from varde.web.forms import DateInput
+from varde.web.widgets import CodePicker
 
 CRITERIA = ("contact_ceased", "traffickers_reported", "police_investigating", "presence_needed")
 
@@ -106,6 +107,7 @@ class MissingCloseForm(forms.Form):
         required=False,
         choices=(),
         help_text=_("Where abroad the person is."),
+        widget=CodePicker("country"),
     )
     version = forms.IntegerField(widget=forms.HiddenInput())
 
@@ -289,7 +291,7 @@ class PoliceCooperationForm(forms.Form):
 
 
 def _country_field() -> forms.ChoiceField:
-    return forms.ChoiceField(label=_("Country of return"), choices=())
+    return forms.ChoiceField(label=_("Country of return"), choices=(), widget=CodePicker("country"))
 
 
 class ReturnPlanForm(forms.Form):

@@ -4,6 +4,7 @@ from varde.web.views import (
     agency_admin,
     auth,
     break_glass,
+    case_list,
     cases,
     dashboard,
     exports,
@@ -22,6 +23,8 @@ urlpatterns = [
     path("confirm/", auth.reauthenticate, name="reauthenticate"),
     path("sign-out/", auth.SignOutView.as_view(), name="logout"),
     path("report/", report.report, name="report"),
+    path("cases/", case_list.case_list, name="case-list"),
+    path("cases/saved/", case_list.case_list_views, name="case-list-views"),
     path("cases/<uuid:case_id>/", cases.case_detail, name="case-detail"),
     path("cases/<uuid:case_id>/break-glass/", break_glass.break_glass, name="break-glass"),
     path("exports/", exports.export_list, name="exports"),
@@ -392,5 +395,18 @@ urlpatterns += [
         "coordination/commission/<int:year>/report.xlsx",
         coordination.commission_report_xlsx,
         name="coordination-commission-report-xlsx",
+    ),
+]
+
+from varde.web.views import anonymous  # noqa: E402
+
+# Anonymous notifications (issue 22): adults who decline help, recorded without identity.
+urlpatterns += [
+    path("anonymous/", anonymous.anonymous_list, name="anonymous-notifications"),
+    path("anonymous/new/", anonymous.anonymous_new, name="anonymous-notification-new"),
+    path(
+        "anonymous/<uuid:notification_id>/withdraw/",
+        anonymous.anonymous_withdraw,
+        name="anonymous-notification-withdraw",
     ),
 ]

@@ -18,7 +18,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from varde.persons import codes
+from varde.persons import codes, phones
 
 register = template.Library()
 
@@ -95,6 +95,12 @@ def country(code: str) -> str:
 @register.filter
 def language(code: str) -> str:
     return codes.language_name(code) if code else ""
+
+
+@register.filter
+def phone(number: str) -> str:
+    """A phone number in international format, "+47 912 34 567"; as stored if it cannot be one."""
+    return phones.display(number) if number else ""
 
 
 @register.filter

@@ -21,6 +21,7 @@ from varde.access.predicates import (
 from varde.accounts.models import Role
 from varde.audit.models import AuditAction
 from varde.audit.services import audit_record
+from varde.cases.search import count_capped
 from varde.cases.selectors import names_where_open
 from varde.web.types import AuthedRequest
 
@@ -51,7 +52,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         )
 
     listed = cases_listed_newest_first(user=user)
-    total = listed.count()
+    total, exact = count_capped(listed)
     cases = list(listed[:CASE_LIMIT])
     names_where_open(cases)  # names only for the cases the user may open; none on the national list
     referrals = list(referrals_latest_for(user=user)[:REFERRAL_LIMIT])
@@ -69,6 +70,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         {
             "cases": cases,
             "total": total,
+            "total_exact": exact,
             "limited": total > len(cases),
             "referrals": referrals,
             "invitations": invitations,
