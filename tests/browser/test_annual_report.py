@@ -101,3 +101,14 @@ def test_analyst_reads_the_report_without_the_edit_link(english: Page, year2009)
     expect(page.locator("main a[href='/statistics/2009/edit/']")).to_have_count(0)
     _charts_loaded(page)
     assert_accessible(page)
+
+
+def test_the_report_fits_a_phone(english: Page, year2009):
+    """The 700 px charts shrink and the wide trend table scrolls in its own box: nothing pushes the
+    page wider than a 375 px phone (the charts once made it 756 px wide)."""
+    page = english
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, "analyst")
+    page.goto("/statistics/2009/")
+    _charts_loaded(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

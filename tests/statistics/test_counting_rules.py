@@ -15,7 +15,7 @@ from varde.cases.services import case_change_status
 from varde.cli import main
 from varde.statistics.extract import PersonRow, pseudonymised_extract
 from varde.statistics.figures import as_json, national_figures
-from varde.statistics.periods import Period
+from varde.statistics.periods import Period, merge
 
 D = dt.date
 OSLO = ZoneInfo("Europe/Oslo")
@@ -56,6 +56,17 @@ def test_a_period_includes_both_its_days_and_knows_a_calendar_year():
     assert Period(D(2007, 1, 1), D(2008, 12, 31)).year is None
     with pytest.raises(ValueError):
         Period(D(2008, 2, 1), D(2008, 1, 31))
+
+
+def test_spans_merge_where_they_touch_and_an_open_end_is_forever():
+    forever = D.max
+    assert merge([(D(2011, 1, 1), D(2011, 1, 31)), (D(2011, 2, 1), D(2011, 2, 28))]) == (
+        (D(2011, 1, 1), D(2011, 2, 28)),
+    )
+    # A presumption of minority never lifted beside a childhood by age (the demo's children).
+    assert merge([(D.min, D(2012, 5, 1)), (D(2011, 3, 1), forever), (D(2013, 1, 1), forever)]) == (
+        (D.min, forever),
+    )
 
 
 def test_followed_up_in_a_period_means_some_day_of_it():

@@ -59,7 +59,7 @@ def merge(spans: Iterable[Span]) -> tuple[Span, ...]:
     """Spans joined where they overlap or touch, in order."""
     out: list[Span] = []
     for start, end in sorted(spans):
-        if out and start <= out[-1][1] + dt.timedelta(days=1):
+        if out and (out[-1][1] == dt.date.max or start <= out[-1][1] + dt.timedelta(days=1)):
             out[-1] = (out[-1][0], max(out[-1][1], end))
         else:
             out.append((start, end))
