@@ -154,3 +154,22 @@ def test_a_handful_of_records_uses_the_shipped_parameters_and_says_so_in_one_lin
     )
     assert lines[-1].startswith("3 records, 2 persons")
     assert len(lines) == 2 and "WARNING" not in done.stderr and "Esther" not in done.stderr
+
+
+def test_training_survives_a_blocking_rule_that_gives_no_pair():
+    """No two records share a phone (the 100,000-case benchmark's data): Splink's EM on that rule has
+    no pair and raised EMTrainingException, which stopped the whole linkage run."""
+    from varde.linkage.pipeline import link_records
+
+    rows = [{**r, "phone": ""} for r in filler(120, seed=7)]
+    result = link_records(rows)
+    assert set(result.person_key) == {r["record_id"] for r in rows}
+    assert result.persons <= len(rows)
+
+
+def test_when_no_em_session_can_train_the_shipped_parameters_are_used():
+    from varde.linkage.model import default_parameters
+    from varde.linkage.pipeline import link_records
+
+    rows = [{**r, "phone": "", "id_document_number": ""} for r in filler(120, seed=7)]
+    assert link_records(rows).params == default_parameters()

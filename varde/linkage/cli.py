@@ -24,6 +24,11 @@ family_name, sex, date_of_birth, estimated_age, nationality, phone, id_document_
 municipality). DECISIONS.csv has the columns record_a, record_b, decision (same | not_same):
 coordinators' review decisions, which bind the result. The output has one row per input record:
 record_id,person_key. Records of one person share a person_key.
+
+Records an agency encoded with `varde pprl encode` (name_clk, birth_clk, phone_clk, document_clk
+instead of names, birth, phone and document) link with the rest, given the key they were encoded
+with (VARDE_PPRL_KEY or --key-file):
+  varde link mixed.csv --out persons.csv --key-file /secure/varde-linkage.key
 """
 
 STEPS = {
@@ -69,8 +74,18 @@ def register(subparsers: Any) -> None:
         metavar="REVIEW.csv",
         help="also write the review queue (record_a, record_b, match_probability)",
     )
+    parser.add_argument(
+        "--key-file",
+        type=Path,
+        metavar="FILE",
+        help="the linkage key for records encoded with `varde pprl encode` (default: VARDE_PPRL_KEY)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress display")
     parser.set_defaults(func=cmd_link)
+
+    from . import pprl_cli
+
+    pprl_cli.register(subparsers)  # `varde pprl encode`: the agency's side of the same linkage
 
 
 @contextmanager
@@ -116,8 +131,11 @@ def cmd_link(args: argparse.Namespace) -> int:
     from .io import LinkageInputError, read_decisions, read_records_table, write_clusters_table
     from .model import MIN_RECORDS_TO_TRAIN, default_parameters
     from .pipeline import link_records
+    from .pprl import PprlKey, encoded_mask
 
     records = read_records_table(args.records)  # Arrow, no Python object per record
+    # the linkage key is read only when some records are encoded (and never printed)
+    key = PprlKey.load(args.key_file) if encoded_mask(records).any() else None
     decisions = read_decisions(args.decisions) if args.decisions else []
     if args.out.resolve() == args.records.resolve():
         raise LinkageInputError("--out must not be the input file")
@@ -131,7 +149,9 @@ def cmd_link(args: argparse.Namespace) -> int:
         )
     show = not args.quiet and sys.stderr.isatty()
     with _silenced(), _progress(show) as step:
-        result = link_records(records, engine=args.engine, decisions=decisions, progress=step, params=params)
+        result = link_records(
+            records, engine=args.engine, decisions=decisions, progress=step, params=params, pprl_key=key
+        )
     written = write_clusters_table(args.out, records.column("record_id").to_pylist(), result.person_key)
     if args.review_out:
         _write_review(args.review_out, result.review)

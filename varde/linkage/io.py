@@ -17,6 +17,9 @@ from varde.core.errors import VardeError
 from varde.core.interchange_format import INTERCHANGE_COLUMNS, REQUIRED_COLUMNS
 
 DECISION_COLUMNS: tuple[str, ...] = ("record_a", "record_b", "decision")
+# Keyed Bloom-filter encodings an agency submits instead of names, birth, phone and document
+# (`varde pprl encode`, varde/linkage/pprl.py); kept when a records file has them.
+PPRL_COLUMNS: tuple[str, ...] = ("name_clk", "birth_clk", "phone_clk", "document_clk")
 DECISIONS = ("same", "not_same")
 
 
@@ -51,13 +54,14 @@ def read_records(path: Path) -> list[dict[str, str]]:
     records: list[dict[str, str]] = []
     with _open_text(path) as fh:
         for line, row in _rows(fh, REQUIRED_COLUMNS, "records"):
+            encoded = {c: row[c] for c in PPRL_COLUMNS if c in row}
             record_id = row.get("record_id", "")
             if not record_id:
                 raise LinkageInputError(f"records: line {line}: record_id is empty")
             if record_id in seen:
                 raise LinkageInputError(f"records: line {line}: record_id repeats line {seen[record_id]}")
             seen[record_id] = line
-            records.append({c: row.get(c, "") for c in INTERCHANGE_COLUMNS})
+            records.append({**{c: row.get(c, "") for c in INTERCHANGE_COLUMNS}, **encoded})
     return records
 
 
@@ -116,6 +120,13 @@ def read_records_table(path: Path) -> pa.Table:
         )
         for name in INTERCHANGE_COLUMNS
     }
+    columns.update(
+        {
+            name: pc.utf8_trim_whitespace(table.column(name)).combine_chunks()
+            for name in PPRL_COLUMNS
+            if name in header
+        }
+    )
     ids = columns["record_id"]
     if pc.any(pc.equal(ids, "")).as_py() or pc.count_distinct(ids).as_py() != len(ids):
         read_records(path)  # raises with the line number of the first empty or repeated id

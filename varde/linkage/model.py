@@ -29,6 +29,7 @@ from typing import Any
 
 import splink.comparison_level_library as cll
 from splink import SettingsCreator, block_on
+from splink.internals.exceptions import EMTrainingException  # Splink exports it nowhere else
 
 logger = logging.getLogger(__name__)
 
@@ -138,32 +139,155 @@ def _referral_comparison() -> dict[str, Any]:
     }
 
 
-def comparisons() -> list[Any]:
-    return [
+# --- privacy-preserving linkage (varde/linkage/pprl.py) ----------------------------------------------
+#
+# Only when some records arrived encoded (`pprl` below: 64-bit words per compared filter, by column
+# prefix); otherwise the settings are exactly the plaintext ones. An encoded record has no plaintext
+# name or birth features, so the name and birth comparisons above give it their null level; the two
+# comparisons below score every pair with an encoded side on the Dice coefficient of the keyed
+# filters (the plaintext side encoded by Varde with the same key), and give every other pair their
+# null level (no evidence counted twice). Phone and document hold digests of their filters for every
+# record in such a run: equality is equality of the numbers, and a one-character slip in a document
+# is its filters' Dice. The SQL is DuckDB's; Splink translates it for Spark (list indexes included).
+
+PprlWords = dict[str, int]
+_ENCODED_PAIR = "(enc_l OR enc_r)"
+
+
+def _common_sql(prefix: str, words: int) -> str:
+    """Set bits the two filters share, over `words` 64-bit words."""
+    return " + ".join(
+        f"CAST(bit_count({prefix}_w_l[{i}] & {prefix}_w_r[{i}]) AS INTEGER)" for i in range(1, words + 1)
+    )
+
+
+def _dice_sql(prefix: str, words: int, threshold: float) -> str:
+    """Dice(l, r) >= threshold, without a division: 2|l & r| >= t(|l| + |r|)."""
+    return f"2 * ({_common_sql(prefix, words)}) >= {threshold} * ({prefix}_n_l + {prefix}_n_r)"
+
+
+def _overlap_sql(prefix: str, words: int, threshold: float) -> str:
+    """Overlap coefficient |l & r| / min(|l|, |r|) >= threshold: the smaller set (a written year and its
+    neighbours) lies within the larger (an estimated age's range)."""
+    return f"({_common_sql(prefix, words)}) >= {threshold} * least({prefix}_n_l, {prefix}_n_r)"
+
+
+def _level(sql: str, label: str) -> Any:
+    return cll.CustomLevel(sql, base_dialect_str="duckdb").configure(label_for_charts=label)
+
+
+# Dice thresholds of the encoded name levels (below the exact match of the filters).
+PPRL_NAME_DICE = (0.85, 0.7, 0.55)
+
+
+def _pprl_name_comparison(words: PprlWords) -> Any:
+    from splink import comparison_library as cl
+
+    w = words["name"]
+    return cl.CustomComparison(
+        output_column_name="name_pprl",
+        comparison_levels=[
+            cll.CustomLevel(
+                f"NOT {_ENCODED_PAIR} OR name_n_l IS NULL OR name_n_r IS NULL", base_dialect_str="duckdb"
+            ).configure(is_null_level=True, label_for_charts="no encoded side, or a name missing"),
+            _level("name_tok_l = name_tok_r", "same name encoding").configure(
+                tf_adjustment_column="name_tok", tf_adjustment_weight=1.0
+            ),
+            _level(_dice_sql("name", w, PPRL_NAME_DICE[0]), f"name Dice >= {PPRL_NAME_DICE[0]}"),
+            _level(_dice_sql("name", w, PPRL_NAME_DICE[1]), f"name Dice >= {PPRL_NAME_DICE[1]}"),
+            # A given or family name left out: the shorter name's filter lies (almost) within the longer
+            # one's. Not the same evidence as two names that share one part and differ in another.
+            _level(_overlap_sql("name", w, 0.85), "a part missing, the rest alike (overlap >= 0.85)"),
+            _level(_dice_sql("name", w, PPRL_NAME_DICE[2]), f"name Dice >= {PPRL_NAME_DICE[2]}"),
+            cll.ElseLevel(),
+        ],
+        comparison_description="Keyed Bloom filters of the name parts (bigrams and sound keys), Dice",
+    )
+
+
+_BOTH_DATED = "(bdate_n_l > 0 AND bdate_n_r > 0)"
+
+
+def _pprl_birth_comparison(words: PprlWords) -> Any:
+    from splink import comparison_library as cl
+
+    d, y = words["bdate"], words["byear"]
+    return cl.CustomComparison(
+        output_column_name="birth_pprl",
+        comparison_levels=[
+            cll.CustomLevel(
+                f"NOT {_ENCODED_PAIR} OR byear_n_l IS NULL OR byear_n_r IS NULL", base_dialect_str="duckdb"
+            ).configure(is_null_level=True, label_for_charts="no encoded side, or birth unknown"),
+            _level(f"{_BOTH_DATED} AND {_dice_sql('bdate', d, 0.99)}", "same birth date"),
+            _level(f"{_BOTH_DATED} AND {_dice_sql('bdate', d, 0.45)}", "day/month swapped or one slip"),
+            _level(f"NOT {_BOTH_DATED} AND {_overlap_sql('byear', y, 0.85)}", "birth years close"),
+            _level(f"NOT {_BOTH_DATED} AND {_overlap_sql('byear', y, 0.3)}", "birth years overlap"),
+            cll.ElseLevel(),
+        ],
+        comparison_description="Keyed Bloom filters of the birth date and of the years it allows, Dice",
+    )
+
+
+def _document_comparison(pprl: PprlWords | None) -> Any:
+    if pprl is None:
+        return _exact_comparison("document", near=1)
+    from splink import comparison_library as cl
+
+    slip = cll.Or(
+        cll.LevenshteinLevel("document", 1),
+        cll.CustomLevel(
+            f"doc_n_l > 0 AND doc_n_r > 0 AND {_dice_sql('doc', pprl['doc'], 0.6)}", base_dialect_str="duckdb"
+        ),
+    ).configure(label_for_charts="one slip (document filters' Dice >= 0.6)")
+    return cl.CustomComparison(
+        output_column_name="document",
+        comparison_levels=[cll.NullLevel("document"), cll.ExactMatchLevel("document"), slip, cll.ElseLevel()],
+    )
+
+
+def comparisons(pprl: PprlWords | None = None) -> list[Any]:
+    out = [
         _name_comparison(),
         _birth_comparison(),
         _exact_comparison("sex"),
         _exact_comparison("nationality"),
         _exact_comparison("phone", tf=True),
-        _exact_comparison("document", near=1),
+        _document_comparison(pprl),
         _referral_comparison(),
     ]
+    if pprl is not None:
+        out += [_pprl_name_comparison(pprl), _pprl_birth_comparison(pprl)]
+    return out
 
 
-def blocking_rules() -> list[Any]:
+def blocking_rules(pprl: bool = False) -> list[Any]:
     """Pairs worth scoring: records sharing a blocking key (`preprocess.blocking_columns`): a phone, a
     document, a name part with the exact birth date, or a name signature / pair of name-part
-    prefixes (of the same sex) / rare name part - narrowed to a birth-year window when the name is common."""
+    prefixes (of the same sex) / rare name part - narrowed to a birth-year window when the name is common.
+
+    With encoded records (`pprl`) the keys of `pprl.prepare_batch` ("p:...": the name filter, its
+    MinHash bands, a band with the birth date) join only pairs with an encoded side: plaintext pairs
+    are blocked exactly as without them."""
+    if pprl:
+        from splink.blocking_rule_library import CustomRule
+
+        return [
+            CustomRule(
+                "l.blk = r.blk AND (substr(l.blk, 1, 2) <> 'p:' OR l.enc OR r.enc)",
+                sql_dialect="duckdb",
+                arrays_to_explode=["blk"],
+            )
+        ]
     return [block_on("blk", arrays_to_explode=["blk"])]
 
 
-def settings(*, prior: float = 1e-4) -> SettingsCreator:
+def settings(*, prior: float = 1e-4, pprl: PprlWords | None = None) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="uid",
         probability_two_random_records_match=prior,
-        comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=blocking_rules(),
+        comparisons=comparisons(pprl),
+        blocking_rules_to_generate_predictions=blocking_rules(pprl is not None),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
         additional_columns_to_retain=[],
@@ -214,12 +338,16 @@ def parameters_of(linker: Any) -> ModelParameters:
 PROBABILITY_FLOOR = 1e-6
 
 
-def settings_with_parameters(dialect: str, params: ModelParameters) -> dict[str, Any]:
-    """A complete settings dict for `dialect` with the trained values filled in."""
-    data = settings(prior=params.prior).get_settings(dialect).as_dict()
+def settings_with_parameters(
+    dialect: str, params: ModelParameters, pprl: PprlWords | None = None
+) -> dict[str, Any]:
+    """A complete settings dict for `dialect` with the trained values filled in (for the encoded
+    comparisons, when `params` has none - the shipped parameters are plaintext-only -, `PPRL_DEFAULTS`)."""
+    data = settings(prior=params.prior, pprl=pprl).get_settings(dialect).as_dict()
     data["probability_two_random_records_match"] = params.prior
     for comparison in data["comparisons"]:
-        trained = iter(params.levels.get(comparison["output_column_name"], []))
+        name = comparison["output_column_name"]
+        trained = iter(params.levels.get(name) or PPRL_DEFAULTS.get(name, []))
         for level in comparison["comparison_levels"]:
             if level.get("is_null_level"):
                 continue
@@ -260,16 +388,23 @@ def train(
     # observations, which the rare agreement levels (same birth date, same document) never reach
     # among strangers, so its probe ran all chunks and restarted (1.8 s of a 100k run, against 0.5 s).
     linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed, num_chunks=1)
+    skipped = 0
     for number, rule in enumerate(EM_RULES):
         say("m")
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True, max_pairs=2e6
             )
-        except ValueError:
-            # Splink refuses a level whose m collapses to 0 (tiny or degenerate samples); the other
+        except (ValueError, EMTrainingException):
+            # Splink refuses a level whose m collapses to 0 (tiny or degenerate samples), and a
+            # blocking rule that gives no pair at all (no two records share a phone); the other
             # sessions and the starting values still give every comparison its parameters.
             logger.warning("EM session %d skipped: degenerate sample", number)
+            skipped += 1
+    if skipped == len(EM_RULES):
+        # Nothing trained m: the starting values are guesses, the shipped parameters are not.
+        logger.warning("no EM session could train: using the shipped parameters")
+        return default_parameters()
     return parameters_of(linker)
 
 
@@ -282,13 +417,29 @@ STARTING_M: dict[str, list[float]] = {
     "phone": [0.6, 0.4],
     "document": [0.8, 0.1, 0.1],
     "referral": [0.6, 0.3, 0.1],
+    "name_pprl": [0.6, 0.15, 0.1, 0.05, 0.05, 0.05],
+    "birth_pprl": [0.4, 0.05, 0.35, 0.15, 0.05],
+}
+# m and u of the encoded comparisons' levels where a run has not trained them (the shipped
+# parameters are plaintext-only, and small files use them): trained on the ~4k benchmark set, seed 7,
+# with every record encoded (`bench/linkage/pprl.py --all --show-parameters`), 3 significant digits.
+PPRL_DEFAULTS: dict[str, list[tuple[float | None, float | None]]] = {
+    "name_pprl": [
+        (0.582, 0.000285),
+        (0.128, 0.000133),
+        (0.168, 0.00164),
+        (0.0726, 0.000753),
+        (0.0138, 0.0113),
+        (0.0351, 0.986),
+    ],
+    "birth_pprl": [(0.256, 0.000182), (0.0174, 0.00181), (0.637, 0.143), (0.0878, 0.116), (0.00116, 0.739)],
 }
 
 
-def initial_settings(dialect: str) -> dict[str, Any]:
+def initial_settings(dialect: str, pprl: PprlWords | None = None) -> dict[str, Any]:
     """Settings to train from: starting m values that point EM the right way, so that a level EM
     never observes keeps a sensible value instead of Splink's generic default."""
-    data = settings().get_settings(dialect).as_dict()
+    data = settings(pprl=pprl).get_settings(dialect).as_dict()
     for comparison in data["comparisons"]:
         start = iter(STARTING_M.get(comparison["output_column_name"], []))
         for level in comparison["comparison_levels"]:

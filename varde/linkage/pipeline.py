@@ -23,7 +23,15 @@ import pyarrow.compute as pc
 
 from .cluster import Decision, components_array, constrained_clusters, person_key, person_keys
 from .model import ModelParameters, initial_settings, settings_with_parameters, train
-from .preprocess import blocking_columns, prepare_records, prepare_table, private_duckdb
+from .pprl import PprlBatch, PprlKey, encoded_mask, prepare_batch
+from .preprocess import (
+    MAX_BLOCK,
+    blocking_columns,
+    interchange_table,
+    prepare_records,
+    prepare_table,
+    private_duckdb,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +147,8 @@ def features_table(prepared: Sequence[Mapping[str, object]] | Mapping[str, list[
 
 
 def _quiet_splink() -> None:
-    for name in ("splink", "py4j"):
+    # sqlglot logs every list-index translation of the encoded comparisons' SQL at INFO
+    for name in ("splink", "py4j", "sqlglot"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
@@ -219,10 +228,14 @@ def link_records(
     memory_limit: str | None = "3GB",
     seed: int = 42,
     train_sample: int = TRAIN_SAMPLE,
+    pprl_key: PprlKey | None = None,
 ) -> LinkageResult:
     """Link interchange rows (dicts, or an Arrow table such as `io.read_records_table` gives) into
     persons. Trains the model unless `params` are given: on every record,
-    or on an evenly spread sample of `train_sample` records when there are more (0: all)."""
+    or on an evenly spread sample of `train_sample` records when there are more (0: all).
+
+    Records that carry keyed encodings instead of names, birth, phone and document (`pprl.py`) are
+    linked with the rest when `pprl_key` is the key they were encoded with (refused without it)."""
     if engine not in ENGINES:
         raise ValueError("unknown engine")
     say = progress or (lambda _step: None)
@@ -238,7 +251,12 @@ def link_records(
 
             db_api = DuckDBAPI(connection=con)
         say("prepare")
-        prepared = prepare_table(rows, con=con)
+        batch = prepare_batch(rows, interchange_table(rows), pprl_key) if encoded_mask(rows).any() else None
+        if batch is None:
+            prepared = prepare_table(rows, con=con)
+        else:
+            prepared = _with_pprl(prepare_table(batch.table, con=con, replace=batch.replace), batch)
+        pprl_words = batch.words if batch is not None else None
         n = prepared.num_rows
         record_ids: list[str] = prepared.column("record_id").to_pylist()
         index = {rid: i for i, rid in enumerate(record_ids)} if decisions else {}
@@ -248,7 +266,7 @@ def link_records(
         if n < 2:
             keys = {rid: person_key([rid]) for rid in record_ids}
             return LinkageResult(keys, [], 0, params or ModelParameters(prior=0.0, levels={}), {"records": n})
-        table = prepared.select(_MODEL_COLUMNS)
+        table = prepared.select(_MODEL_COLUMNS + ([*batch.columns] if batch is not None else []))
         from splink import Linker
 
         sdf = _register(db_api, table, engine)
@@ -262,11 +280,11 @@ def link_records(
                 )
             say("train")
             params = train(
-                Linker(train_sdf, initial_settings(dialect), log_level=None),
+                Linker(train_sdf, initial_settings(dialect, pprl_words), log_level=None),
                 seed=seed,
                 step=lambda s: say("train:" + s),
             )
-        linker = Linker(sdf, settings_with_parameters(dialect, params), log_level=None)
+        linker = Linker(sdf, settings_with_parameters(dialect, params, pprl_words), log_level=None)
         say("score")
         predictions = linker.inference.predict(threshold_match_probability=None)
         scored = predictions.physical_name
@@ -321,6 +339,26 @@ def link_records(
         counts,
         pair_arrays=(record_ids, *pair_arrays, bands.link),
     )
+
+
+def _with_pprl(prepared: pa.Table, batch: PprlBatch, max_block: int = MAX_BLOCK) -> pa.Table:
+    """The prepared table with the encoded comparisons' columns, and the blocking keys that pair an
+    encoded record with others added to `blk` (a key held by more than `max_block` records is dropped,
+    as a crowded plaintext key is; one with the birth date may be held by four times as many)."""
+    from collections import Counter
+
+    counts = Counter(k for keys in batch.keys for k in keys)
+    limit = {True: 4 * max_block, False: max_block}
+    blk = [
+        sorted({*old, *(k for k in new if counts[k] <= limit[k.startswith("p:b")])})
+        for old, new in zip(prepared.column("blk").to_pylist(), batch.keys, strict=True)
+    ]
+    table = prepared.set_column(
+        prepared.schema.get_field_index("blk"), "blk", pa.array(blk, pa.list_(pa.string()))
+    )
+    for name, column in batch.columns.items():
+        table = table.append_column(name, column)
+    return table
 
 
 def _review_pair(record_ids: Sequence[str], a: int, b: int, p: float) -> ScoredPair:
