@@ -58,6 +58,16 @@ def test_demo_loads_agencies_users_and_cases_and_prints_sign_ins(demo):
         validate_password(persona.password, user)  # the project's own password rules
     sysadmin = User.objects.get(username="sysadmin")
     assert sysadmin.is_staff and not sysadmin.is_superuser and sysadmin.is_system_admin
+    # Adults who declined help, recorded without identity through the service (issue 22).
+    from varde.demo.anonymous import COUNT
+    from varde.identification.models import AnonymousNotification
+
+    recorded = AnonymousNotification.objects.all()
+    assert (
+        recorded.count() == COUNT
+        and AuditEvent.objects.filter(object_type__contains="anonymous").count() >= COUNT
+    )
+    assert not recorded.filter(withdrawn_at__isnull=False).exists()
 
 
 def test_second_run_duplicates_nothing(varde, demo):

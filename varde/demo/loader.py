@@ -54,6 +54,7 @@ from varde.cases.services import (
 )
 from varde.core import clock
 from varde.demo import demo2009
+from varde.demo.anonymous import load_anonymous
 from varde.demo.coordination import load_coordination
 from varde.linkage.services import linkage_run
 from varde.persons.models import AgeCertainty, DocumentType, NameKind, Sex
@@ -828,4 +829,6 @@ def load_demo(
             linkage_run(actor=loader.coordinator, reuse_parameters=with_2009)
         # KOM's national work (issue 19): plans, status reports, the 2000-2010 portfolio, groups.
         load_coordination(coordinator=loader.coordinator, users=loader.workers, agencies=loader.agencies)
+        if persons:  # adults who declined help, recorded without identity (issue 22)
+            load_anonymous(workers=loader.workers, agencies=loader.agencies, today=clock.today())
         return loader.summary
