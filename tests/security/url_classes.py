@@ -282,6 +282,12 @@ URL_CLASSES: dict[str, Rule] = {
     "statistics-report-xlsx": get(Access.STATISTICS, params={"year": "2026"}),
     "statistics-chart": get(Access.STATISTICS, params={"year": "2026", "chart": "trend"}),
     "statistics-report-edit": get_post(Access.STATISTICS_EDIT, params={"year": "2026"}),
+    # --- the auditor's pages (varde/web/views/audit_trail.py, issue 20) -----------------------------
+    "audit-trail": get(Access.AUDITOR),
+    "audit-verify": post(Access.AUDITOR),
+    # An unknown reference answers the auditor an empty log (a page), its export 400.
+    "audit-case": get(Access.AUDITOR, params={"reference": "V26-NOSUCH"}),
+    "audit-case-export": post(Access.AUDITOR, params={"reference": "V26-NOSUCH"}),
     # --- the API (varde/api/urls.py) -----------------------------------------------------------------
     "api-schema": get(Access.PUBLIC),
     "api-token": post(Access.PUBLIC),

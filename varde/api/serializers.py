@@ -579,6 +579,12 @@ class CaseReportSerializer(serializers.Serializer):
 
     person = PersonInputSerializer()
     referral = ReferralInputSerializer()
+    confirm_new_case = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Save a new case although your agency probably has the person in an earlier case. "
+        "Without it, such a report answers 409 with those cases (`possible_match`) and saves nothing.",
+    )
 
     def to_report_input(self) -> tuple[Agency, ReportInput]:
         person = self.validated_data["person"]
@@ -604,6 +610,33 @@ class CaseReportSerializer(serializers.Serializer):
             description=referral["description"],
         )
         return referral["reporting_agency"], data
+
+
+class PossibleMatchSerializer(serializers.Serializer):
+    """An earlier case of the reporting agency that probably is the person reported (one you may open)."""
+
+    id = serializers.UUIDField(source="case.pk")
+    reference = serializers.CharField(source="case.reference")
+    status = serializers.ChoiceField(source="case.status", choices=CaseStatus.choices)
+    opened_at = serializers.DateTimeField(source="case.opened_at")
+    matched_by = serializers.ListField(
+        child=serializers.ChoiceField(choices=["phone", "document", "name"]),
+        help_text="What agrees: the phone number, a document or national identity number, or the name "
+        "with a compatible birth date or age and sex.",
+    )
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["matched_by"] = sorted(instance.matched_by)
+        return data
+
+
+class PossibleMatchesSerializer(serializers.Serializer):
+    """409 from reporting: nothing saved; your agency probably has the person already."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="`possible_match`")
+    matches = PossibleMatchSerializer(many=True)
 
 
 class StatusChangeInputSerializer(serializers.Serializer):

@@ -16,7 +16,7 @@ from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -35,6 +35,7 @@ from varde.access.cases import (
     person_get_for_user,
 )
 from varde.access.interchange import export_rows, request_get_for_user, requests_for
+from varde.access.matches import own_agency_matches
 from varde.access.search import CaseFilter, case_list_audit, case_list_queryset
 from varde.accounts.models import Agency
 from varde.accounts.second_factor import check_code, confirmed_device, reauthenticate, second_factor_required
@@ -240,13 +241,34 @@ class CaseListView(VardeAPIView):
         operation_id="cases_report",
         tags=["cases"],
         request=s.CaseReportSerializer,
-        responses=responses({201: s.CaseDetailSerializer}, body=True),
+        responses={
+            **responses({201: s.CaseDetailSerializer}, body=True),
+            409: OpenApiResponse(
+                response=s.PossibleMatchesSerializer,
+                description="Nothing saved: the reporting agency probably has the person in an earlier case "
+                "you may open (the same phone or document number, or the same name with a compatible "
+                "birth and sex). Open one of `matches`, or send the report again with "
+                '`"confirm_new_case": true`.',
+            ),
+        },
         summary="Report a possible victim (creates the person, the case and the referral)",
         description="403 when `reporting_agency` is not one of your agencies (coordinators may report for "
-        "any agency).",
+        "any agency). 409 when your agency probably has the person already (`possible_match`; only cases "
+        "you may open are named, never another agency's record), unless `confirm_new_case` is true.",
     )
     def post(self, request: Request) -> Response:
-        agency, data = self.input(s.CaseReportSerializer).to_report_input()  # type: ignore[attr-defined]
+        serializer = self.input(s.CaseReportSerializer)
+        agency, data = serializer.to_report_input()  # type: ignore[attr-defined]
+        if not serializer.validated_data["confirm_new_case"]:
+            matches = own_agency_matches(user=request.user, agency=agency, data=data, page="api")  # type: ignore[arg-type]
+            if matches:
+                body = {
+                    "detail": "Your agency probably has this person in an earlier case. Open it, or send "
+                    'the report again with "confirm_new_case": true to save a new case.',
+                    "code": "possible_match",
+                    "matches": s.PossibleMatchSerializer(matches, many=True).data,
+                }
+                return Response(body, status=status.HTTP_409_CONFLICT)
         case = services.referral_report(actor=request.user, agency=agency, data=data)  # type: ignore[arg-type]
         return detail_response(case, status.HTTP_201_CREATED)
 

@@ -171,10 +171,18 @@ def audit_verify(using: str = "default") -> ChainReport:
     return verify_events(events, head_last_seq=head.last_seq if head is not None else None)
 
 
-def verify_events(events: Iterable[AuditEvent], *, head_last_seq: int | None) -> ChainReport:
-    """The chain check over events in `seq` order (also for a restored copy read by other means)."""
-    prev_hash = GENESIS_HASH
-    expected_seq = 1
+def verify_events(
+    events: Iterable[AuditEvent],
+    *,
+    head_last_seq: int | None,
+    first_seq: int = 1,
+    prev_hash: str = GENESIS_HASH,
+) -> ChainReport:
+    """The chain check over events in `seq` order (also for a restored copy read by other means).
+
+    From `first_seq` on, trusting `prev_hash` as the stored hash of the event before it (a check of
+    the chain's latest stretch: varde.audit.selectors.chain_verify_latest)."""
+    expected_seq = first_seq
     checked = 0
     for event in events:
         if event.seq != expected_seq:
@@ -186,6 +194,7 @@ def verify_events(events: Iterable[AuditEvent], *, head_last_seq: int | None) ->
         prev_hash = event.hash
         expected_seq += 1
         checked += 1
-    if head_last_seq is not None and head_last_seq != checked:
-        return ChainReport(False, checked, checked + 1, f"events after {checked} are missing")
+    if head_last_seq is not None and head_last_seq != expected_seq - 1:
+        last = expected_seq - 1
+        return ChainReport(False, checked, expected_seq, f"events after {last} are missing")
     return ChainReport(True, checked)

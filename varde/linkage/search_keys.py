@@ -137,6 +137,26 @@ def person_search_keys(
     return keys
 
 
+def identifier_keys(
+    *, phones: Iterable[str] = (), documents: Iterable[str] = (), national_id: str = ""
+) -> set[str]:
+    """The exact keys of a person's phone numbers, document numbers and national identity number
+    (as `person_search_keys` stores them). Pure: no database."""
+    return person_search_keys(phones=phones, documents=documents, national_id=national_id)
+
+
+def name_sound_keys(given: str | None, family: str | None) -> set[str]:
+    """The sound keys of one name's parts (any order, script or spelling variant), as stored."""
+    return {_key(SOUND, sound) for sound in (phonetic_key(p) for p in name_parts(given, family)) if sound}
+
+
+def birth_year_keys(
+    date_of_birth: dt.date | None, estimated_age: int | None, estimated_on: dt.date | None
+) -> set[str]:
+    """The birth-year keys a birth date or an estimated age allows, as stored."""
+    return {_key(BIRTH_YEAR, str(year)) for year in birth_years(date_of_birth, estimated_age, estimated_on)}
+
+
 # --- reading a search text ----------------------------------------------------------------------------
 
 

@@ -410,3 +410,15 @@ urlpatterns += [
         name="anonymous-notification-withdraw",
     ),
 ]
+
+from varde.web.views import audit_trail  # noqa: E402
+
+# The auditor's pages (issue 20): the audit trail, the chain's integrity, who has seen a case.
+urlpatterns += [
+    path("audit/", audit_trail.audit_trail, name="audit-trail"),
+    path("audit/verify/", audit_trail.audit_verify, name="audit-verify"),
+    path("audit/cases/<str:reference>/", audit_trail.audit_case, name="audit-case"),
+    path(
+        "audit/cases/<str:reference>/export.csv", audit_trail.audit_case_export_csv, name="audit-case-export"
+    ),
+]

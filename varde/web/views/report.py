@@ -6,11 +6,13 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from varde.access.matches import OwnMatch, own_agency_matches, own_agency_matches_audit
 from varde.access.predicates import can_report, reporting_agencies_for
 from varde.cases.services import referral_report
 from varde.core.errors import NotPermitted
@@ -47,13 +49,50 @@ def _earlier_record_hint(request: AuthedRequest, form: ReportForm) -> None:
         )
 
 
+# The report shown again with possible matches carries the cases shown, signed for this user, in this
+# hidden field: saving it then makes a new case, unless the data now match a case not shown.
+CONFIRM_NEW_CASE = "confirm_new_case"
+CONFIRM_SALT = "varde.web.report.confirm_new_case"
+CONFIRM_MAX_AGE = 4 * 3600  # seconds: a form left open over a long interview still saves
+
+
+def _confirm_token(request: AuthedRequest, matches: list[OwnMatch]) -> str:
+    return signing.dumps(
+        {"u": str(request.user.pk), "c": sorted(str(m.case.pk) for m in matches)}, salt=CONFIRM_SALT
+    )
+
+
+def _confirmed(request: AuthedRequest) -> set[str]:
+    """The cases the user was shown and chose to save a new case beside (none when no valid token)."""
+    token = request.POST.get(CONFIRM_NEW_CASE, "")
+    if not token:
+        return set()
+    try:
+        value = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return set()
+    if not isinstance(value, dict) or value.get("u") != str(request.user.pk):
+        return set()
+    return {str(c) for c in value.get("c", [])}
+
+
 @login_required
 @only(can_report)
 def report(request: AuthedRequest) -> HttpResponse:
+    """Two steps when the agency may already have the person: a valid report whose person probably is
+    in an earlier case of the user's agency (varde.access.matches) is shown again with those cases,
+    all entered data kept and nothing saved, until the caseworker opens one of them or saves the form
+    again (a new case anyway: the hidden `confirm_new_case` names the cases shown)."""
     user = request.user
     agencies = reporting_agencies_for(user)
     form = ReportForm(request.POST if request.method == "POST" else None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
+        agency = form.cleaned_data["agency"]
+        matches = own_agency_matches(user=user, agency=agency, data=form.to_input(), audit=False)
+        if matches and not {str(m.case.pk) for m in matches} <= _confirmed(request):
+            own_agency_matches_audit(user=user, agency=agency, matches=matches, page="report")
+            context = {"form": form, "matches": matches, "confirm_token": _confirm_token(request, matches)}
+            return render(request, "web/report.html", context)
         saved = save(
             form,
             lambda: referral_report(actor=user, agency=form.cleaned_data["agency"], data=form.to_input()),
