@@ -25,6 +25,8 @@ def test_caseload_codes_and_a_nigerian_number_are_accepted(api, world):
             "person.phones": ["+234 803 123 4567", "91234567"],
         },
     )
+    # The world's police case has 912 34 567 too: the own-agency match (issue 20, point 3) is confirmed.
+    body["confirm_new_case"] = True
     response = api.as_(world.personas.police).post("/api/cases/", body, format="json")
     assert response.status_code == 201, response.content
     person = response.json()["person"]

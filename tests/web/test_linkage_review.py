@@ -293,6 +293,10 @@ def test_report_page_tells_of_a_likely_earlier_record_elsewhere_without_its_data
         document_country="",
     )
     response = client.post(reverse("report"), data)
+    # Child welfare takes part in Esther's case, so it is its own agency's earlier record: shown first
+    # (issue 20, point 3); saved as a new case anyway, the hint about other agencies' records follows.
+    assert [m.case.pk for m in response.context["matches"]] == [police.case.pk]
+    response = client.post(reverse("report"), {**data, "confirm_new_case": response.context["confirm_token"]})
     assert response.status_code == 302, response.context["form"].errors
     page = client.get(response.url)
     html = page.content.decode()
