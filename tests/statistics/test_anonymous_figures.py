@@ -11,6 +11,7 @@ import pytest
 from django.utils import translation
 
 from tests.statistics.conftest import ISSUE_KEYS
+from tests.statistics.rows import person_row
 from varde.identification.anonymous import anonymous_notification_record, anonymous_notification_withdraw
 from varde.statistics.anonymous import AnonymousRow, anonymous_extract
 from varde.statistics.extract import PersonRow, pseudonymised_extract
@@ -23,28 +24,10 @@ D = dt.date
 
 
 def person(key: str, **kw: object) -> PersonRow:
-    fields: dict[str, object] = {
-        "person_key": key,
-        "first_date": D(2011, 3, 1),
-        "followed": ((D(2011, 3, 1), D(2011, 12, 31)),),
-        "sex": "F",
-        "child": False,
-        "nationality": "NG",
-        "exploitation": frozenset({"sexual"}),
-        "agency_kinds": frozenset({"ngo"}),
-        "municipality": "0301",
-        "reflection_applied": frozenset(),
-        "reflection_granted": frozenset(),
-        "reflection_rejected": frozenset(),
-        "residence_permit": frozenset(),
-        "voluntary_return": frozenset(),
-        "minor_disappeared": frozenset(),
-        "status": "under_assessment",
-        "first_agency_kind": "ngo",
-        "labour_sector": "",
-    }
-    fields.update(kw)
-    return PersonRow(**fields)  # type: ignore[arg-type]
+    """Followed up in 2011 only, not yet identified."""
+    return person_row(
+        key, **{"followed": ((D(2011, 3, 1), D(2011, 12, 31)),), "status": "under_assessment", **kw}
+    )
 
 
 def anon(day: dt.date, sex: str = "F", forms: tuple[str, ...] = ("sexual",), **kw: str) -> AnonymousRow:

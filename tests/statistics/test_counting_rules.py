@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.factories import report_person
+from tests.statistics.rows import person_row
 from varde.cases.models import CaseStatus, StatusChange
 from varde.cases.services import case_change_status
 from varde.cli import main
-from varde.statistics.extract import PersonRow, pseudonymised_extract
+from varde.statistics.extract import pseudonymised_extract
 from varde.statistics.figures import as_json, national_figures
 from varde.statistics.periods import Period, merge
 
@@ -21,29 +22,7 @@ D = dt.date
 OSLO = ZoneInfo("Europe/Oslo")
 
 
-def row(key: str = "p", **kw: object) -> PersonRow:
-    fields: dict[str, object] = {
-        "person_key": key,
-        "first_date": D(2011, 3, 1),
-        "followed": ((D(2011, 3, 1), D(2012, 6, 30)),),
-        "sex": "F",
-        "child": False,
-        "nationality": "NG",
-        "exploitation": frozenset({"sexual"}),
-        "agency_kinds": frozenset({"ngo"}),
-        "municipality": "0301",
-        "reflection_applied": frozenset(),
-        "reflection_granted": frozenset(),
-        "reflection_rejected": frozenset(),
-        "residence_permit": frozenset(),
-        "voluntary_return": frozenset(),
-        "minor_disappeared": frozenset(),
-        "status": "assistance",
-        "first_agency_kind": "ngo",
-        "labour_sector": "",
-    }
-    fields.update(kw)
-    return PersonRow(**fields)  # type: ignore[arg-type]
+row = person_row
 
 
 # --- periods ---------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 
+from tests.statistics.rows import person_row
 from varde.cli import main
 from varde.statistics.extract import PersonRow
 from varde.statistics.figures import as_json, national_figures
@@ -90,25 +91,11 @@ def test_numbers_outside_the_2024_division_have_no_district(number):
 
 
 def _row(key: str, municipality: str) -> PersonRow:
-    return PersonRow(
-        person_key=key,
+    return person_row(
+        key,
         first_date=dt.date(2026, 3, 1),
         followed=((dt.date(2026, 3, 1), dt.date(2026, 12, 31)),),
-        sex="F",
-        child=False,
-        nationality="NG",
-        exploitation=frozenset({"sexual"}),
-        agency_kinds=frozenset({"ngo"}),
         municipality=municipality,
-        reflection_applied=frozenset(),
-        reflection_granted=frozenset(),
-        reflection_rejected=frozenset(),
-        residence_permit=frozenset(),
-        voluntary_return=frozenset(),
-        minor_disappeared=frozenset(),
-        status="assistance",
-        first_agency_kind="ngo",
-        labour_sector="",
     )
 
 

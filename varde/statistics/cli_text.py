@@ -19,15 +19,9 @@ from varde.persons.codes import country_name
 from varde.response.models import CooperationState
 
 from .police_districts import districts
+from .report import choice_label
 
 WIDTH = 56
-
-
-def _label(choices: Any, key: str) -> str:
-    try:
-        return str(choices(key).label)
-    except ValueError:
-        return key
 
 
 def _value(value: Any) -> str:
@@ -49,7 +43,7 @@ def _table(title: str, cells: Mapping[str, Any] | None, name: Any, *, by_size: b
 
 
 def _named(choices: Any) -> Any:
-    return lambda key: _label(choices, key)
+    return lambda key: choice_label(choices, key)
 
 
 def figures_text(data: Mapping[str, Any], *, period: str, published: bool, lang: str) -> str:

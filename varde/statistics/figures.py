@@ -103,11 +103,12 @@ ASYLUM = {
 COOPERATION_STATES = ("not_asked", "considering", "declined", "reported", "investigation", "testified")
 
 
+def _has_legal(row: PersonRow, kind: str, period: Period) -> bool:
+    return any(k == kind and day in period for k, day in row.legal)
+
+
 def _legal_persons(rows: list[PersonRow], kinds: Mapping[str, str], period: Period) -> dict[str, int]:
-    return {
-        name: sum(1 for r in rows if any(k == kind and d in period for k, d in r.legal))
-        for name, kind in kinds.items()
-    }
+    return {name: sum(1 for r in rows if _has_legal(r, kind, period)) for name, kind in kinds.items()}
 
 
 def _any_in(days: Iterable[object], period: Period) -> bool:
@@ -187,9 +188,7 @@ def national_figures(
         by_police_district=_count(police_district(r.municipality) for r in followed),
         temporary_permit=_legal_persons(everyone, TEMPORARY_PERMIT, period),
         temporary_permit_renewal=_legal_persons(everyone, TEMPORARY_PERMIT_RENEWAL, period),
-        permit_after_testimony=sum(
-            1 for r in everyone if any(k == PERMIT_AFTER_TESTIMONY and d in period for k, d in r.legal)
-        ),
+        permit_after_testimony=sum(1 for r in everyone if _has_legal(r, PERMIT_AFTER_TESTIMONY, period)),
         asylum=_legal_persons(everyone, ASYLUM, period),
         police_cooperation={
             state: sum(1 for r in followed if r.cooperation_on(period.end) == state)

@@ -198,7 +198,8 @@ def years_with_data(rows: Sequence[PersonRow]) -> list[int]:
     return sorted({y for r in rows for y in r.followed_years if y <= this_year})
 
 
-def _label(choices: Any, key: str) -> str:
+def choice_label(choices: Any, key: str) -> str:
+    """The label of a code in a TextChoices (the code itself when unknown)."""
     try:
         return str(choices(key).label)
     except ValueError:
@@ -210,8 +211,8 @@ def _cells(
 ) -> tuple[list[Row], bool]:
     if cells is None:
         return [], True
-    keys = list(order) if order is not None else sorted(cells, key=lambda c: _label(labels, c))
-    return [Row(key, _label(labels, key), cells.get(key)) for key in keys if key in cells], False
+    keys = list(order) if order is not None else sorted(cells, key=lambda c: choice_label(labels, c))
+    return [Row(key, choice_label(labels, key), cells.get(key)) for key in keys if key in cells], False
 
 
 def _largest(cells: Mapping[str, Cell], top: int) -> list[Row]:

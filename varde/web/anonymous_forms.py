@@ -9,16 +9,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from varde.accounts.models import Agency
-from varde.accounts.selectors import agencies_among
 from varde.cases.models import ExploitationForm
 from varde.core import clock
 from varde.identification.models import AgeBand, WithdrawalReason
 from varde.persons import codes, validators
 from varde.persons.models import Sex
-from varde.web.forms import DateInput, TypedFieldsMixin
+from varde.web.forms import AgencyChoiceMixin, DateInput
 
 
-class AnonymousNotificationForm(TypedFieldsMixin, forms.Form):
+class AnonymousNotificationForm(AgencyChoiceMixin, forms.Form):
     """What an agency may write down about an adult who declines help: codes and a date, nothing that
     identifies the person (there is no field for a name, a phone number or a note, on purpose)."""
 
@@ -57,19 +56,11 @@ class AnonymousNotificationForm(TypedFieldsMixin, forms.Form):
 
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._model_choice("agency").queryset = agencies_among(agencies)
-        self._only_agency = agencies[0] if len(agencies) == 1 else None
-        if self._only_agency is not None:
-            self.fields["agency"].initial = self._only_agency.pk
-            self.fields["agency"].required = False
-            self.fields["agency"].widget = forms.HiddenInput()
-        elif agencies:
+        self._offer_agencies(agencies)
+        if self._only_agency is None and agencies:
             self.fields["agency"].initial = agencies[0].pk
         self._choice("nationality").choices = [("", _("Not known")), *codes.country_choices()]
         self.fields["noticed_on"].initial = clock.today()
-
-    def clean_agency(self) -> Agency | None:
-        return self.cleaned_data.get("agency") or self._only_agency
 
     def record_arguments(self) -> dict[str, Any]:
         """The service's keyword arguments (all but the actor)."""

@@ -55,6 +55,25 @@ class TypedFieldsMixin:
         return cast(forms.ModelChoiceField, self.fields[name])
 
 
+class AgencyChoiceMixin(TypedFieldsMixin):
+    """An "agency" field offering the user's agencies (the report and the anonymous notification): with
+    one agency it is hidden and taken as given."""
+
+    _only_agency: Agency | None
+
+    def _offer_agencies(self, agencies: list[Agency]) -> None:
+        self._model_choice("agency").queryset = agencies_among(agencies)
+        self._only_agency = agencies[0] if len(agencies) == 1 else None
+        if self._only_agency is not None:
+            self.fields["agency"].initial = self._only_agency.pk
+            self.fields["agency"].required = False
+            self.fields["agency"].widget = forms.HiddenInput()
+
+    def clean_agency(self) -> Agency | None:
+        cleaned: dict[str, Any] = self.cleaned_data  # type: ignore[attr-defined]
+        return cleaned.get("agency") or self._only_agency
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -102,7 +121,7 @@ class ReauthForm(OTPForm):
     field_order = ["password", "otp_code"]
 
 
-class ReportForm(TypedFieldsMixin, forms.Form):
+class ReportForm(AgencyChoiceMixin, forms.Form):
     """Report a possible victim: one page, only what is known now; everything but the date may be empty."""
 
     agency = forms.ModelChoiceField(
@@ -214,20 +233,12 @@ class ReportForm(TypedFieldsMixin, forms.Form):
 
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._model_choice("agency").queryset = agencies_among(agencies)
-        self._only_agency = agencies[0] if len(agencies) == 1 else None
-        if self._only_agency is not None:
-            self.fields["agency"].initial = self._only_agency.pk
-            self.fields["agency"].required = False
-            self.fields["agency"].widget = forms.HiddenInput()
+        self._offer_agencies(agencies)
         countries = codes.country_choices()
         self._choice("nationality").choices = _blank(_("Not known")) + countries
         self._choice("document_country").choices = _blank(_("Not known")) + countries
         self._choice("language").choices = _blank(_("Not known")) + codes.language_choice_groups()
         self.fields["referral_date"].initial = clock.today()
-
-    def clean_agency(self) -> Agency | None:
-        return self.cleaned_data.get("agency") or self._only_agency
 
     def clean_national_id(self) -> str:
         return validators.compact_national_id(self.cleaned_data["national_id"])
